@@ -1,1 +1,214 @@
-fn main(){}
+//! The `apigen` command line: `generate` and `check`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use apigen::config::Config;
+use apigen::{output, Diagnostic, Error, Options};
+use clap::{Args, Parser, Subcommand};
+
+/// Generate a typed Rust API client from an OpenAPI 3.0 spec.
+#[derive(Debug, Parser)]
+#[command(name = "apigen", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Regenerate the client (by default `generated/` from `spec/`).
+    Generate(Target),
+    /// Fail (exit 1) with a diff when the client on disk is not what the spec produces.
+    Check(Target),
+}
+
+#[derive(Debug, Args)]
+struct Target {
+    /// The spec file (default: `spec` in spec/apigen.toml).
+    #[arg(long, value_name = "FILE")]
+    spec: Option<PathBuf>,
+    /// The output folder of the crate (default: `out` in spec/apigen.toml).
+    #[arg(long, value_name = "DIR", conflicts_with = "module")]
+    out: Option<PathBuf>,
+    /// Package name of the generated crate.
+    #[arg(long, value_name = "NAME")]
+    crate_name: Option<String>,
+    /// Write the whole client as one module file instead of a crate.
+    #[arg(long, value_name = "FILE")]
+    module: Option<PathBuf>,
+    /// Replace an output that holds files apigen did not write.
+    #[arg(long)]
+    force: bool,
+}
+
+const EXIT_DRIFT: u8 = 1;
+const EXIT_BAD_INPUT: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            eprintln!("{error}");
+            ExitCode::from(EXIT_BAD_INPUT)
+        }
+    }
+}
+
+/// Where the output goes.
+enum Destination {
+    Crate(PathBuf),
+    Module(PathBuf),
+}
+
+fn resolve(target: &Target, verb: &str) -> Result<(Options, Destination), Error> {
+    let cwd = std::env::current_dir()
+        .map_err(|e| Diagnostic::error(format!("cannot read the current folder: {e}")))?;
+    let config = Config::discover(&cwd)?;
+    let uses_defaults = target.spec.is_none()
+        && target.out.is_none()
+        && target.crate_name.is_none()
+        && target.module.is_none();
+    let (spec, spec_display) = match (&target.spec, &config) {
+        (Some(spec), _) => (spec.clone(), apigen::display_path(spec)),
+        (None, Some(config)) => (config.root.join(&config.spec), config.spec.clone()),
+        (None, None) => {
+            return Err(
+                Diagnostic::error("no spec given and no spec/apigen.toml found")
+                    .with_help("pass `--spec FILE`, or run from a repository with spec/apigen.toml")
+                    .into(),
+            )
+        }
+    };
+    let crate_name = match (&target.crate_name, &config) {
+        (Some(name), _) => name.clone(),
+        (None, Some(config)) => config.crate_name.clone(),
+        (None, None) => default_crate_name(&spec),
+    };
+    let destination = match (&target.module, &target.out, &config) {
+        (Some(module), _, _) => Destination::Module(module.clone()),
+        (None, Some(out), _) => Destination::Crate(out.clone()),
+        (None, None, Some(config)) => Destination::Crate(config.root.join(&config.out)),
+        (None, None, None) => {
+            return Err(
+                Diagnostic::error("no output folder given and no spec/apigen.toml found")
+                    .with_help("pass `--out DIR` or `--module FILE`")
+                    .into(),
+            )
+        }
+    };
+    let command = if uses_defaults {
+        "cargo run -p apigen -- generate".to_string()
+    } else {
+        let mut command = format!("apigen generate --spec {spec_display}");
+        match &destination {
+            Destination::Crate(out) => {
+                command.push_str(&format!(" --out {}", apigen::display_path(out)))
+            }
+            Destination::Module(file) => {
+                command.push_str(&format!(" --module {}", apigen::display_path(file)))
+            }
+        }
+        command.push_str(&format!(" --crate-name {crate_name}"));
+        command
+    };
+    let _ = verb;
+    let crate_version = config
+        .as_ref()
+        .map_or_else(|| "0.1.0".to_string(), |c| c.crate_version.clone());
+    Ok((
+        Options {
+            spec,
+            spec_display,
+            crate_name,
+            crate_version,
+            command,
+        },
+        destination,
+    ))
+}
+
+fn default_crate_name(spec: &Path) -> String {
+    let stem = spec
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let name: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let name = name.trim_matches('-').to_string();
+    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("api-{name}").trim_end_matches('-').to_string()
+    } else {
+        format!("{name}-client")
+    }
+}
+
+fn print_warnings(warnings: &[Diagnostic]) {
+    for warning in warnings {
+        eprintln!("{warning}");
+    }
+}
+
+fn run(cli: Cli) -> Result<u8, Error> {
+    match cli.command {
+        Command::Generate(target) => {
+            let (options, destination) = resolve(&target, "generate")?;
+            match destination {
+                Destination::Crate(out) => {
+                    let generated = apigen::generate(&options)?;
+                    print_warnings(&generated.warnings);
+                    output::write_tree(&out, &generated.files, target.force)?;
+                    eprintln!(
+                        "apigen: {} operations, {} types from {} into {}",
+                        generated.operations,
+                        generated.types,
+                        options.spec_display,
+                        apigen::display_path(&out)
+                    );
+                }
+                Destination::Module(file) => {
+                    let module = apigen::generate_module(&options)?;
+                    print_warnings(&module.warnings);
+                    output::write_single(&file, &module.contents, target.force)?;
+                    eprintln!("apigen: wrote {}", apigen::display_path(&file));
+                }
+            }
+            Ok(0)
+        }
+        Command::Check(target) => {
+            let (options, destination) = resolve(&target, "check")?;
+            let drift = match &destination {
+                Destination::Crate(out) => {
+                    let generated = apigen::generate(&options)?;
+                    print_warnings(&generated.warnings);
+                    output::compare_tree(out, &generated.files)?
+                }
+                Destination::Module(file) => {
+                    let module = apigen::generate_module(&options)?;
+                    print_warnings(&module.warnings);
+                    output::compare_single(file, &apigen::display_path(file), &module.contents)?
+                }
+            };
+            if drift.is_clean() {
+                eprintln!("apigen: up to date with {}", options.spec_display);
+                Ok(0)
+            } else {
+                print!("{}", drift.report());
+                eprintln!(
+                    "error: the generated client is stale; regenerate it with `{}`",
+                    options.command
+                );
+                Ok(EXIT_DRIFT)
+            }
+        }
+    }
+}

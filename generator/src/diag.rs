@@ -1,0 +1,157 @@
+//! Diagnostics: every problem apigen reports, with where it is.
+//!
+//! A diagnostic names the file, the line and column when they are known, and
+//! the JSON pointer of the offending node, so that a person can find the
+//! problem in a spec they did not write. Lowering collects diagnostics instead
+//! of stopping at the first one; the caller decides whether errors abort.
+
+use std::fmt;
+
+/// How bad a [`Diagnostic`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Generation went on with a documented fallback.
+    Warning,
+    /// Nothing was written.
+    Error,
+}
+
+/// One problem found in a spec, a config file or the output folder.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// Path of the file, as the user gave it or relative to the config.
+    pub file: Option<String>,
+    /// 1-based line and column, when the input is YAML or JSON text.
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    /// JSON pointer of the offending node, e.g. `#/paths/~1pets/get`.
+    pub pointer: Option<String>,
+    pub message: String,
+    /// What to do about it, when there is something to do.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            file: None,
+            line: None,
+            column: None,
+            pointer: None,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub fn warning(message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(message)
+        }
+    }
+
+    pub fn in_file(mut self, file: impl Into<String>) -> Self {
+        self.file = Some(file.into());
+        self
+    }
+
+    pub fn at_pointer(mut self, pointer: impl Into<String>) -> Self {
+        self.pointer = Some(pointer.into());
+        self
+    }
+
+    pub fn at_line_col(mut self, line: usize, column: usize) -> Self {
+        self.line = Some(line);
+        self.column = Some(column);
+        self
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let level = match self.severity {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        };
+        write!(f, "{level}: {}", self.message)?;
+        let mut location = String::new();
+        if let Some(file) = &self.file {
+            location.push_str(file);
+            if let (Some(line), Some(column)) = (self.line, self.column) {
+                location.push_str(&format!(":{line}:{column}"));
+            }
+        }
+        if let Some(pointer) = &self.pointer {
+            if !location.is_empty() {
+                location.push(' ');
+            }
+            location.push_str(&format!("at {pointer}"));
+        }
+        if !location.is_empty() {
+            write!(f, "\n  --> {location}")?;
+        }
+        if let Some(help) = &self.help {
+            write!(f, "\n  = help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The error type of the library: one or more diagnostics, at least one of
+/// them an error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Error {
+    pub fn new(diagnostics: Vec<Diagnostic>) -> Self {
+        Error { diagnostics }
+    }
+
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+}
+
+impl From<Diagnostic> for Error {
+    fn from(diagnostic: Diagnostic) -> Self {
+        Error::new(vec![diagnostic])
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, diagnostic) in self.diagnostics.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{diagnostic}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Escapes one JSON pointer token (RFC 6901).
+pub fn escape_token(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// Appends tokens to a pointer such as `#/paths`.
+pub fn join(pointer: &str, token: &str) -> String {
+    format!("{pointer}/{}", escape_token(token))
+}

@@ -1,0 +1,309 @@
+//! Emission: the model in, the files of the generated client out.
+//!
+//! Each submodule turns one part of the [`Api`] into tokens; this module
+//! assembles them into files, either as a crate (`Cargo.toml`, `README.md`,
+//! `src/*.rs`) or as one self-contained module file. Emitters see only the
+//! model, never openapiv3 types.
+
+mod client;
+mod example;
+mod types;
+
+use std::collections::BTreeMap;
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+
+use crate::diag::Error;
+use crate::model::{Api, TypeRef};
+use crate::render::{rust_file, Provenance};
+
+/// The hand-written runtime, compiled as part of every generated client.
+pub const RUNTIME: &str = include_str!("../../../templates/runtime.rs");
+const CARGO_TOML: &str = include_str!("../../../templates/Cargo.toml.in");
+const README: &str = include_str!("../../../templates/README.md.in");
+
+/// Settings of the generated crate that do not come from the spec.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrateInfo {
+    /// Package name, e.g. `highlevel-calendars`.
+    pub name: String,
+    pub version: String,
+}
+
+impl CrateInfo {
+    fn lib_name(&self) -> String {
+        self.name.replace('-', "_")
+    }
+}
+
+/// All files of the generated crate, keyed by `/`-separated relative path.
+pub fn crate_files(
+    api: &Api,
+    info: &CrateInfo,
+    provenance: &Provenance,
+) -> Result<BTreeMap<String, String>, Error> {
+    let mut files = BTreeMap::new();
+    files.insert("Cargo.toml".to_string(), cargo_toml(info, provenance));
+    files.insert("README.md".to_string(), readme(api, info, provenance));
+    files.insert(
+        "src/lib.rs".to_string(),
+        rust_file(provenance, "src/lib.rs", lib_rs(api))?,
+    );
+    files.insert(
+        "src/meta.rs".to_string(),
+        rust_file(provenance, "src/meta.rs", meta(api, info))?,
+    );
+    files.insert(
+        "src/headers.rs".to_string(),
+        rust_file(provenance, "src/headers.rs", headers(api))?,
+    );
+    files.insert(
+        "src/types.rs".to_string(),
+        rust_file(provenance, "src/types.rs", types::module(api))?,
+    );
+    files.insert(
+        "src/client.rs".to_string(),
+        rust_file(provenance, "src/client.rs", client::module(api))?,
+    );
+    files.insert(
+        "src/examples.rs".to_string(),
+        rust_file(provenance, "src/examples.rs", example::tests(api))?,
+    );
+    files.insert(
+        "src/runtime.rs".to_string(),
+        format!("{}\n{RUNTIME}", provenance.rust_comment()),
+    );
+    Ok(files)
+}
+
+/// The whole client as one module file, for `include!` or `#[path]`.
+pub fn module_file(api: &Api, info: &CrateInfo, provenance: &Provenance) -> Result<String, Error> {
+    let runtime: syn::File = syn::parse_str(RUNTIME).map_err(|e| {
+        crate::diag::Diagnostic::error(format!(
+            "internal error: templates/runtime.rs does not parse: {e}"
+        ))
+    })?;
+    // Inner attributes and docs of the runtime file become the module's.
+    let runtime_items = runtime.items;
+    let runtime_attrs = runtime.attrs;
+    let meta = meta(api, info);
+    let headers = headers(api);
+    let types = types::module(api);
+    let client = client::module(api);
+    let exports = exports();
+    let tokens = quote! {
+        pub mod runtime {
+            #(#runtime_attrs)*
+            #(#runtime_items)*
+        }
+        pub mod meta { #meta }
+        pub mod headers { #headers }
+        pub mod types { #types }
+        pub mod client { #client }
+        #exports
+    };
+    rust_file(provenance, "module file", tokens)
+}
+
+fn exports() -> TokenStream {
+    quote! {
+        #[rustfmt::skip]
+        pub use runtime::{
+            ApiError, BuildError, Client, ClientBuilder, Error, Response, DEFAULT_CONNECT_TIMEOUT,
+            DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
+        };
+        #[rustfmt::skip]
+        pub use types::*;
+    }
+}
+
+fn lib_rs(_api: &Api) -> TokenStream {
+    let exports = exports();
+    quote! {
+        #![doc = include_str!("../README.md")]
+        #![forbid(unsafe_code)]
+
+        #[rustfmt::skip]
+        pub mod client;
+        #[rustfmt::skip]
+        #[cfg(test)]
+        mod examples;
+        #[rustfmt::skip]
+        pub mod headers;
+        #[rustfmt::skip]
+        pub mod meta;
+        #[rustfmt::skip]
+        pub mod runtime;
+        #[rustfmt::skip]
+        pub mod types;
+
+        #[rustfmt::skip]
+        pub use chrono;
+        #exports
+    }
+}
+
+fn meta(api: &Api, info: &CrateInfo) -> TokenStream {
+    let base_url = api.base_url.clone().unwrap_or_default();
+    let crate_name = &info.name;
+    let crate_version = &info.version;
+    let user_agent = format!("{}/{}", info.name, info.version);
+    let title = &api.title;
+    let version = &api.version;
+    quote! {
+        //! Values of the spec and of the generated crate that the runtime uses.
+
+        /// The first server of the spec.
+        pub const DEFAULT_BASE_URL: &str = #base_url;
+        /// `info.title` of the spec.
+        pub const API_TITLE: &str = #title;
+        /// `info.version` of the spec.
+        pub const API_VERSION: &str = #version;
+        /// Name of the generated crate.
+        pub const CRATE_NAME: &str = #crate_name;
+        /// Version of the generated crate.
+        pub const CRATE_VERSION: &str = #crate_version;
+        /// The default `User-Agent` header.
+        pub const USER_AGENT: &str = #user_agent;
+    }
+}
+
+fn headers(api: &Api) -> TokenStream {
+    let consts = api.constant_headers.iter().map(|h| {
+        let name = ident(&h.const_name);
+        let value = &h.value;
+        let mut text = format!(
+            " Value of the `{}` header, sent with every operation that requires it.",
+            h.name
+        );
+        if let Some(d) = &h.description {
+            text.push_str(&format!("\n\n {}", d.trim()));
+        }
+        quote! {
+            #[doc = #text]
+            pub const #name: &str = #value;
+        }
+    });
+    quote! {
+        //! Header values fixed by the spec; the client sends them itself.
+        #(#consts)*
+    }
+}
+
+fn cargo_toml(info: &CrateInfo, provenance: &Provenance) -> String {
+    let body = CARGO_TOML
+        .replace("{{name}}", &info.name)
+        .replace("{{version}}", &info.version);
+    format!("{}\n{body}", provenance.hash_comment())
+}
+
+fn readme(api: &Api, info: &CrateInfo, provenance: &Provenance) -> String {
+    let header: String = provenance
+        .lines()
+        .iter()
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let body = README
+        .replace("{{name}}", &info.name)
+        .replace("{{lib}}", &info.lib_name())
+        .replace("{{title}}", &api.title)
+        .replace("{{usage}}", &example::usage(api, info))
+        .replace("{{operations}}", &operations_table(api));
+    format!("<!--\n{header}-->\n\n{body}")
+}
+
+fn operations_table(api: &Api) -> String {
+    let mut out = String::from("| Method | HTTP | Summary |\n|---|---|---|\n");
+    for op in &api.operations {
+        let summary = op
+            .summary
+            .as_deref()
+            .unwrap_or("")
+            .replace('|', "\\|")
+            .replace('\n', " ");
+        out.push_str(&format!(
+            "| `{}` | `{} {}` | {} |\n",
+            op.name,
+            op.method.as_str(),
+            op.path,
+            summary
+        ));
+    }
+    out
+}
+
+/// An identifier from a name the naming module produced. Names are always
+/// `[A-Za-z_][A-Za-z0-9_]*`; anything else is replaced rather than
+/// allowed to panic inside proc-macro2.
+pub(crate) fn ident(name: &str) -> Ident {
+    let valid = !name.is_empty()
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && name != "_";
+    if valid {
+        Ident::new(name, Span::call_site())
+    } else {
+        Ident::new("invalid_name", Span::call_site())
+    }
+}
+
+/// `#[doc]` attributes, one per line, so prettyplease prints `///` lines.
+pub(crate) fn docs(text: Option<&str>) -> TokenStream {
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+        return TokenStream::new();
+    };
+    let lines = text.lines().map(|line| {
+        let line = if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", line.trim_end())
+        };
+        quote!(#[doc = #line])
+    });
+    quote!(#(#lines)*)
+}
+
+/// Where a type is named from: inside the `types` module, named types are
+/// in scope; elsewhere they are reached as `types::X` (after `use super::types`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scope {
+    Types,
+    Sibling,
+}
+
+/// The Rust type of a type reference.
+pub(crate) fn type_tokens(api: &Api, ty: &TypeRef) -> TokenStream {
+    scoped_type(api, ty, Scope::Sibling)
+}
+
+pub(crate) fn scoped_type(api: &Api, ty: &TypeRef, scope: Scope) -> TokenStream {
+    match ty {
+        TypeRef::String => quote!(String),
+        TypeRef::Bool => quote!(bool),
+        TypeRef::I32 => quote!(i32),
+        TypeRef::I64 => quote!(i64),
+        TypeRef::F32 => quote!(f32),
+        TypeRef::F64 => quote!(f64),
+        TypeRef::DateTime => quote!(chrono::DateTime<chrono::FixedOffset>),
+        TypeRef::Json => quote!(serde_json::Value),
+        TypeRef::Named(id) => match api.types.get(*id) {
+            Some(def) => {
+                let name = ident(&def.name);
+                match scope {
+                    Scope::Types => quote!(#name),
+                    Scope::Sibling => quote!(types::#name),
+                }
+            }
+            None => quote!(serde_json::Value),
+        },
+        TypeRef::Vec(inner) => {
+            let inner = scoped_type(api, inner, scope);
+            quote!(Vec<#inner>)
+        }
+        TypeRef::Map(inner) => {
+            let inner = scoped_type(api, inner, scope);
+            quote!(std::collections::BTreeMap<String, #inner>)
+        }
+    }
+}

@@ -1,0 +1,204 @@
+//! Rust items for the model's named types and each operation's error enum.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::{docs, ident, scoped_type, Scope};
+
+fn type_tokens(api: &Api, ty: &TypeRef) -> TokenStream {
+    scoped_type(api, ty, Scope::Types)
+}
+use crate::model::*;
+
+/// The `types` module: every named type, sorted by name, then the error
+/// enum of every operation.
+pub fn module(api: &Api) -> TokenStream {
+    let types = api.types.sorted().into_iter().map(|def| type_def(api, def));
+    let errors = api.operations.iter().map(|op| error_enum(api, op));
+    quote! {
+        //! Request and response types of the API.
+        #(#types)*
+        #(#errors)*
+    }
+}
+
+fn type_def(api: &Api, def: &TypeDef) -> TokenStream {
+    let name = ident(&def.name);
+    let doc = docs(def.docs.as_deref());
+    match &def.kind {
+        TypeKind::Struct(s) => {
+            let all_optional = s.fields.iter().all(|f| !f.required || f.nullable);
+            let default = all_optional.then(|| quote!(Default,));
+            let fields = s.fields.iter().map(|f| field(api, f));
+            quote! {
+                #doc
+                #[derive(Debug, Clone, PartialEq, #default serde::Serialize, serde::Deserialize)]
+                pub struct #name {
+                    #(#fields)*
+                }
+            }
+        }
+        TypeKind::StringEnum(e) => string_enum(&name, doc, e),
+        TypeKind::Exclusive(x) => {
+            let variants = x.variants.iter().map(|v| {
+                let variant = ident(&v.name);
+                let rename = rename(&v.name, &v.wire_name);
+                let doc = docs(v.docs.as_deref());
+                let ty = type_tokens(api, &v.ty);
+                quote! { #doc #rename #variant(#ty), }
+            });
+            quote! {
+                #doc
+                #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+                pub enum #name {
+                    #(#variants)*
+                }
+            }
+        }
+        TypeKind::Alias(ty) => {
+            let ty = type_tokens(api, ty);
+            quote! {
+                #doc
+                pub type #name = #ty;
+            }
+        }
+    }
+}
+
+/// `#[serde(rename)]`, only where the Rust name differs from the wire name.
+fn rename(rust: &str, wire: &str) -> Option<TokenStream> {
+    (rust != wire).then(|| quote!(#[serde(rename = #wire)]))
+}
+
+fn field(api: &Api, f: &Field) -> TokenStream {
+    let name = ident(&f.name);
+    let doc = docs(f.docs.as_deref());
+    let inner = type_tokens(api, &f.ty);
+    if f.flatten {
+        return quote! {
+            #doc
+            #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
+            pub #name: Option<#inner>,
+        };
+    }
+    let wire = &f.wire_name;
+    let rename = (f.name != f.wire_name).then(|| quote!(rename = #wire));
+    if f.required {
+        let ty = if f.nullable {
+            quote!(Option<#inner>)
+        } else {
+            inner
+        };
+        let attr = rename.map(|r| quote!(#[serde(#r)]));
+        quote! { #doc #attr pub #name: #ty, }
+    } else {
+        let rename = rename.map(|r| quote!(#r,));
+        quote! {
+            #doc
+            #[serde(#rename default, skip_serializing_if = "Option::is_none")]
+            pub #name: Option<#inner>,
+        }
+    }
+}
+
+/// A string enum that keeps values the spec does not list in `Unknown`, so
+/// a new value on the server does not break decoding.
+fn string_enum(name: &proc_macro2::Ident, doc: TokenStream, e: &StringEnum) -> TokenStream {
+    let variants: Vec<_> = e.variants.iter().map(|v| ident(&v.name)).collect();
+    let wires: Vec<&str> = e.variants.iter().map(|v| v.wire_name.as_str()).collect();
+    let variant_docs = wires.iter().map(|w| docs(Some(&format!("`{w}`"))));
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum #name {
+            #( #variant_docs #variants, )*
+            /// A value this version of the spec does not list.
+            Unknown(String),
+        }
+
+        impl #name {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #( Self::#variants => #wires, )*
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+
+        impl std::fmt::Display for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl From<&str> for #name {
+            fn from(value: &str) -> Self {
+                match value {
+                    #( #wires => Self::#variants, )*
+                    other => Self::Unknown(other.to_string()),
+                }
+            }
+        }
+
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)?;
+                Ok(Self::from(value.as_ref()))
+            }
+        }
+    }
+}
+
+fn error_enum(api: &Api, op: &Operation) -> TokenStream {
+    let name = ident(&op.error_type);
+    let doc_text = format!("Typed bodies of the error statuses `{}` declares.", op.name);
+    let doc = docs(Some(&doc_text));
+    let variants = op.errors.iter().map(|e| {
+        let variant = ident(&e.variant);
+        let ty = type_tokens(api, &e.ty);
+        let text = match &e.docs {
+            Some(d) => format!("{} {d}", e.status),
+            None => format!("Status {}.", e.status),
+        };
+        let doc = docs(Some(&text));
+        quote! { #doc #variant(#ty), }
+    });
+    let arms = op.errors.iter().map(|e| {
+        let variant = ident(&e.variant);
+        let status = proc_macro2::Literal::u16_unsuffixed(e.status);
+        quote! { #status => Some(serde_json::from_slice(body).map(Self::#variant)), }
+    });
+    let body = if op.errors.is_empty() {
+        quote! {
+            let _ = (status, body);
+            None
+        }
+    } else {
+        quote! {
+            match status {
+                #(#arms)*
+                _ => None,
+            }
+        }
+    };
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #name {
+            #(#variants)*
+        }
+
+        impl super::runtime::ApiError for #name {
+            fn from_response(status: u16, body: &[u8]) -> Option<Result<Self, serde_json::Error>> {
+                #body
+            }
+        }
+    }
+}

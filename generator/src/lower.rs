@@ -1,0 +1,1171 @@
+//! Lowering: openapiv3 types in, one [`model::Api`] out.
+//!
+//! This is the only module that sees openapiv3 types. It resolves `$ref`s,
+//! decides every name (through [`naming`]), picks Rust types for schemas and
+//! reports what it cannot represent as diagnostics with the JSON pointer of
+//! the node, instead of stopping at the first problem or panicking.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use openapiv3 as oa;
+
+use crate::diag::{join, Diagnostic, Error};
+use crate::load::Document;
+use crate::model::*;
+use crate::naming::{self, Namespace};
+
+/// Names the runtime defines next to the generated types; schemas must not
+/// take them.
+const RUNTIME_NAMES: &[&str] = &[
+    "Client",
+    "ClientBuilder",
+    "Error",
+    "BuildError",
+    "ApiError",
+    "Response",
+];
+
+/// How deep `$ref` chains may go before apigen reports a cycle.
+const MAX_REF_DEPTH: usize = 64;
+
+/// Lowers a loaded document. On success, also returns the warnings.
+pub fn lower(doc: &Document) -> Result<(Api, Vec<Diagnostic>), Error> {
+    let mut lowerer = Lowerer::new(doc);
+    let api = lowerer.api();
+    let (errors, warnings): (Vec<Diagnostic>, Vec<Diagnostic>) =
+        lowerer.diags.into_iter().partition(Diagnostic::is_error);
+    if errors.is_empty() {
+        Ok((api, warnings))
+    } else {
+        let mut all = errors;
+        all.extend(warnings);
+        Err(Error::new(all))
+    }
+}
+
+struct Lowerer<'a> {
+    spec: &'a oa::OpenAPI,
+    file: String,
+    diags: Vec<Diagnostic>,
+    types: BTreeMap<TypeId, TypeDef>,
+    type_names: Namespace,
+    components: BTreeMap<String, TypeId>,
+    next_id: usize,
+    examples: Vec<Example>,
+    example_names: Namespace,
+}
+
+impl<'a> Lowerer<'a> {
+    fn new(doc: &'a Document) -> Self {
+        let mut type_names = Namespace::new();
+        for name in RUNTIME_NAMES {
+            type_names.reserve(name);
+        }
+        Lowerer {
+            spec: &doc.openapi,
+            file: doc.display.clone(),
+            diags: Vec::new(),
+            types: BTreeMap::new(),
+            type_names,
+            components: BTreeMap::new(),
+            next_id: 0,
+            examples: Vec::new(),
+            example_names: Namespace::new(),
+        }
+    }
+
+    fn error(&mut self, pointer: &str, message: impl Into<String>) {
+        self.push(Diagnostic::error(message), pointer);
+    }
+
+    fn error_help(&mut self, pointer: &str, message: impl Into<String>, help: impl Into<String>) {
+        self.push(Diagnostic::error(message).with_help(help), pointer);
+    }
+
+    fn warn(&mut self, pointer: &str, message: impl Into<String>) {
+        self.push(Diagnostic::warning(message), pointer);
+    }
+
+    fn warn_help(&mut self, pointer: &str, message: impl Into<String>, help: impl Into<String>) {
+        self.push(Diagnostic::warning(message).with_help(help), pointer);
+    }
+
+    fn push(&mut self, d: Diagnostic, pointer: &str) {
+        let file = self.file.clone();
+        self.diags.push(d.in_file(file).at_pointer(pointer));
+    }
+
+    fn api(&mut self) -> Api {
+        let spec = self.spec;
+        // Reserve an id and a name for every component schema before
+        // converting any, so references (and recursion) resolve.
+        let mut pending = Vec::new();
+        if let Some(components) = &spec.components {
+            for (key, schema) in &components.schemas {
+                let id = self.reserve(&naming::type_name(key));
+                self.components.insert(key.clone(), id);
+                pending.push((id, key.clone(), schema));
+            }
+        }
+        for (id, key, schema) in pending {
+            let pointer = join("#/components/schemas", &key);
+            self.define(id, schema, &pointer);
+            if let Some(example) = self
+                .resolve_schema(schema, &pointer)
+                .and_then(|s| s.schema_data.example.clone())
+            {
+                if matches!(
+                    self.types.get(&id).map(|t| &t.kind),
+                    Some(TypeKind::Struct(_))
+                ) {
+                    self.example(
+                        &format!("schema {key}"),
+                        TypeRef::Named(id),
+                        example,
+                        &join(&pointer, "example"),
+                    );
+                }
+            }
+        }
+
+        let auth = self.auth();
+        let base_url = spec
+            .servers
+            .first()
+            .map(|s| s.url.trim_end_matches('/').to_string());
+        let mut constant_headers = Vec::new();
+        let mut operations = self.operations(&mut constant_headers, auth.as_ref());
+        operations.sort_by(|a, b| a.name.cmp(&b.name));
+
+        Api {
+            title: spec.info.title.clone(),
+            description: spec.info.description.clone(),
+            version: spec.info.version.clone(),
+            base_url,
+            auth,
+            constant_headers,
+            types: TypeArena {
+                types: std::mem::take(&mut self.types),
+            },
+            operations,
+            examples: std::mem::take(&mut self.examples),
+        }
+    }
+
+    fn reserve(&mut self, base: &str) -> TypeId {
+        let id = TypeId(self.next_id);
+        self.next_id += 1;
+        let name = self.type_names.claim(base);
+        self.types.insert(
+            id,
+            TypeDef {
+                id,
+                name,
+                origin: String::new(),
+                docs: None,
+                kind: TypeKind::Alias(TypeRef::Json),
+            },
+        );
+        id
+    }
+
+    fn example(&mut self, label: &str, ty: TypeRef, value: serde_json::Value, pointer: &str) {
+        let name = self.example_names.claim(&naming::snake_name(label));
+        self.examples.push(Example {
+            name,
+            ty,
+            value,
+            origin: pointer.to_string(),
+        });
+    }
+
+    // ----- security -------------------------------------------------------
+
+    fn auth(&mut self) -> Option<BearerAuth> {
+        let components = self.spec.components.as_ref()?;
+        for (name, scheme) in &components.security_schemes {
+            let pointer = join("#/components/securitySchemes", name);
+            match scheme {
+                oa::ReferenceOr::Item(oa::SecurityScheme::HTTP {
+                    scheme,
+                    description,
+                    ..
+                }) if scheme.eq_ignore_ascii_case("bearer") => {
+                    return Some(BearerAuth {
+                        scheme_name: name.clone(),
+                        description: description.clone(),
+                    });
+                }
+                _ => {
+                    self.warn_help(&pointer, "only HTTP bearer security schemes are supported; this scheme is ignored", "send the credential yourself with a custom reqwest client (ClientBuilder::http_client)");
+                }
+            }
+        }
+        None
+    }
+
+    fn uses_bearer(
+        &self,
+        security: &Option<Vec<oa::SecurityRequirement>>,
+        auth: Option<&BearerAuth>,
+    ) -> bool {
+        let Some(auth) = auth else { return false };
+        let requirements = security.as_ref().or(self.spec.security.as_ref());
+        match requirements {
+            Some(reqs) => reqs.iter().any(|r| r.contains_key(&auth.scheme_name)),
+            None => false,
+        }
+    }
+
+    // ----- operations -----------------------------------------------------
+
+    fn operations(
+        &mut self,
+        constant_headers: &mut Vec<ConstantHeader>,
+        auth: Option<&BearerAuth>,
+    ) -> Vec<Operation> {
+        let spec = self.spec;
+        let mut names = Namespace::new();
+        let mut header_consts = Namespace::new();
+        let mut operations = Vec::new();
+        for (path, item) in &spec.paths.paths {
+            let item_pointer = join("#/paths", path);
+            let item = match item {
+                oa::ReferenceOr::Item(item) => item,
+                oa::ReferenceOr::Reference { .. } => {
+                    self.error_help(
+                        &item_pointer,
+                        "`$ref` path items are not supported",
+                        "inline the path item",
+                    );
+                    continue;
+                }
+            };
+            let methods = [
+                (Method::Get, "get", &item.get),
+                (Method::Put, "put", &item.put),
+                (Method::Post, "post", &item.post),
+                (Method::Delete, "delete", &item.delete),
+                (Method::Options, "options", &item.options),
+                (Method::Head, "head", &item.head),
+                (Method::Patch, "patch", &item.patch),
+                (Method::Trace, "trace", &item.trace),
+            ];
+            for (method, key, op) in methods {
+                let Some(op) = op else { continue };
+                let pointer = join(&item_pointer, key);
+                let base = match &op.operation_id {
+                    Some(id) => naming::snake_name(id),
+                    None => naming::snake_name(&format!("{key} {path}")),
+                };
+                let name = names.claim(&base);
+                if let Some(op) = self.operation(
+                    name,
+                    method,
+                    path,
+                    item,
+                    op,
+                    &pointer,
+                    constant_headers,
+                    &mut header_consts,
+                    auth,
+                ) {
+                    operations.push(op);
+                }
+            }
+        }
+        operations
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn operation(
+        &mut self,
+        name: String,
+        method: Method,
+        path: &str,
+        item: &'a oa::PathItem,
+        op: &'a oa::Operation,
+        pointer: &str,
+        constant_headers: &mut Vec<ConstantHeader>,
+        header_consts: &mut Namespace,
+        auth: Option<&BearerAuth>,
+    ) -> Option<Operation> {
+        let type_base = naming::type_name(&name);
+        let mut arg_names = Namespace::new();
+        // Names the generated method uses for itself.
+        arg_names.reserve("self_");
+        arg_names.reserve("body");
+
+        // Operation parameters override path-item ones with the same name and location.
+        let mut declared: Vec<(String, &'a oa::ReferenceOr<oa::Parameter>)> = Vec::new();
+        for (i, p) in item.parameters.iter().enumerate() {
+            declared.push((
+                join(
+                    &join(&pointer_parent(pointer), "parameters"),
+                    &i.to_string(),
+                ),
+                p,
+            ));
+        }
+        for (i, p) in op.parameters.iter().enumerate() {
+            declared.push((join(&join(pointer, "parameters"), &i.to_string()), p));
+        }
+        let mut by_key: BTreeMap<(u8, String), (String, &'a oa::Parameter)> = BTreeMap::new();
+        let mut order: Vec<(u8, String)> = Vec::new();
+        for (p_pointer, p) in declared {
+            let Some((p_pointer, param)) = self.resolve_parameter(p, &p_pointer) else {
+                continue;
+            };
+            let data = param.parameter_data_ref();
+            let loc = match param {
+                oa::Parameter::Path { .. } => 0,
+                oa::Parameter::Query { .. } => 1,
+                oa::Parameter::Header { .. } => 2,
+                oa::Parameter::Cookie { .. } => 3,
+            };
+            let key = (loc, data.name.clone());
+            if by_key.insert(key.clone(), (p_pointer, param)).is_none() {
+                order.push(key);
+            }
+        }
+
+        let mut params = Vec::new();
+        let mut const_indexes = Vec::new();
+        let mut path_params: BTreeMap<String, usize> = BTreeMap::new();
+        let mut others = Vec::new();
+        for key in &order {
+            let Some((p_pointer, param)) = by_key.get(key) else {
+                continue;
+            };
+            let data = param.parameter_data_ref();
+            let location = match param {
+                oa::Parameter::Path { .. } => ParamLocation::Path,
+                oa::Parameter::Query { .. } => ParamLocation::Query,
+                oa::Parameter::Header { .. } => ParamLocation::Header,
+                oa::Parameter::Cookie { .. } => {
+                    self.warn_help(
+                        p_pointer,
+                        format!(
+                            "cookie parameter `{}` is not supported and is not sent",
+                            data.name
+                        ),
+                        "set the cookie on a custom reqwest client (ClientBuilder::http_client)",
+                    );
+                    continue;
+                }
+            };
+            let schema = match &data.format {
+                oa::ParameterSchemaOrContent::Schema(s) => s,
+                oa::ParameterSchemaOrContent::Content(_) => {
+                    self.error(
+                        p_pointer,
+                        format!(
+                            "parameter `{}` uses `content`; only `schema` parameters are supported",
+                            data.name
+                        ),
+                    );
+                    continue;
+                }
+            };
+            if location == ParamLocation::Header {
+                let lower = data.name.to_ascii_lowercase();
+                if matches!(lower.as_str(), "authorization" | "content-type" | "accept") {
+                    // OpenAPI says these header parameters are ignored.
+                    continue;
+                }
+                if let Some(value) = self.single_string_enum(schema, &join(p_pointer, "schema")) {
+                    if data.required {
+                        let index = match constant_headers
+                            .iter()
+                            .position(|h| h.name == data.name && h.value == value)
+                        {
+                            Some(i) => i,
+                            None => {
+                                let const_name =
+                                    header_consts.claim(&naming::const_name(&data.name));
+                                constant_headers.push(ConstantHeader {
+                                    name: data.name.clone(),
+                                    value,
+                                    const_name,
+                                    description: data.description.clone(),
+                                });
+                                constant_headers.len() - 1
+                            }
+                        };
+                        const_indexes.push(index);
+                        continue;
+                    }
+                }
+            }
+            let hint = format!("{type_base} {}", data.name);
+            let ty = self.type_ref(schema, &join(p_pointer, "schema"), &hint);
+            if !is_scalar(&ty) && location != ParamLocation::Query {
+                self.error(
+                    p_pointer,
+                    format!(
+                        "parameter `{}` must be a string, number, boolean or string enum",
+                        data.name
+                    ),
+                );
+                continue;
+            }
+            if location == ParamLocation::Path && !data.required {
+                self.warn(p_pointer, format!("path parameter `{}` is not marked `required: true`; it is treated as required", data.name));
+            }
+            let param = Parameter {
+                name: arg_names.claim(&naming::snake_name(&data.name)),
+                wire_name: data.name.clone(),
+                location,
+                docs: data.description.clone(),
+                ty,
+                required: data.required || location == ParamLocation::Path,
+                example: data.example.clone().or_else(|| {
+                    data.examples.values().find_map(|e| match e {
+                        oa::ReferenceOr::Item(e) => e.value.clone(),
+                        oa::ReferenceOr::Reference { .. } => None,
+                    })
+                }),
+            };
+            if location == ParamLocation::Path {
+                path_params.insert(data.name.clone(), params.len());
+                params.push(param);
+            } else {
+                others.push(param);
+            }
+        }
+
+        // The path template decides the order of path arguments.
+        let mut segments = Vec::new();
+        let mut ordered: Vec<Parameter> = Vec::new();
+        let mut used = BTreeSet::new();
+        for piece in split_template(path) {
+            match piece {
+                TemplatePiece::Literal(text) => segments.push(PathSegment::Literal(text)),
+                TemplatePiece::Var(var) => {
+                    let param = match path_params.get(&var).and_then(|&i| params.get(i)) {
+                        Some(p) => p.clone(),
+                        None => {
+                            self.warn_help(pointer, format!("path template variable `{{{var}}}` is not declared as a path parameter"), "apigen adds it as a required string argument; declare it under `parameters`");
+                            Parameter {
+                                name: arg_names.claim(&naming::snake_name(&var)),
+                                wire_name: var.clone(),
+                                location: ParamLocation::Path,
+                                docs: None,
+                                ty: TypeRef::String,
+                                required: true,
+                                example: None,
+                            }
+                        }
+                    };
+                    used.insert(var);
+                    segments.push(PathSegment::Param(ordered.len()));
+                    ordered.push(param);
+                }
+            }
+        }
+        for p in &params {
+            if !used.contains(&p.wire_name) {
+                self.warn(pointer, format!("path parameter `{}` does not appear in the path template `{path}`; it is ignored", p.wire_name));
+            }
+        }
+        others.sort_by_key(|p| !p.required);
+        ordered.extend(others);
+
+        let body = op
+            .request_body
+            .as_ref()
+            .and_then(|b| self.request_body(b, &join(pointer, "requestBody"), &type_base, &name));
+        let (success, errors) = self.responses(
+            &op.responses,
+            &join(pointer, "responses"),
+            &type_base,
+            &name,
+        );
+
+        let error_type = self.type_names.claim(&format!("{type_base}Error"));
+        Some(Operation {
+            name,
+            operation_id: op.operation_id.clone(),
+            method,
+            path: path.to_string(),
+            segments,
+            summary: op.summary.clone(),
+            description: op.description.clone(),
+            params: ordered,
+            constant_headers: const_indexes,
+            body,
+            success,
+            errors,
+            error_type,
+            auth: self.uses_bearer(&op.security, auth),
+            origin: pointer.to_string(),
+        })
+    }
+
+    fn request_body(
+        &mut self,
+        body: &'a oa::ReferenceOr<oa::RequestBody>,
+        pointer: &str,
+        type_base: &str,
+        op_name: &str,
+    ) -> Option<RequestBody> {
+        let (pointer, body) = self.resolve_request_body(body, pointer)?;
+        let Some((content_type, media)) = json_media(&body.content) else {
+            let types: Vec<&str> = body.content.keys().map(String::as_str).collect();
+            self.error_help(
+                &pointer,
+                format!(
+                    "request body media type {} is not supported",
+                    types.join(", ")
+                ),
+                "apigen supports JSON request bodies (application/json or +json)",
+            );
+            return None;
+        };
+        let media_pointer = join(&join(&pointer, "content"), &content_type);
+        let ty = match &media.schema {
+            Some(schema) => self.type_ref(
+                schema,
+                &join(&media_pointer, "schema"),
+                &format!("{type_base} Request"),
+            ),
+            None => TypeRef::Json,
+        };
+        for (label, value, example_pointer) in media_examples(media, &media_pointer) {
+            self.example(
+                &format!("{op_name} request {label}"),
+                ty.clone(),
+                value,
+                &example_pointer,
+            );
+        }
+        Some(RequestBody {
+            ty,
+            required: body.required,
+            content_type,
+            docs: body.description.clone(),
+        })
+    }
+
+    fn responses(
+        &mut self,
+        responses: &'a oa::Responses,
+        pointer: &str,
+        type_base: &str,
+        op_name: &str,
+    ) -> (Option<TypeRef>, Vec<ErrorResponse>) {
+        let mut success: Option<TypeRef> = None;
+        let mut errors = Vec::new();
+        for (code, response) in &responses.responses {
+            let status = match code {
+                oa::StatusCode::Code(c) => *c,
+                oa::StatusCode::Range(r) => {
+                    if *r != 2 {
+                        self.warn(&join(pointer, &format!("{r}XX")), "status ranges other than 2XX are not given a typed error variant; such answers are returned as `Error::UnexpectedStatus`");
+                        continue;
+                    }
+                    200
+                }
+            };
+            let r_pointer = join(pointer, &code.to_string());
+            let Some((r_pointer, response)) = self.resolve_response(response, &r_pointer) else {
+                continue;
+            };
+            let Some((content_type, media)) = json_media(&response.content) else {
+                continue;
+            };
+            let media_pointer = join(&join(&r_pointer, "content"), &content_type);
+            let hint = if (200..300).contains(&status) {
+                format!("{type_base} Response")
+            } else {
+                format!("{type_base} {}", naming::status_variant(status))
+            };
+            let ty = match &media.schema {
+                Some(schema) => self.type_ref(schema, &join(&media_pointer, "schema"), &hint),
+                None => TypeRef::Json,
+            };
+            for (label, value, example_pointer) in media_examples(media, &media_pointer) {
+                self.example(
+                    &format!("{op_name} response {status} {label}"),
+                    ty.clone(),
+                    value,
+                    &example_pointer,
+                );
+            }
+            if (200..300).contains(&status) {
+                match &success {
+                    None => success = Some(ty),
+                    Some(existing) if *existing == ty => {}
+                    Some(_) => {
+                        self.warn(&r_pointer, format!("status {status} has a different body type than an earlier 2xx response; apigen decodes every 2xx as the first one"));
+                    }
+                }
+            } else if status >= 400 {
+                errors.push(ErrorResponse {
+                    status,
+                    variant: naming::status_variant(status),
+                    docs: Some(response.description.clone()).filter(|d| !d.is_empty()),
+                    ty,
+                });
+            }
+        }
+        (success, errors)
+    }
+
+    // ----- references -----------------------------------------------------
+
+    fn resolve_parameter(
+        &mut self,
+        p: &'a oa::ReferenceOr<oa::Parameter>,
+        pointer: &str,
+    ) -> Option<(String, &'a oa::Parameter)> {
+        self.follow(p, pointer, "parameters", |c| &c.parameters)
+    }
+
+    fn resolve_request_body(
+        &mut self,
+        p: &'a oa::ReferenceOr<oa::RequestBody>,
+        pointer: &str,
+    ) -> Option<(String, &'a oa::RequestBody)> {
+        self.follow(p, pointer, "requestBodies", |c| &c.request_bodies)
+    }
+
+    fn resolve_response(
+        &mut self,
+        p: &'a oa::ReferenceOr<oa::Response>,
+        pointer: &str,
+    ) -> Option<(String, &'a oa::Response)> {
+        self.follow(p, pointer, "responses", |c| &c.responses)
+    }
+
+    fn resolve_schema(
+        &mut self,
+        s: &'a oa::ReferenceOr<oa::Schema>,
+        pointer: &str,
+    ) -> Option<&'a oa::Schema> {
+        self.follow(s, pointer, "schemas", |c| &c.schemas)
+            .map(|(_, s)| s)
+    }
+
+    /// Follows a chain of `$ref`s into `components/{section}`, reporting
+    /// unresolved references and cycles at the pointer of the `$ref`.
+    fn follow<T>(
+        &mut self,
+        start: &'a oa::ReferenceOr<T>,
+        pointer: &str,
+        section: &str,
+        table: impl Fn(&'a oa::Components) -> &'a indexmap::IndexMap<String, oa::ReferenceOr<T>>,
+    ) -> Option<(String, &'a T)> {
+        let mut current = start;
+        let mut current_pointer = pointer.to_string();
+        let mut seen: Vec<String> = Vec::new();
+        loop {
+            let reference = match current {
+                oa::ReferenceOr::Item(item) => return Some((current_pointer, item)),
+                oa::ReferenceOr::Reference { reference } => reference,
+            };
+            let ref_pointer = join(&current_pointer, "$ref");
+            let prefix = format!("#/components/{section}/");
+            let Some(name) = reference.strip_prefix(&prefix) else {
+                self.bad_reference(&ref_pointer, reference, &prefix);
+                return None;
+            };
+            let name = unescape_token(name);
+            if seen.contains(&name) || seen.len() > MAX_REF_DEPTH {
+                seen.push(name);
+                self.error_help(
+                    &ref_pointer,
+                    format!("reference cycle: {}", seen.join(" -> ")),
+                    "one of these references must point at a definition, not at another reference",
+                );
+                return None;
+            }
+            seen.push(name.clone());
+            let components = self.spec.components.as_ref();
+            match components.and_then(|c| table(c).get(&name)) {
+                Some(next) => {
+                    current = next;
+                    current_pointer = join(&format!("#/components/{section}"), &name);
+                }
+                None => {
+                    self.error_help(
+                        &ref_pointer,
+                        format!("unresolved reference `{reference}`"),
+                        format!("define `{name}` under `components/{section}`"),
+                    );
+                    return None;
+                }
+            }
+        }
+    }
+
+    fn bad_reference(&mut self, pointer: &str, reference: &str, expected_prefix: &str) {
+        if reference.starts_with("http://") || reference.starts_with("https://") {
+            self.error_help(
+                pointer,
+                format!("remote reference `{reference}` is refused: apigen never uses the network"),
+                "download the file next to the spec and reference it by relative path",
+            );
+        } else if !reference.starts_with('#') {
+            self.error_help(pointer, format!("reference `{reference}` points into another file, which this spec loader does not follow"), "move the referenced definition into this file's `components`");
+        } else {
+            self.error_help(
+                pointer,
+                format!("unresolved reference `{reference}`"),
+                format!("references here must start with `{expected_prefix}`"),
+            );
+        }
+    }
+
+    // ----- schemas -----------------------------------------------------------
+
+    /// The single allowed value of a string schema with a one-value enum.
+    fn single_string_enum(
+        &mut self,
+        schema: &'a oa::ReferenceOr<oa::Schema>,
+        pointer: &str,
+    ) -> Option<String> {
+        let schema = self.resolve_schema(schema, pointer)?;
+        match &schema.schema_kind {
+            oa::SchemaKind::Type(oa::Type::String(s)) => match s.enumeration.as_slice() {
+                [Some(only)] => Some(only.clone()),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// Fills in the type reserved as `id` from a component schema.
+    fn define(&mut self, id: TypeId, schema: &'a oa::ReferenceOr<oa::Schema>, pointer: &str) {
+        let kind = match schema {
+            oa::ReferenceOr::Reference { .. } => match self.resolve_schema(schema, pointer) {
+                Some(_) => TypeKind::Alias(self.type_ref(schema, pointer, "")),
+                None => TypeKind::Alias(TypeRef::Json),
+            },
+            oa::ReferenceOr::Item(item) => {
+                let name = self
+                    .types
+                    .get(&id)
+                    .map(|t| t.name.clone())
+                    .unwrap_or_default();
+                self.kind_of(item, pointer, &name)
+            }
+        };
+        let docs = match schema {
+            oa::ReferenceOr::Item(item) => schema_docs(item),
+            oa::ReferenceOr::Reference { .. } => None,
+        };
+        if let Some(def) = self.types.get_mut(&id) {
+            def.origin = pointer.to_string();
+            def.docs = docs;
+            def.kind = kind;
+        }
+    }
+
+    /// The Rust type for a schema that needs a named type of its own
+    /// (objects and enums), or an alias for anything else.
+    fn kind_of(&mut self, schema: &'a oa::Schema, pointer: &str, name: &str) -> TypeKind {
+        if let Some(object) = ObjectView::of(schema) {
+            return TypeKind::Struct(self.object(object, pointer, name));
+        }
+        if let Some(variants) = string_enum(schema) {
+            return TypeKind::StringEnum(self.string_enum(variants));
+        }
+        TypeKind::Alias(self.inline_type(schema, pointer, name))
+    }
+
+    fn string_enum(&mut self, values: Vec<String>) -> StringEnum {
+        let mut names = Namespace::new();
+        // `Unknown` holds values the spec does not list.
+        names.reserve("Unknown");
+        let variants = values
+            .into_iter()
+            .map(|wire| EnumVariant {
+                name: names.claim(&naming::type_name(&wire)),
+                wire_name: wire,
+            })
+            .collect();
+        StringEnum { variants }
+    }
+
+    fn object(&mut self, object: ObjectView<'a>, pointer: &str, type_name: &str) -> Struct {
+        let mut names = Namespace::new();
+        let mut fields = Vec::new();
+        let exclusive = self.exclusive_pair(&object, pointer);
+        for (wire, prop) in object.properties {
+            if exclusive.as_ref().is_some_and(|pair| pair.contains(wire)) {
+                continue;
+            }
+            let prop_pointer = join(&join(pointer, "properties"), wire);
+            let required = object.required.contains(wire);
+            let resolved = self.resolve_boxed(prop, &prop_pointer);
+            let nullable = resolved.is_some_and(|s| s.schema_data.nullable);
+            let docs = resolved.and_then(schema_docs);
+            let ty = self.boxed_type_ref(prop, &prop_pointer, &format!("{type_name} {wire}"));
+            fields.push(Field {
+                name: names.claim(&naming::snake_name(wire)),
+                wire_name: wire.clone(),
+                docs,
+                ty,
+                required,
+                nullable,
+                flatten: false,
+            });
+        }
+        if let Some([first, second]) = exclusive {
+            let enum_name = format!("{type_name} {first} Or {second}");
+            let id = self.reserve(&naming::type_name(&enum_name));
+            let mut variant_names = Namespace::new();
+            let mut variants = Vec::new();
+            for wire in [&first, &second] {
+                let Some(prop) = object.properties.get(wire) else {
+                    continue;
+                };
+                let prop_pointer = join(&join(pointer, "properties"), wire);
+                let docs = self
+                    .resolve_boxed(prop, &prop_pointer)
+                    .and_then(schema_docs);
+                let ty = self.boxed_type_ref(prop, &prop_pointer, &format!("{type_name} {wire}"));
+                variants.push(ExclusiveVariant {
+                    name: variant_names.claim(&naming::type_name(wire)),
+                    wire_name: wire.clone(),
+                    docs,
+                    ty,
+                });
+            }
+            let not_pointer = join(pointer, "not");
+            if let Some(def) = self.types.get_mut(&id) {
+                def.origin = not_pointer;
+                def.docs = Some(format!("Either `{first}` or `{second}`, never both."));
+                def.kind = TypeKind::Exclusive(Exclusive { variants });
+            }
+            fields.push(Field {
+                name: names.claim(&naming::snake_name(&format!("{first} or {second}"))),
+                wire_name: String::new(),
+                docs: Some(format!(
+                    "`{first}` or `{second}`: the spec allows at most one of them."
+                )),
+                ty: TypeRef::Named(id),
+                required: false,
+                nullable: false,
+                flatten: true,
+            });
+        }
+        if object.additional_properties_schema {
+            self.warn(pointer, "`additionalProperties` next to `properties` is not represented; extra keys are ignored when decoding");
+        }
+        Struct { fields }
+    }
+
+    /// `not: {required: [a, b]}` over two optional properties: at most one
+    /// of them may be present.
+    fn exclusive_pair(&mut self, object: &ObjectView<'a>, pointer: &str) -> Option<[String; 2]> {
+        let not = object.not?;
+        let not_pointer = join(pointer, "not");
+        let not = self.resolve_schema(not, &not_pointer)?;
+        let required = match &not.schema_kind {
+            oa::SchemaKind::Any(any) if any.properties.is_empty() && any.typ.is_none() => {
+                &any.required
+            }
+            oa::SchemaKind::Type(oa::Type::Object(o)) if o.properties.is_empty() => &o.required,
+            _ => {
+                self.warn(&not_pointer, "this `not` schema is not enforced by the generated types; only `not: {required: [a, b]}` is");
+                return None;
+            }
+        };
+        match required.as_slice() {
+            [a, b]
+                if a != b
+                    && object.properties.contains_key(a)
+                    && object.properties.contains_key(b)
+                    && !object.required.contains(a)
+                    && !object.required.contains(b) =>
+            {
+                Some([a.clone(), b.clone()])
+            }
+            _ => {
+                self.warn(&not_pointer, "`not: {required: [...]}` is enforced only for two optional properties of the object; this one is documented only");
+                None
+            }
+        }
+    }
+
+    fn resolve_boxed(
+        &mut self,
+        s: &'a oa::ReferenceOr<Box<oa::Schema>>,
+        pointer: &str,
+    ) -> Option<&'a oa::Schema> {
+        match s {
+            oa::ReferenceOr::Item(item) => Some(item),
+            oa::ReferenceOr::Reference { reference } => {
+                let name = reference
+                    .strip_prefix("#/components/schemas/")
+                    .map(unescape_token)?;
+                let schema = self.spec.components.as_ref()?.schemas.get(&name)?;
+                self.resolve_schema(schema, pointer)
+            }
+        }
+    }
+
+    fn boxed_type_ref(
+        &mut self,
+        s: &'a oa::ReferenceOr<Box<oa::Schema>>,
+        pointer: &str,
+        hint: &str,
+    ) -> TypeRef {
+        match s {
+            oa::ReferenceOr::Reference { reference } => self.reference_type(reference, pointer),
+            oa::ReferenceOr::Item(item) => self.inline_type(item, pointer, hint),
+        }
+    }
+
+    /// The Rust type of a schema used in place (a field, a parameter, a body).
+    fn type_ref(
+        &mut self,
+        s: &'a oa::ReferenceOr<oa::Schema>,
+        pointer: &str,
+        hint: &str,
+    ) -> TypeRef {
+        match s {
+            oa::ReferenceOr::Reference { reference } => self.reference_type(reference, pointer),
+            oa::ReferenceOr::Item(item) => self.inline_type(item, pointer, hint),
+        }
+    }
+
+    fn reference_type(&mut self, reference: &str, pointer: &str) -> TypeRef {
+        let ref_pointer = join(pointer, "$ref");
+        let prefix = "#/components/schemas/";
+        let Some(name) = reference.strip_prefix(prefix) else {
+            self.bad_reference(&ref_pointer, reference, prefix);
+            return TypeRef::Json;
+        };
+        match self.components.get(&unescape_token(name)) {
+            Some(id) => TypeRef::Named(*id),
+            None => {
+                self.error_help(
+                    &ref_pointer,
+                    format!("unresolved reference `{reference}`"),
+                    format!(
+                        "define `{}` under `components/schemas`",
+                        unescape_token(name)
+                    ),
+                );
+                TypeRef::Json
+            }
+        }
+    }
+
+    fn inline_type(&mut self, schema: &'a oa::Schema, pointer: &str, hint: &str) -> TypeRef {
+        if ObjectView::of(schema).is_some() || string_enum(schema).is_some() {
+            let id = self.reserve(&naming::type_name(hint));
+            let name = self
+                .types
+                .get(&id)
+                .map(|t| t.name.clone())
+                .unwrap_or_default();
+            let kind = self.kind_of(schema, pointer, &name);
+            if let Some(def) = self.types.get_mut(&id) {
+                def.origin = pointer.to_string();
+                def.docs = schema_docs(schema);
+                def.kind = kind;
+            }
+            return TypeRef::Named(id);
+        }
+        match &schema.schema_kind {
+            oa::SchemaKind::Type(oa::Type::String(s)) => match &s.format {
+                oa::VariantOrUnknownOrEmpty::Item(oa::StringFormat::DateTime) => TypeRef::DateTime,
+                _ => TypeRef::String,
+            },
+            oa::SchemaKind::Type(oa::Type::Boolean(_)) => TypeRef::Bool,
+            oa::SchemaKind::Type(oa::Type::Integer(i)) => match &i.format {
+                oa::VariantOrUnknownOrEmpty::Item(oa::IntegerFormat::Int32) => TypeRef::I32,
+                _ => TypeRef::I64,
+            },
+            oa::SchemaKind::Type(oa::Type::Number(n)) => match &n.format {
+                oa::VariantOrUnknownOrEmpty::Item(oa::NumberFormat::Float) => TypeRef::F32,
+                _ => TypeRef::F64,
+            },
+            oa::SchemaKind::Type(oa::Type::Array(a)) => {
+                let item = match &a.items {
+                    Some(items) => {
+                        self.boxed_type_ref(items, &join(pointer, "items"), &format!("{hint} Item"))
+                    }
+                    None => TypeRef::Json,
+                };
+                TypeRef::Vec(Box::new(item))
+            }
+            oa::SchemaKind::Type(oa::Type::Object(o)) => match &o.additional_properties {
+                Some(oa::AdditionalProperties::Schema(s)) => {
+                    let value = self.type_ref(
+                        s,
+                        &join(pointer, "additionalProperties"),
+                        &format!("{hint} Value"),
+                    );
+                    TypeRef::Map(Box::new(value))
+                }
+                _ => TypeRef::Json,
+            },
+            _ => {
+                self.warn(
+                    pointer,
+                    "this schema has no direct Rust type; it is represented as `serde_json::Value`",
+                );
+                TypeRef::Json
+            }
+        }
+    }
+}
+
+/// The parts of an object schema apigen uses, whether openapiv3 parsed it
+/// as `type: object` or, because of keywords such as `not`, as "any".
+struct ObjectView<'a> {
+    properties: &'a indexmap::IndexMap<String, oa::ReferenceOr<Box<oa::Schema>>>,
+    required: &'a [String],
+    not: Option<&'a oa::ReferenceOr<oa::Schema>>,
+    additional_properties_schema: bool,
+}
+
+impl<'a> ObjectView<'a> {
+    fn of(schema: &'a oa::Schema) -> Option<Self> {
+        match &schema.schema_kind {
+            oa::SchemaKind::Type(oa::Type::Object(o))
+                if !o.properties.is_empty() || o.additional_properties.is_none() =>
+            {
+                Some(ObjectView {
+                    properties: &o.properties,
+                    required: &o.required,
+                    not: None,
+                    additional_properties_schema: !o.properties.is_empty()
+                        && matches!(
+                            o.additional_properties,
+                            Some(oa::AdditionalProperties::Schema(_))
+                        ),
+                })
+            }
+            oa::SchemaKind::Any(any)
+                if (any.typ.as_deref() == Some("object")
+                    || (any.typ.is_none() && !any.properties.is_empty()))
+                    && any.one_of.is_empty()
+                    && any.any_of.is_empty()
+                    && any.all_of.is_empty() =>
+            {
+                Some(ObjectView {
+                    properties: &any.properties,
+                    required: &any.required,
+                    not: any.not.as_deref(),
+                    additional_properties_schema: matches!(
+                        any.additional_properties,
+                        Some(oa::AdditionalProperties::Schema(_))
+                    ),
+                })
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The values of a string enum with at least two values (a single value
+/// is a constant, not a choice).
+fn string_enum(schema: &oa::Schema) -> Option<Vec<String>> {
+    match &schema.schema_kind {
+        oa::SchemaKind::Type(oa::Type::String(s)) if !s.enumeration.is_empty() => {
+            let values: Vec<String> = s.enumeration.iter().flatten().cloned().collect();
+            Some(values)
+        }
+        _ => None,
+    }
+}
+
+fn schema_docs(schema: &oa::Schema) -> Option<String> {
+    let data = &schema.schema_data;
+    match (&data.title, &data.description) {
+        (Some(t), Some(d)) if t != d => Some(format!("{t}\n\n{d}")),
+        (_, Some(d)) => Some(d.clone()),
+        (Some(t), None) => Some(t.clone()),
+        (None, None) => None,
+    }
+}
+
+fn is_scalar(ty: &TypeRef) -> bool {
+    matches!(
+        ty,
+        TypeRef::String
+            | TypeRef::Bool
+            | TypeRef::I32
+            | TypeRef::I64
+            | TypeRef::F32
+            | TypeRef::F64
+            | TypeRef::DateTime
+            | TypeRef::Named(_)
+    )
+}
+
+/// The JSON media type of a content map, if any.
+fn json_media(
+    content: &indexmap::IndexMap<String, oa::MediaType>,
+) -> Option<(String, &oa::MediaType)> {
+    content.iter().find_map(|(k, v)| {
+        let essence = k.split(';').next().unwrap_or(k).trim().to_ascii_lowercase();
+        (essence == "application/json" || essence.ends_with("+json")).then(|| (k.clone(), v))
+    })
+}
+
+/// `example` and inline `examples` of a media type, labelled.
+fn media_examples(
+    media: &oa::MediaType,
+    pointer: &str,
+) -> Vec<(String, serde_json::Value, String)> {
+    let mut out = Vec::new();
+    if let Some(example) = &media.example {
+        out.push((String::new(), example.clone(), join(pointer, "example")));
+    }
+    for (name, example) in &media.examples {
+        if let oa::ReferenceOr::Item(oa::Example {
+            value: Some(value), ..
+        }) = example
+        {
+            out.push((
+                name.clone(),
+                value.clone(),
+                join(&join(pointer, "examples"), name),
+            ));
+        }
+    }
+    out
+}
+
+fn pointer_parent(pointer: &str) -> String {
+    match pointer.rfind('/') {
+        Some(i) => pointer.get(..i).unwrap_or(pointer).to_string(),
+        None => pointer.to_string(),
+    }
+}
+
+fn unescape_token(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
+}
+
+enum TemplatePiece {
+    Literal(String),
+    Var(String),
+}
+
+/// Splits `/a/{b}/c` into literal text and variables.
+fn split_template(path: &str) -> Vec<TemplatePiece> {
+    let mut pieces = Vec::new();
+    let mut rest = path;
+    while let Some((before, after)) = rest.split_once('{') {
+        let Some((var, tail)) = after.split_once('}') else {
+            break;
+        };
+        if !before.is_empty() {
+            pieces.push(TemplatePiece::Literal(before.to_string()));
+        }
+        pieces.push(TemplatePiece::Var(var.to_string()));
+        rest = tail;
+    }
+    if !rest.is_empty() {
+        pieces.push(TemplatePiece::Literal(rest.to_string()));
+    }
+    pieces
+}

@@ -1,0 +1,273 @@
+//! The one intermediate model between a spec and the generated code.
+//!
+//! Lowering (`lower`) builds it from openapiv3 types; the emitters and the
+//! spec diff only ever see this model. Everything here is already decided:
+//! names are unique, valid Rust identifiers, references are resolved to
+//! [`TypeId`]s, and collections are ordered, so that emitting the same model
+//! twice gives the same bytes.
+
+use std::collections::BTreeMap;
+
+/// A whole API, ready to emit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Api {
+    pub title: String,
+    pub description: Option<String>,
+    /// `info.version` of the spec.
+    pub version: String,
+    /// The first server URL, without a trailing slash.
+    pub base_url: Option<String>,
+    /// Bearer authentication, when the spec declares it.
+    pub auth: Option<BearerAuth>,
+    /// Headers whose only allowed value is fixed by the spec, sent by the
+    /// client on every operation that declares them.
+    pub constant_headers: Vec<ConstantHeader>,
+    pub types: TypeArena,
+    /// Sorted by method name.
+    pub operations: Vec<Operation>,
+    /// Every whole-value `example` of the spec with the type it must fit,
+    /// in spec order.
+    pub examples: Vec<Example>,
+}
+
+/// An `example` from the spec, for round-trip tests of the generated types.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Example {
+    /// snake_case name, unique among examples.
+    pub name: String,
+    pub ty: TypeRef,
+    pub value: serde_json::Value,
+    /// JSON pointer of the example.
+    pub origin: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BearerAuth {
+    /// Name of the security scheme in the spec.
+    pub scheme_name: String,
+    pub description: Option<String>,
+}
+
+/// A header with a single allowed value, such as `Version: 2021-04-15`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ConstantHeader {
+    /// Wire name, e.g. `Version`.
+    pub name: String,
+    pub value: String,
+    /// Name of the Rust constant holding the value, e.g. `VERSION`.
+    pub const_name: String,
+    pub description: Option<String>,
+}
+
+/// Index of a type in the [`TypeArena`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TypeId(pub usize);
+
+/// All named types, keyed by id. Ids are handed out before a type is
+/// converted, so recursive schemas can refer to themselves.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TypeArena {
+    pub types: BTreeMap<TypeId, TypeDef>,
+}
+
+impl TypeArena {
+    pub fn get(&self, id: TypeId) -> Option<&TypeDef> {
+        self.types.get(&id)
+    }
+
+    /// Types in the order they are emitted: by Rust name.
+    pub fn sorted(&self) -> Vec<&TypeDef> {
+        let mut all: Vec<&TypeDef> = self.types.values().collect();
+        all.sort_by(|a, b| a.name.cmp(&b.name));
+        all
+    }
+}
+
+/// A named Rust type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeDef {
+    pub id: TypeId,
+    /// Rust name, UpperCamelCase, unique in the crate.
+    pub name: String,
+    /// JSON pointer of the schema it came from.
+    pub origin: String,
+    pub docs: Option<String>,
+    pub kind: TypeKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeKind {
+    Struct(Struct),
+    /// A string enum. Unknown values are kept, not rejected.
+    StringEnum(StringEnum),
+    /// At most one of several optional properties may be present
+    /// (`not: {required: [a, b]}`): one variant per property, serialized
+    /// flat into the parent object.
+    Exclusive(Exclusive),
+    /// A named alias of another type.
+    Alias(TypeRef),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Struct {
+    pub fields: Vec<Field>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    /// snake_case Rust name, unique in the struct.
+    pub name: String,
+    /// Name on the wire.
+    pub wire_name: String,
+    pub docs: Option<String>,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub nullable: bool,
+    /// The field holds an [`Exclusive`] type flattened into this object.
+    pub flatten: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StringEnum {
+    pub variants: Vec<EnumVariant>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnumVariant {
+    /// UpperCamelCase Rust name.
+    pub name: String,
+    pub wire_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exclusive {
+    pub variants: Vec<ExclusiveVariant>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExclusiveVariant {
+    pub name: String,
+    pub wire_name: String,
+    pub docs: Option<String>,
+    pub ty: TypeRef,
+}
+
+/// A reference to a type, as a field or parameter uses it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TypeRef {
+    String,
+    Bool,
+    I32,
+    I64,
+    F32,
+    F64,
+    /// RFC 3339 date-time; keeps its UTC offset.
+    DateTime,
+    /// Any JSON value.
+    Json,
+    Named(TypeId),
+    Vec(Box<TypeRef>),
+    /// A JSON object with arbitrary keys.
+    Map(Box<TypeRef>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Method {
+    Get,
+    Put,
+    Post,
+    Delete,
+    Patch,
+    Head,
+    Options,
+    Trace,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Put => "PUT",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+            Method::Patch => "PATCH",
+            Method::Head => "HEAD",
+            Method::Options => "OPTIONS",
+            Method::Trace => "TRACE",
+        }
+    }
+}
+
+/// One operation: one method on the generated client.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    /// snake_case method name, unique on the client.
+    pub name: String,
+    /// `operationId` as written in the spec, if any.
+    pub operation_id: Option<String>,
+    pub method: Method,
+    /// The path template as written, e.g. `/pets/{petId}`.
+    pub path: String,
+    pub segments: Vec<PathSegment>,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    /// Parameters the caller passes, in method-argument order: path
+    /// parameters in template order, then required and optional others.
+    pub params: Vec<Parameter>,
+    /// Indexes into [`Api::constant_headers`].
+    pub constant_headers: Vec<usize>,
+    pub body: Option<RequestBody>,
+    /// The 2xx body type; `None` when no success response has a JSON body.
+    pub success: Option<TypeRef>,
+    /// Declared non-2xx responses with a JSON body.
+    pub errors: Vec<ErrorResponse>,
+    /// Rust name of this operation's error enum, e.g. `UpdatePetError`.
+    pub error_type: String,
+    pub auth: bool,
+    /// JSON pointer of the operation.
+    pub origin: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathSegment {
+    Literal(String),
+    /// Index into [`Operation::params`].
+    Param(usize),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ParamLocation {
+    Path,
+    Query,
+    Header,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parameter {
+    /// snake_case Rust argument name, unique in the method.
+    pub name: String,
+    pub wire_name: String,
+    pub location: ParamLocation,
+    pub docs: Option<String>,
+    pub ty: TypeRef,
+    pub required: bool,
+    /// The spec's `example` (or first of `examples`), for documentation.
+    pub example: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestBody {
+    pub ty: TypeRef,
+    pub required: bool,
+    pub content_type: String,
+    pub docs: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ErrorResponse {
+    pub status: u16,
+    /// Variant name in the operation's error enum, e.g. `BadRequest`.
+    pub variant: String,
+    pub docs: Option<String>,
+    pub ty: TypeRef,
+}
