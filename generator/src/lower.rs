@@ -293,8 +293,8 @@ impl<'a> Lowerer<'a> {
         let type_base = naming::type_name(&name);
         let mut arg_names = Namespace::new();
         // Names the generated method uses for itself.
-        arg_names.reserve("self_");
         arg_names.reserve("body");
+        arg_names.reserve("request");
 
         // Operation parameters override path-item ones with the same name and location.
         let mut declared: Vec<(String, &'a oa::ReferenceOr<oa::Parameter>)> = Vec::new();

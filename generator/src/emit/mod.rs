@@ -91,7 +91,6 @@ pub fn module_file(api: &Api, info: &CrateInfo, provenance: &Provenance) -> Resu
     let headers = headers(api);
     let types = types::module(api);
     let client = client::module(api);
-    let exports = exports();
     let tokens = quote! {
         pub mod runtime {
             #(#runtime_attrs)*
@@ -101,7 +100,13 @@ pub fn module_file(api: &Api, info: &CrateInfo, provenance: &Provenance) -> Resu
         pub mod headers { #headers }
         pub mod types { #types }
         pub mod client { #client }
-        #exports
+        #[allow(unused_imports)]
+        pub use runtime::{
+            ApiError, BuildError, Client, ClientBuilder, Error, Response, DEFAULT_CONNECT_TIMEOUT,
+            DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
+        };
+        #[allow(unused_imports)]
+        pub use types::*;
     };
     rust_file(provenance, "module file", tokens)
 }

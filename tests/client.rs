@@ -1,0 +1,451 @@
+//! Integration tests of the generated `highlevel-calendars` client against a
+//! real HTTP server on 127.0.0.1 (wiremock). No test needs the internet.
+
+use highlevel_calendars::chrono::{DateTime, FixedOffset};
+use highlevel_calendars::{
+    BadRequestError, BlockSlot, BuildError, Client, Error, UnauthorizedError,
+    UnprocessableEntityError, UpdateBlockSlotError, UpdateBlockSlotRequest,
+    UpdateBlockSlotRequestCalendarIdOrAssignedUserId,
+};
+use serde_json::{json, Value};
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// A token that must never show up in any `Debug` or `Display` output.
+const TOKEN: &str = "sentinel-token-3f9a";
+
+const PATH_PREFIX: &str = "/calendars/events/block-slots/";
+
+type CallResult = Result<BlockSlot, Error<UpdateBlockSlotError>>;
+
+fn client_for(server: &MockServer) -> Client {
+    Client::builder()
+        .bearer_token(TOKEN)
+        .base_url(server.uri())
+        .build()
+        .expect("a client for the mock server builds")
+}
+
+fn update_request() -> UpdateBlockSlotRequest {
+    UpdateBlockSlotRequest {
+        location_id: "C2QujeCh8ZnC7al2InWR".to_string(),
+        title: Some("Test Event".to_string()),
+        start_time: Some(
+            "2021-06-23T03:30:00+05:30"
+                .parse()
+                .expect("start time parses"),
+        ),
+        end_time: Some(
+            "2021-06-23T04:30:00+05:30"
+                .parse()
+                .expect("end time parses"),
+        ),
+        calendar_id_or_assigned_user_id: Some(
+            UpdateBlockSlotRequestCalendarIdOrAssignedUserId::CalendarId(
+                "CVokAlI8fgw4WYWoCtQz".to_string(),
+            ),
+        ),
+    }
+}
+
+fn expected_request_body() -> Value {
+    json!({
+        "calendarId": "CVokAlI8fgw4WYWoCtQz",
+        "locationId": "C2QujeCh8ZnC7al2InWR",
+        "title": "Test Event",
+        "startTime": "2021-06-23T03:30:00+05:30",
+        "endTime": "2021-06-23T04:30:00+05:30"
+    })
+}
+
+fn block_slot_body() -> Value {
+    json!({
+        "id": "0TkCdp9PfvLeWKYRRvIz",
+        "locationId": "C2QujeCh8ZnC7al2InWR",
+        "title": "My event",
+        "startTime": "2021-06-23T03:30:00+05:30",
+        "endTime": "2021-06-23T04:30:00+05:30",
+        "calendarId": "CVokAlI8fgw4WYWoCtQz",
+        "assignedUserId": "0007BWpSzSwfiuSl0tR2",
+        "someUnknownField": 1
+    })
+}
+
+fn json_response(status: u16, body: &Value) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_raw(
+        serde_json::to_vec(body).expect("a JSON value serializes"),
+        "application/json",
+    )
+}
+
+/// Starts a server answering every request with `response`.
+async fn server_answering(response: ResponseTemplate) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(response)
+        .mount(&server)
+        .await;
+    server
+}
+
+/// Calls `update_block_slot` once against a server answering `response`.
+async fn call_answered_by(response: ResponseTemplate) -> (MockServer, CallResult) {
+    let server = server_answering(response).await;
+    let result = client_for(&server)
+        .update_block_slot("evt-1", &update_request())
+        .await;
+    (server, result)
+}
+
+/// The token must not leak through an error's `Debug` or `Display`.
+fn assert_token_not_in<T: std::fmt::Debug + std::fmt::Display>(error: &T) {
+    let debug = format!("{error:?}");
+    let display = format!("{error}");
+    assert!(
+        !debug.contains(TOKEN),
+        "the token leaks through Debug: {debug}"
+    );
+    assert!(
+        !display.contains(TOKEN),
+        "the token leaks through Display: {display}"
+    );
+}
+
+fn header<'a>(request: &'a wiremock::Request, name: &str) -> Vec<&'a str> {
+    request
+        .headers
+        .get_all(name)
+        .iter()
+        .map(|v| v.to_str().expect("header value is visible ASCII"))
+        .collect()
+}
+
+fn expected_block_slot() -> BlockSlot {
+    BlockSlot {
+        id: "0TkCdp9PfvLeWKYRRvIz".to_string(),
+        location_id: "C2QujeCh8ZnC7al2InWR".to_string(),
+        title: "My event".to_string(),
+        start_time: "2021-06-23T03:30:00+05:30".parse().expect("parses"),
+        end_time: "2021-06-23T04:30:00+05:30".parse().expect("parses"),
+        calendar_id: Some("CVokAlI8fgw4WYWoCtQz".to_string()),
+        assigned_user_id: Some("0007BWpSzSwfiuSl0tR2".to_string()),
+    }
+}
+
+// 1. The exact request.
+
+#[tokio::test]
+async fn sends_exact_request_with_event_id_as_one_encoded_segment() {
+    let server = server_answering(json_response(200, &block_slot_body())).await;
+    let client = client_for(&server);
+    let cases = [
+        ("a/b?c#d", "a%2Fb%3Fc%23d"),
+        ("é", "%C3%A9"),
+        ("x y+z%", "x%20y%2Bz%25"),
+    ];
+    for (event_id, _) in cases {
+        let slot = client
+            .update_block_slot(event_id, &update_request())
+            .await
+            .unwrap_or_else(|e| panic!("update_block_slot({event_id:?}) failed: {e}"));
+        assert_eq!(slot, expected_block_slot());
+    }
+
+    let received = server
+        .received_requests()
+        .await
+        .expect("request recording is on");
+    assert_eq!(received.len(), cases.len(), "one request per call");
+    for (request, (event_id, encoded)) in received.iter().zip(cases) {
+        assert_eq!(request.method.as_str(), "PUT", "method for {event_id:?}");
+        assert_eq!(
+            request.url.path(),
+            format!("{PATH_PREFIX}{encoded}"),
+            "raw path for {event_id:?}"
+        );
+        assert_eq!(request.url.query(), None, "no query for {event_id:?}");
+        assert_eq!(
+            header(request, "authorization"),
+            [format!("Bearer {TOKEN}").as_str()]
+        );
+        assert_eq!(header(request, "version"), ["2021-04-15"]);
+        assert_eq!(header(request, "content-type"), ["application/json"]);
+        let body: Value = serde_json::from_slice(&request.body).unwrap_or_else(|e| {
+            panic!(
+                "request body is not JSON ({e}): {}",
+                String::from_utf8_lossy(&request.body)
+            )
+        });
+        assert_eq!(body, expected_request_body(), "body for {event_id:?}");
+    }
+}
+
+// 2. Successful answers.
+
+#[tokio::test]
+async fn ok_200_parses_block_slot_and_keeps_offset() {
+    let (_server, result) = call_answered_by(json_response(200, &block_slot_body())).await;
+    let slot = result.expect("200 is a success");
+
+    assert_eq!(slot, expected_block_slot());
+    // `DateTime` equality compares instants only; check the offset itself.
+    assert_eq!(
+        slot.start_time.offset().local_minus_utc(),
+        5 * 3600 + 30 * 60
+    );
+    assert_eq!(slot.end_time.offset().local_minus_utc(), 5 * 3600 + 30 * 60);
+    assert_eq!(
+        serde_json::to_string(&slot.start_time).expect("serializes"),
+        "\"2021-06-23T03:30:00+05:30\""
+    );
+    let mut known_fields = block_slot_body();
+    known_fields
+        .as_object_mut()
+        .expect("an object")
+        .remove("someUnknownField");
+    assert_eq!(
+        serde_json::to_value(&slot).expect("serializes"),
+        known_fields
+    );
+}
+
+#[tokio::test]
+async fn created_201_counts_as_success() {
+    let server = server_answering(json_response(201, &block_slot_body())).await;
+    let response = client_for(&server)
+        .update_block_slot_with_response("evt-1", &update_request())
+        .await
+        .expect("201 is a success");
+    assert_eq!(response.status(), 201);
+    assert_eq!(response.body(), &expected_block_slot());
+    let start: DateTime<FixedOffset> = response.into_body().start_time;
+    assert_eq!(start.to_rfc3339(), "2021-06-23T03:30:00+05:30");
+}
+
+// 3. Declared error statuses.
+
+#[tokio::test]
+async fn bad_request_400_is_typed() {
+    let body = json!({"statusCode": 400, "message": "Bad Request"});
+    let (_server, result) = call_answered_by(json_response(400, &body)).await;
+    let error = result.expect_err("400 is an error");
+    assert_token_not_in(&error);
+    assert_eq!(error.status(), Some(400));
+    match error {
+        Error::Api {
+            status,
+            body: UpdateBlockSlotError::BadRequest(body),
+        } => {
+            assert_eq!(status, 400);
+            assert_eq!(
+                body,
+                BadRequestError {
+                    status_code: Some(400),
+                    message: Some("Bad Request".to_string()),
+                    error: None,
+                }
+            );
+        }
+        other => panic!("expected Error::Api with BadRequest, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn unauthorized_401_is_typed() {
+    let body = json!({
+        "statusCode": 401,
+        "message": "Invalid token: access token is invalid",
+        "error": "Unauthorized"
+    });
+    let (_server, result) = call_answered_by(json_response(401, &body)).await;
+    let error = result.expect_err("401 is an error");
+    assert_token_not_in(&error);
+    assert_eq!(error.status(), Some(401));
+    match error {
+        Error::Api {
+            status,
+            body: UpdateBlockSlotError::Unauthorized(body),
+        } => {
+            assert_eq!(status, 401);
+            assert_eq!(
+                body,
+                UnauthorizedError {
+                    status_code: Some(401),
+                    message: Some("Invalid token: access token is invalid".to_string()),
+                    error: Some("Unauthorized".to_string()),
+                }
+            );
+        }
+        other => panic!("expected Error::Api with Unauthorized, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn unprocessable_entity_422_is_typed() {
+    let body = json!({
+        "statusCode": 422,
+        "message": ["title must be a string"],
+        "error": "Unprocessable Entity"
+    });
+    let (_server, result) = call_answered_by(json_response(422, &body)).await;
+    let error = result.expect_err("422 is an error");
+    assert_token_not_in(&error);
+    assert_eq!(error.status(), Some(422));
+    match error {
+        Error::Api {
+            status,
+            body: UpdateBlockSlotError::UnprocessableEntity(body),
+        } => {
+            assert_eq!(status, 422);
+            assert_eq!(
+                body,
+                UnprocessableEntityError {
+                    status_code: Some(422),
+                    message: Some(vec!["title must be a string".to_string()]),
+                    error: Some("Unprocessable Entity".to_string()),
+                }
+            );
+        }
+        other => panic!("expected Error::Api with UnprocessableEntity, got {other:?}"),
+    }
+}
+
+// 4. HTML bodies.
+
+const HTML: &str = "<html><body>Bad Gateway</body></html>";
+
+#[tokio::test]
+async fn undeclared_502_with_html_is_unexpected_status() {
+    let (_server, result) =
+        call_answered_by(ResponseTemplate::new(502).set_body_raw(HTML, "text/html")).await;
+    let error = result.expect_err("502 is an error");
+    assert_token_not_in(&error);
+    assert_eq!(error.status(), Some(502));
+    assert!(
+        error.to_string().contains("Bad Gateway"),
+        "Display shows the snippet: {error}"
+    );
+    match error {
+        Error::UnexpectedStatus { status, snippet } => {
+            assert_eq!(status, 502);
+            assert_eq!(snippet, HTML);
+        }
+        other => panic!("expected Error::UnexpectedStatus, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn ok_200_with_html_is_decode_error() {
+    let (_server, result) =
+        call_answered_by(ResponseTemplate::new(200).set_body_raw(HTML, "text/html")).await;
+    let error = result.expect_err("an HTML body is not a BlockSlot");
+    assert_token_not_in(&error);
+    assert_eq!(error.status(), Some(200));
+    match error {
+        Error::Decode {
+            status, snippet, ..
+        } => {
+            assert_eq!(status, 200);
+            assert_eq!(snippet, HTML);
+        }
+        other => panic!("expected Error::Decode, got {other:?}"),
+    }
+}
+
+// 5. Event ids that would address another endpoint.
+
+#[tokio::test]
+async fn empty_and_dot_event_ids_are_refused_before_sending() {
+    let server = server_answering(json_response(200, &block_slot_body())).await;
+    let client = client_for(&server);
+    for event_id in ["", ".", ".."] {
+        let error = client
+            .update_block_slot(event_id, &update_request())
+            .await
+            .expect_err("the call is refused");
+        assert_token_not_in(&error);
+        assert_eq!(error.status(), None);
+        match error {
+            Error::InvalidRequest(why) => {
+                assert!(why.contains("eventId"), "names the parameter: {why}");
+            }
+            other => panic!("expected Error::InvalidRequest for {event_id:?}, got {other:?}"),
+        }
+    }
+    let received = server
+        .received_requests()
+        .await
+        .expect("request recording is on");
+    assert!(
+        received.is_empty(),
+        "the server received {} request(s): {:?}",
+        received.len(),
+        received
+            .iter()
+            .map(|r| r.url.path().to_string())
+            .collect::<Vec<_>>()
+    );
+}
+
+// 6. The token stays secret.
+
+#[tokio::test]
+async fn token_not_in_debug_of_client_or_builder() {
+    let server = MockServer::start().await;
+    let builder = Client::builder().bearer_token(TOKEN).base_url(server.uri());
+    let builder_debug = format!("{builder:?}");
+    assert!(
+        !builder_debug.contains(TOKEN),
+        "builder Debug leaks the token: {builder_debug}"
+    );
+    assert!(
+        builder_debug.contains(&server.uri()),
+        "builder Debug is a real rendering: {builder_debug}"
+    );
+
+    let client = builder.build().expect("builds");
+    for debug in [format!("{client:?}"), format!("{client:#?}")] {
+        assert!(
+            !debug.contains(TOKEN),
+            "client Debug leaks the token: {debug}"
+        );
+        assert!(
+            debug.contains(&server.uri()),
+            "client Debug is a real rendering: {debug}"
+        );
+    }
+    let clone = client.clone();
+    assert!(!format!("{clone:?}").contains(TOKEN));
+}
+
+// 7. Malformed tokens.
+
+#[tokio::test]
+async fn build_rejects_empty_or_malformed_token() {
+    let server = MockServer::start().await;
+    let space = format!("{TOKEN} x");
+    let newline = format!("{TOKEN}\nx");
+    let carriage_return = format!("{TOKEN}\r\nx");
+    for token in [
+        "",
+        space.as_str(),
+        newline.as_str(),
+        carriage_return.as_str(),
+    ] {
+        let result = Client::builder()
+            .bearer_token(token)
+            .base_url(server.uri())
+            .build();
+        match result {
+            Err(error @ BuildError::InvalidToken(_)) => assert_token_not_in(&error),
+            Err(other) => panic!("expected BuildError::InvalidToken for {token:?}, got {other:?}"),
+            Ok(client) => panic!("a client was built with token {token:?}: {client:?}"),
+        }
+    }
+    // Control: the same builder accepts a well-formed token.
+    Client::builder()
+        .bearer_token(TOKEN)
+        .base_url(server.uri())
+        .build()
+        .expect("a well-formed token is accepted");
+}
