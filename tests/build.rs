@@ -14,8 +14,11 @@ fn main() {
         let options = apigen::Options::new(&spec, format!("{name}-client"));
         let module = apigen::generate_module(&options)
             .unwrap_or_else(|e| panic!("fixture {name} does not generate:\n{e}"));
-        std::fs::write(Path::new(&out_dir).join(format!("{name}.rs")), module.contents)
-            .expect("OUT_DIR is writable");
+        std::fs::write(
+            Path::new(&out_dir).join(format!("{name}.rs")),
+            module.contents,
+        )
+        .expect("OUT_DIR is writable");
     }
 }
 

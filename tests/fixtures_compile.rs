@@ -44,7 +44,10 @@ fn exclusive_properties_are_one_field() {
         "id": "s1", "startsAt": "2024-01-02T03:04:05-08:00", "note": null, "teamId": "t1"
     }))
     .unwrap();
-    assert_eq!(slot.user_id_or_team_id, Some(SlotUserIdOrTeamId::TeamId("t1".to_string())));
+    assert_eq!(
+        slot.user_id_or_team_id,
+        Some(SlotUserIdOrTeamId::TeamId("t1".to_string()))
+    );
     assert_eq!(slot.note, None);
     let back = serde_json::to_value(&slot).unwrap();
     assert_eq!(back["startsAt"], "2024-01-02T03:04:05-08:00");

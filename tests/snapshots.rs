@@ -43,7 +43,14 @@ fn fixture(name: &str) -> String {
     options.command = format!("apigen generate --spec tests/fixtures/{name}.yaml --module OUT");
     let module = apigen::generate_module(&options).unwrap_or_else(|e| panic!("{e}"));
     let warnings: Vec<String> = module.warnings.iter().map(ToString::to_string).collect();
-    format!("// warnings:\n{}\n{}", warnings.iter().map(|w| format!("// {}\n", w.replace('\n', "\n// "))).collect::<String>(), module.contents)
+    format!(
+        "// warnings:\n{}\n{}",
+        warnings
+            .iter()
+            .map(|w| format!("// {}\n", w.replace('\n', "\n// ")))
+            .collect::<String>(),
+        module.contents
+    )
 }
 
 #[test]
