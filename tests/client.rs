@@ -22,8 +22,18 @@ fn client_for(server: &MockServer) -> Client {
     Client::builder()
         .bearer_token(TOKEN)
         .base_url(server.uri())
+        .retry_policy(fast_retries())
         .build()
         .expect("a client for the mock server builds")
+}
+
+/// The default policy's attempts, with waits short enough for tests.
+fn fast_retries() -> highlevel_calendars::RetryPolicy {
+    highlevel_calendars::RetryPolicy {
+        initial_backoff: std::time::Duration::from_millis(1),
+        max_backoff: std::time::Duration::from_millis(5),
+        ..Default::default()
+    }
 }
 
 fn update_request() -> UpdateBlockSlotRequest {
@@ -235,6 +245,7 @@ async fn bad_request_400_is_typed() {
         Error::Api {
             status,
             body: UpdateBlockSlotError::BadRequest(body),
+            retries: 0,
         } => {
             assert_eq!(status, 400);
             assert_eq!(
@@ -265,6 +276,7 @@ async fn unauthorized_401_is_typed() {
         Error::Api {
             status,
             body: UpdateBlockSlotError::Unauthorized(body),
+            retries: 0,
         } => {
             assert_eq!(status, 401);
             assert_eq!(
@@ -295,6 +307,7 @@ async fn unprocessable_entity_422_is_typed() {
         Error::Api {
             status,
             body: UpdateBlockSlotError::UnprocessableEntity(body),
+            retries: 0,
         } => {
             assert_eq!(status, 422);
             assert_eq!(
@@ -316,9 +329,10 @@ const HTML: &str = "<html><body>Bad Gateway</body></html>";
 
 #[tokio::test]
 async fn undeclared_502_with_html_is_unexpected_status() {
-    let (_server, result) =
+    let (server, result) =
         call_answered_by(ResponseTemplate::new(502).set_body_raw(HTML, "text/html")).await;
     let error = result.expect_err("502 is an error");
+    assert_eq!(server.received_requests().await.map(|r| r.len()), Some(3));
     assert_token_not_in(&error);
     assert_eq!(error.status(), Some(502));
     assert!(
@@ -326,9 +340,15 @@ async fn undeclared_502_with_html_is_unexpected_status() {
         "Display shows the snippet: {error}"
     );
     match error {
-        Error::UnexpectedStatus { status, snippet } => {
+        Error::UnexpectedStatus {
+            status,
+            snippet,
+            retries,
+        } => {
             assert_eq!(status, 502);
             assert_eq!(snippet, HTML);
+            // 502 is retried for an idempotent PUT: three attempts in all.
+            assert_eq!(retries, 2);
         }
         other => panic!("expected Error::UnexpectedStatus, got {other:?}"),
     }

@@ -21,8 +21,9 @@ pub mod types;
 pub use chrono;
 #[rustfmt::skip]
 pub use runtime::{
-    ApiError, BuildError, Client, ClientBuilder, Error, Response,
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
+    ApiError, BuildError, Client, ClientBuilder, Error, RateLimit, Response, RetryPolicy,
+    TokenError, TokenFuture, TokenProvider, DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
 };
 #[rustfmt::skip]
 pub use types::*;

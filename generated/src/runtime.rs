@@ -3,14 +3,18 @@
 // `cargo run -p apigen -- generate`.
 
 //! The HTTP runtime every apigen client shares: client configuration,
-//! authentication, request building, error types.
+//! authentication, retries, rate limits, request building, error types.
 //!
 //! This file does not depend on the spec. Values that do (the base URL, the
 //! crate's name and version) come from the sibling `meta` module, so the
 //! same file compiles unchanged in every generated client.
 
 use std::fmt;
-use std::time::Duration;
+use std::future::Future;
+use std::hash::{BuildHasher, Hasher};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde::de::DeserializeOwned;
@@ -26,48 +30,265 @@ pub const DEFAULT_MAX_BODY_BYTES: u64 = 10 * 1024 * 1024;
 /// Error messages quote at most this many bytes of an unexpected body.
 pub const SNIPPET_BYTES: usize = 1024;
 
+/// A future returned by a [`TokenProvider`].
+pub type TokenFuture<'a> = Pin<Box<dyn Future<Output = Result<String, TokenError>> + Send + 'a>>;
+
+/// The error a [`TokenProvider`] returns.
+pub type TokenError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Supplies bearer tokens that change over time, such as OAuth access
+/// tokens. The client asks for [`TokenProvider::token`] once and keeps it;
+/// when the API answers 401 it calls [`TokenProvider::refresh`] once, shared
+/// by all requests in flight, and retries the request once with the new token.
+pub trait TokenProvider: Send + Sync + 'static {
+    /// The token to use now.
+    fn token(&self) -> TokenFuture<'_>;
+    /// A fresh token, after the API rejected the previous one.
+    fn refresh(&self) -> TokenFuture<'_>;
+}
+
 /// A bearer token. Its `Debug` output never shows the token.
-#[derive(Clone)]
+#[derive(Clone, PartialEq, Eq)]
 struct SecretToken(String);
 
 impl fmt::Debug for SecretToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("SecretToken(<redacted>)")
+        f.write_str("<redacted>")
     }
 }
 
 impl SecretToken {
-    fn validate(self) -> Result<Self, BuildError> {
-        let token = &self.0;
-        if token.is_empty() {
-            return Err(BuildError::InvalidToken("the token is empty"));
+    fn validate(self) -> Result<Self, &'static str> {
+        if self.0.is_empty() {
+            return Err("the token is empty");
         }
-        if !token.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(BuildError::InvalidToken(
-                "the token contains spaces, control characters or non-ASCII characters",
-            ));
+        if !self.0.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err("the token contains spaces, control characters or non-ASCII characters");
         }
         Ok(self)
     }
 
-    fn header_value(&self) -> Result<HeaderValue, BuildError> {
+    fn header_value(&self) -> Result<HeaderValue, &'static str> {
         let mut value = HeaderValue::try_from(format!("Bearer {}", self.0))
-            .map_err(|_| BuildError::InvalidToken("the token is not a valid header value"))?;
+            .map_err(|_| "the token is not a valid header value")?;
         value.set_sensitive(true);
         Ok(value)
     }
 }
 
+/// How the client authenticates.
+#[derive(Clone)]
+enum Auth {
+    None,
+    Static(HeaderValue),
+    Provider(Arc<TokenCache>),
+}
+
+/// The current token of a provider, and the lock that makes concurrent
+/// requests share one refresh.
+struct TokenCache {
+    provider: Box<dyn TokenProvider>,
+    /// The current `Authorization` value and its generation.
+    current: std::sync::Mutex<Option<(HeaderValue, u64)>>,
+    refresh: tokio::sync::Mutex<()>,
+}
+
+impl TokenCache {
+    fn current(&self) -> Option<(HeaderValue, u64)> {
+        match self.current.lock() {
+            Ok(guard) => guard.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    fn store(&self, value: HeaderValue, generation: u64) {
+        match self.current.lock() {
+            Ok(mut guard) => *guard = Some((value, generation)),
+            Err(poisoned) => *poisoned.into_inner() = Some((value, generation)),
+        }
+    }
+
+    async fn fetch(&self, future: TokenFuture<'_>) -> Result<HeaderValue, String> {
+        let token = future.await.map_err(|e| e.to_string())?;
+        let token = SecretToken(token).validate().map_err(str::to_string)?;
+        token.header_value().map_err(str::to_string)
+    }
+
+    /// The header to send, and its generation.
+    async fn get(&self) -> Result<(HeaderValue, u64), String> {
+        if let Some(current) = self.current() {
+            return Ok(current);
+        }
+        let _guard = self.refresh.lock().await;
+        if let Some(current) = self.current() {
+            return Ok(current);
+        }
+        let value = self.fetch(self.provider.token()).await?;
+        self.store(value.clone(), 0);
+        Ok((value, 0))
+    }
+
+    /// A fresh header after `rejected` (a generation) got a 401; only one
+    /// caller refreshes, the others wait for it and reuse its token.
+    async fn refreshed(&self, rejected: u64) -> Result<(HeaderValue, u64), String> {
+        let _guard = self.refresh.lock().await;
+        if let Some((value, generation)) = self.current() {
+            if generation != rejected {
+                return Ok((value, generation));
+            }
+        }
+        let value = self.fetch(self.provider.refresh()).await?;
+        let generation = rejected + 1;
+        self.store(value.clone(), generation);
+        Ok((value, generation))
+    }
+}
+
+/// When and how often a request is retried.
+///
+/// Retried: connection failures and timeouts, and the statuses 408, 429,
+/// 500, 502, 503 and 504, for idempotent methods (GET, PUT, DELETE, HEAD,
+/// OPTIONS). Other methods are retried only when the connection failed
+/// before the request was sent. Waits grow exponentially from
+/// `initial_backoff` with full jitter, capped at `max_backoff`; a
+/// `Retry-After` header (seconds or HTTP date) or, on 429,
+/// `X-RateLimit-Interval-Milliseconds` sets the wait instead. When the next
+/// wait would exceed `max_total_wait`, the last answer is returned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included (default 3; 1 disables retries).
+    pub max_attempts: u32,
+    /// The first backoff (default 200 ms).
+    pub initial_backoff: Duration,
+    /// The largest single wait (default 10 s).
+    pub max_backoff: Duration,
+    /// The largest total wait across retries (default 30 s).
+    pub max_total_wait: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 3,
+            initial_backoff: Duration::from_millis(200),
+            max_backoff: Duration::from_secs(10),
+            max_total_wait: Duration::from_secs(30),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Never retry.
+    pub fn none() -> Self {
+        RetryPolicy {
+            max_attempts: 1,
+            ..RetryPolicy::default()
+        }
+    }
+
+    /// Exponential backoff with full jitter before attempt `attempt + 1`.
+    fn backoff(&self, attempt: u32) -> Duration {
+        let exponent = attempt.saturating_sub(1).min(16);
+        let ceiling = self
+            .initial_backoff
+            .saturating_mul(1u32 << exponent)
+            .min(self.max_backoff);
+        let nanos = u64::try_from(ceiling.as_nanos()).unwrap_or(u64::MAX);
+        if nanos == 0 {
+            return Duration::ZERO;
+        }
+        // Randomness from std's hasher keys: no extra dependency.
+        let random = std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish();
+        Duration::from_nanos(random % (nanos + 1))
+    }
+}
+
+/// The rate-limit headers HighLevel-style APIs send with every answer.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RateLimit {
+    /// `X-RateLimit-Limit-Daily`: requests allowed per day.
+    pub daily_limit: Option<u64>,
+    /// `X-RateLimit-Daily-Remaining`: requests left today.
+    pub daily_remaining: Option<u64>,
+    /// `X-RateLimit-Interval-Milliseconds`: length of the burst window.
+    pub interval: Option<Duration>,
+    /// `X-RateLimit-Max`: requests allowed per burst window.
+    pub max: Option<u64>,
+    /// `X-RateLimit-Remaining`: requests left in the burst window.
+    pub remaining: Option<u64>,
+}
+
+impl RateLimit {
+    /// Parses the headers; absent or malformed headers are `None`.
+    pub fn from_headers(headers: &HeaderMap) -> Self {
+        let number = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok())
+        };
+        RateLimit {
+            daily_limit: number("x-ratelimit-limit-daily"),
+            daily_remaining: number("x-ratelimit-daily-remaining"),
+            interval: number("x-ratelimit-interval-milliseconds").map(Duration::from_millis),
+            max: number("x-ratelimit-max"),
+            remaining: number("x-ratelimit-remaining"),
+        }
+    }
+
+    /// Whether the daily quota is used up.
+    pub fn daily_exhausted(&self) -> bool {
+        self.daily_remaining == Some(0)
+    }
+}
+
+/// The wait a `Retry-After` header asks for: seconds or an HTTP date.
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let date = httpdate::parse_http_date(value).ok()?;
+    Some(
+        date.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
 /// Configures and builds a [`Client`].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ClientBuilder {
     base_url: String,
     token: Option<SecretToken>,
+    provider: Option<Arc<TokenCache>>,
     timeout: Duration,
     connect_timeout: Duration,
     max_body_bytes: u64,
     allow_insecure_http: bool,
     user_agent: String,
+    retry: RetryPolicy,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("token", &self.token)
+            .field("token_provider", &self.provider.as_ref().map(|_| ".."))
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("user_agent", &self.user_agent)
+            .field("retry", &self.retry)
+            .finish()
+    }
 }
 
 impl Default for ClientBuilder {
@@ -75,19 +296,34 @@ impl Default for ClientBuilder {
         ClientBuilder {
             base_url: meta::DEFAULT_BASE_URL.to_string(),
             token: None,
+            provider: None,
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             allow_insecure_http: false,
             user_agent: meta::USER_AGENT.to_string(),
+            retry: RetryPolicy::default(),
         }
     }
 }
 
 impl ClientBuilder {
-    /// Sends `Authorization: Bearer <token>` with every request.
+    /// Sends `Authorization: Bearer <token>` with every request (a static
+    /// token, such as a Private Integration Token).
     pub fn bearer_token(mut self, token: impl Into<String>) -> Self {
         self.token = Some(SecretToken(token.into()));
+        self.provider = None;
+        self
+    }
+
+    /// Gets tokens from `provider` (for OAuth access tokens that expire).
+    pub fn token_provider(mut self, provider: impl TokenProvider) -> Self {
+        self.provider = Some(Arc::new(TokenCache {
+            provider: Box::new(provider),
+            current: std::sync::Mutex::new(None),
+            refresh: tokio::sync::Mutex::new(()),
+        }));
+        self.token = None;
         self
     }
 
@@ -115,6 +351,12 @@ impl ClientBuilder {
         self
     }
 
+    /// The retry policy of every request (see [`RetryPolicy`]).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
     /// Allows plain `http://` base URLs for hosts other than loopback.
     /// Loopback addresses (`127.0.0.1`, `[::1]`, `localhost`) are always allowed.
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
@@ -130,8 +372,14 @@ impl ClientBuilder {
 
     /// Checks the configuration and builds the client.
     pub fn build(self) -> Result<Client, BuildError> {
-        let token = self.token.map(SecretToken::validate).transpose()?;
-        let authorization = token.as_ref().map(SecretToken::header_value).transpose()?;
+        let auth = match (self.token, self.provider) {
+            (Some(token), _) => {
+                let token = token.validate().map_err(BuildError::InvalidToken)?;
+                Auth::Static(token.header_value().map_err(BuildError::InvalidToken)?)
+            }
+            (None, Some(provider)) => Auth::Provider(provider),
+            (None, None) => Auth::None,
+        };
         let base_url = reqwest::Url::parse(&self.base_url)
             .map_err(|e| BuildError::InvalidBaseUrl(format!("{}: {e}", self.base_url)))?;
         match base_url.scheme() {
@@ -152,17 +400,20 @@ impl ClientBuilder {
         }
         let user_agent = HeaderValue::try_from(self.user_agent.as_str())
             .map_err(|_| BuildError::InvalidUserAgent)?;
+        // reqwest drops `Authorization` when a redirect leaves the host.
         let http = reqwest::Client::builder()
             .timeout(self.timeout)
             .connect_timeout(self.connect_timeout)
             .user_agent(user_agent)
+            .https_only(!self.allow_insecure_http && base_url.scheme() == "https")
             .build()
             .map_err(BuildError::Http)?;
         Ok(Client {
             http,
             base_url: self.base_url.trim_end_matches('/').to_string(),
-            authorization,
+            auth,
             max_body_bytes: self.max_body_bytes,
+            retry: self.retry,
         })
     }
 }
@@ -213,26 +464,36 @@ impl std::error::Error for BuildError {
 }
 
 /// The API client: one method per operation. Cheap to clone; clones share
-/// their connection pool.
+/// their connection pool and token.
 #[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,
     base_url: String,
-    authorization: Option<HeaderValue>,
+    auth: Auth,
     max_body_bytes: u64,
+    retry: RetryPolicy,
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let auth = match &self.auth {
+            Auth::None => "none",
+            Auth::Static(_) => "bearer token <redacted>",
+            Auth::Provider(_) => "token provider",
+        };
         f.debug_struct("Client")
             .field("base_url", &self.base_url)
-            .field(
-                "authorization",
-                &self.authorization.as_ref().map(|_| "<redacted>"),
-            )
+            .field("auth", &auth)
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("retry", &self.retry)
             .finish()
     }
+}
+
+/// One attempt's outcome, before decoding.
+enum Attempt {
+    Answer(RawResponse),
+    Failed(reqwest::Error, bool),
 }
 
 impl Client {
@@ -244,6 +505,15 @@ impl Client {
     /// The server this client talks to.
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    /// A client that shares this one's connections and token but retries
+    /// by `policy`, for a request that needs a different policy.
+    pub fn with_retry_policy(&self, policy: RetryPolicy) -> Client {
+        Client {
+            retry: policy,
+            ..self.clone()
+        }
     }
 
     /// Sends a request built by a generated method and decodes the answer.
@@ -274,62 +544,204 @@ impl Client {
         Err(error_for(raw))
     }
 
+    async fn authorization<E>(
+        &self,
+        request: &Request,
+    ) -> Result<Option<(HeaderValue, u64)>, Error<E>> {
+        if !request.authenticated {
+            return Ok(None);
+        }
+        match &self.auth {
+            Auth::None => Ok(None),
+            Auth::Static(value) => Ok(Some((value.clone(), 0))),
+            Auth::Provider(cache) => cache.get().await.map(Some).map_err(Error::Auth),
+        }
+    }
+
+    /// Sends `request`, retrying by the policy, and reads the whole body.
     async fn exchange<E>(&self, request: Request) -> Result<RawResponse, Error<E>> {
+        let idempotent = matches!(
+            request.method,
+            reqwest::Method::GET
+                | reqwest::Method::PUT
+                | reqwest::Method::DELETE
+                | reqwest::Method::HEAD
+                | reqwest::Method::OPTIONS
+        );
+        let mut authorization = self.authorization(&request).await?;
+        let mut refreshed = false;
+        let mut attempt: u32 = 0;
+        let mut waited = Duration::ZERO;
+        loop {
+            attempt += 1;
+            let retries = attempt - 1;
+            let started = Instant::now();
+            let outcome = self
+                .attempt(&request, authorization.as_ref().map(|(v, _)| v))
+                .await;
+            let wait = match outcome {
+                Attempt::Answer(mut raw) => {
+                    raw.retries = retries;
+                    if raw.too_large {
+                        return Err(Error::BodyTooLarge {
+                            status: raw.status.as_u16(),
+                            limit: self.max_body_bytes,
+                        });
+                    }
+                    let status = raw.status.as_u16();
+                    tracing::debug!(
+                        method = %request.method,
+                        path = request.template,
+                        status,
+                        attempt,
+                        duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+                        "answer"
+                    );
+                    if status == 401 && !refreshed {
+                        if let (Auth::Provider(cache), Some((_, generation))) =
+                            (&self.auth, &authorization)
+                        {
+                            refreshed = true;
+                            authorization =
+                                Some(cache.refreshed(*generation).await.map_err(Error::Auth)?);
+                            attempt -= 1;
+                            continue;
+                        }
+                    }
+                    let rate_limit = RateLimit::from_headers(&raw.headers);
+                    if status == 429 && rate_limit.daily_exhausted() {
+                        return Err(Error::RateLimited {
+                            rate_limit,
+                            retry_after: retry_after(&raw.headers),
+                            retries,
+                        });
+                    }
+                    let retryable =
+                        idempotent && matches!(status, 408 | 429 | 500 | 502 | 503 | 504);
+                    if !retryable || attempt >= self.retry.max_attempts {
+                        if status == 429 {
+                            return Err(Error::RateLimited {
+                                rate_limit,
+                                retry_after: retry_after(&raw.headers),
+                                retries,
+                            });
+                        }
+                        return Ok(raw);
+                    }
+                    let asked = retry_after(&raw.headers).or(if status == 429 {
+                        rate_limit.interval
+                    } else {
+                        None
+                    });
+                    let wait = asked.unwrap_or_else(|| self.retry.backoff(attempt));
+                    if waited + wait > self.retry.max_total_wait {
+                        if status == 429 {
+                            return Err(Error::RateLimited {
+                                rate_limit,
+                                retry_after: asked,
+                                retries,
+                            });
+                        }
+                        return Ok(raw);
+                    }
+                    wait
+                }
+                Attempt::Failed(error, sent) => {
+                    tracing::debug!(
+                        method = %request.method,
+                        path = request.template,
+                        attempt,
+                        timeout = error.is_timeout(),
+                        "request failed"
+                    );
+                    let retryable = (idempotent || !sent)
+                        && (error.is_timeout()
+                            || error.is_connect()
+                            || error.is_request()
+                            || error.is_body());
+                    let wait = self.retry.backoff(attempt);
+                    if !retryable
+                        || attempt >= self.retry.max_attempts
+                        || waited + wait > self.retry.max_total_wait
+                    {
+                        return Err(transport_error(error, retries));
+                    }
+                    wait
+                }
+            };
+            tokio::time::sleep(wait).await;
+            waited += wait;
+        }
+    }
+
+    /// One attempt: send, then read the body within the size limit.
+    async fn attempt(&self, request: &Request, authorization: Option<&HeaderValue>) -> Attempt {
         let url = format!("{}{}{}", self.base_url, request.path, request.query);
         let mut builder = self
             .http
             .request(request.method.clone(), url)
-            .headers(request.headers);
-        if let Some(authorization) = self
-            .authorization
-            .as_ref()
-            .filter(|_| request.authenticated)
-        {
+            .headers(request.headers.clone());
+        if let Some(authorization) = authorization {
             builder = builder.header(reqwest::header::AUTHORIZATION, authorization.clone());
         }
-        if let Some(body) = request.body {
+        if let Some(body) = &request.body {
             builder = builder
                 .header(
                     reqwest::header::CONTENT_TYPE,
                     HeaderValue::from_static("application/json"),
                 )
-                .body(body);
+                .body(body.clone());
         }
-        let mut response = builder.send().await.map_err(transport_error)?;
+        let mut response = match builder.send().await {
+            Ok(response) => response,
+            Err(e) => {
+                let sent = !e.is_connect();
+                return Attempt::Failed(e, sent);
+            }
+        };
         let status = response.status();
         let headers = response.headers().clone();
+        let too_large = RawResponse {
+            status,
+            headers: headers.clone(),
+            body: Vec::new(),
+            retries: 0,
+            too_large: true,
+        };
         if response
             .content_length()
             .is_some_and(|len| len > self.max_body_bytes)
         {
-            return Err(Error::BodyTooLarge {
-                status: status.as_u16(),
-                limit: self.max_body_bytes,
-            });
+            return Attempt::Answer(too_large);
         }
         let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
-            if body.len() as u64 + chunk.len() as u64 > self.max_body_bytes {
-                return Err(Error::BodyTooLarge {
-                    status: status.as_u16(),
-                    limit: self.max_body_bytes,
-                });
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => {
+                    if body.len() as u64 + chunk.len() as u64 > self.max_body_bytes {
+                        return Attempt::Answer(too_large);
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(e) => return Attempt::Failed(e, true),
             }
-            body.extend_from_slice(&chunk);
         }
-        Ok(RawResponse {
+        Attempt::Answer(RawResponse {
             status,
             headers,
             body,
+            retries: 0,
+            too_large: false,
         })
     }
 }
 
-fn transport_error<E>(e: reqwest::Error) -> Error<E> {
-    if e.is_timeout() {
-        Error::Timeout(e)
+fn transport_error<E>(source: reqwest::Error, retries: u32) -> Error<E> {
+    if source.is_timeout() {
+        Error::Timeout { source, retries }
     } else {
-        Error::Transport(e)
+        Error::Transport { source, retries }
     }
 }
 
@@ -343,8 +755,13 @@ fn decode<T: DeserializeOwned, E>(status: reqwest::StatusCode, body: &[u8]) -> R
 
 fn error_for<E: ApiError>(raw: RawResponse) -> Error<E> {
     let status = raw.status.as_u16();
+    let retries = raw.retries;
     match E::from_response(status, &raw.body) {
-        Some(Ok(body)) => Error::Api { status, body },
+        Some(Ok(body)) => Error::Api {
+            status,
+            body,
+            retries,
+        },
         Some(Err(source)) => Error::Decode {
             status,
             snippet: snippet(&raw.body),
@@ -353,6 +770,7 @@ fn error_for<E: ApiError>(raw: RawResponse) -> Error<E> {
         None => Error::UnexpectedStatus {
             status,
             snippet: snippet(&raw.body),
+            retries,
         },
     }
 }
@@ -474,23 +892,29 @@ struct RawResponse {
     status: reqwest::StatusCode,
     headers: HeaderMap,
     body: Vec<u8>,
+    retries: u32,
+    too_large: bool,
 }
 
 impl RawResponse {
     fn with_body<T>(self, body: T) -> Response<T> {
         Response {
             status: self.status.as_u16(),
+            rate_limit: RateLimit::from_headers(&self.headers),
             headers: self.headers,
+            retries: self.retries,
             body,
         }
     }
 }
 
-/// A decoded answer with its status and headers.
+/// A decoded answer with its status, headers and rate-limit state.
 #[derive(Debug, Clone)]
 pub struct Response<T> {
     status: u16,
     headers: HeaderMap,
+    rate_limit: RateLimit,
+    retries: u32,
     body: T,
 }
 
@@ -503,6 +927,16 @@ impl<T> Response<T> {
     /// The response headers.
     pub fn headers(&self) -> &HeaderMap {
         &self.headers
+    }
+
+    /// The parsed `X-RateLimit-*` headers.
+    pub fn rate_limit(&self) -> &RateLimit {
+        &self.rate_limit
+    }
+
+    /// How many times the request was retried before this answer.
+    pub fn retries(&self) -> u32 {
+        self.retries
     }
 
     /// The decoded body.
@@ -530,26 +964,69 @@ pub trait ApiError: Sized + fmt::Debug {
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error<E> {
-    /// The server answered with an error status the spec declares; `body`
-    /// is its typed body.
-    Api { status: u16, body: E },
-    /// The server answered with a status the spec does not declare.
-    UnexpectedStatus { status: u16, snippet: String },
-    /// The body is not what the spec says (for example an HTML error page
-    /// from a proxy); `snippet` is its start, at most 1 KiB.
-    Decode {
+    /// The server answered with an error status the spec declares.
+    Api {
+        /// The HTTP status.
         status: u16,
+        /// The typed body of that status.
+        body: E,
+        /// Retries before this answer.
+        retries: u32,
+    },
+    /// The server answered with a status the spec does not declare.
+    UnexpectedStatus {
+        /// The HTTP status.
+        status: u16,
+        /// The start of the body, at most 1 KiB.
         snippet: String,
+        /// Retries before this answer.
+        retries: u32,
+    },
+    /// 429, after the retries the policy allows, or at once when the daily
+    /// quota is used up.
+    RateLimited {
+        /// The `X-RateLimit-*` headers of the last answer.
+        rate_limit: RateLimit,
+        /// The wait the server asked for, if it did.
+        retry_after: Option<Duration>,
+        /// Retries before this answer.
+        retries: u32,
+    },
+    /// The body is not what the spec says (for example an HTML error page
+    /// from a proxy).
+    Decode {
+        /// The HTTP status.
+        status: u16,
+        /// The start of the body, at most 1 KiB.
+        snippet: String,
+        /// What serde_json found wrong.
         source: serde_json::Error,
     },
     /// The request was refused before anything was sent.
     InvalidRequest(String),
     /// The response body is larger than the configured limit.
-    BodyTooLarge { status: u16, limit: u64 },
+    BodyTooLarge {
+        /// The HTTP status.
+        status: u16,
+        /// The limit, in bytes.
+        limit: u64,
+    },
+    /// The token provider failed or returned an unusable token.
+    Auth(String),
     /// The server did not answer in time.
-    Timeout(reqwest::Error),
+    Timeout {
+        /// reqwest's error.
+        source: reqwest::Error,
+        /// Retries before giving up.
+        retries: u32,
+    },
     /// Connecting, sending or receiving failed.
-    Transport(reqwest::Error),
+    Transport {
+        /// reqwest's error.
+        source: reqwest::Error,
+        /// Retries before giving up.
+        retries: u32,
+    },
 }
 
 impl<E> Error<E> {
@@ -560,7 +1037,23 @@ impl<E> Error<E> {
             | Error::UnexpectedStatus { status, .. }
             | Error::Decode { status, .. }
             | Error::BodyTooLarge { status, .. } => Some(*status),
-            Error::InvalidRequest(_) | Error::Timeout(_) | Error::Transport(_) => None,
+            Error::RateLimited { .. } => Some(429),
+            Error::InvalidRequest(_)
+            | Error::Auth(_)
+            | Error::Timeout { .. }
+            | Error::Transport { .. } => None,
+        }
+    }
+
+    /// How many times the request was retried before this error.
+    pub fn retries(&self) -> u32 {
+        match self {
+            Error::Api { retries, .. }
+            | Error::UnexpectedStatus { retries, .. }
+            | Error::RateLimited { retries, .. }
+            | Error::Timeout { retries, .. }
+            | Error::Transport { retries, .. } => *retries,
+            _ => 0,
         }
     }
 }
@@ -568,9 +1061,21 @@ impl<E> Error<E> {
 impl<E: fmt::Debug> fmt::Display for Error<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Api { status, body } => write!(f, "the API answered {status}: {body:?}"),
-            Error::UnexpectedStatus { status, snippet } => {
-                write!(f, "the API answered {status}, which this operation does not declare: {snippet}")
+            Error::Api { status, body, .. } => write!(f, "the API answered {status}: {body:?}"),
+            Error::UnexpectedStatus { status, snippet, .. } => write!(
+                f,
+                "the API answered {status}, which this operation does not declare: {snippet}"
+            ),
+            Error::RateLimited { rate_limit, retry_after, retries } => {
+                if rate_limit.daily_exhausted() {
+                    write!(f, "the daily request quota is used up; retry tomorrow")
+                } else {
+                    write!(f, "rate limited after {retries} retries")?;
+                    match retry_after {
+                        Some(wait) => write!(f, "; the API asks to wait {} ms", wait.as_millis()),
+                        None => write!(f, "; slow down and retry later"),
+                    }
+                }
             }
             Error::Decode { status, snippet, .. } => write!(
                 f,
@@ -581,8 +1086,15 @@ impl<E: fmt::Debug> fmt::Display for Error<E> {
                 f,
                 "the API answered {status} with a body larger than {limit} bytes; raise ClientBuilder::max_body_bytes if it is expected"
             ),
-            Error::Timeout(_) => f.write_str("the API did not answer in time; retry later or raise ClientBuilder::timeout"),
-            Error::Transport(_) => f.write_str("could not reach the API; check the network and the base URL"),
+            Error::Auth(why) => write!(f, "could not get a usable token from the token provider: {why}"),
+            Error::Timeout { retries, .. } => write!(
+                f,
+                "the API did not answer in time ({retries} retries); retry later or raise ClientBuilder::timeout"
+            ),
+            Error::Transport { retries, .. } => write!(
+                f,
+                "could not reach the API ({retries} retries); check the network and the base URL"
+            ),
         }
     }
 }
@@ -591,7 +1103,7 @@ impl<E: fmt::Debug> std::error::Error for Error<E> {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Decode { source, .. } => Some(source),
-            Error::Timeout(e) | Error::Transport(e) => Some(e),
+            Error::Timeout { source, .. } | Error::Transport { source, .. } => Some(source),
             _ => None,
         }
     }

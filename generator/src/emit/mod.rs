@@ -102,8 +102,9 @@ pub fn module_file(api: &Api, info: &CrateInfo, provenance: &Provenance) -> Resu
         pub mod client { #client }
         #[allow(unused_imports)]
         pub use runtime::{
-            ApiError, BuildError, Client, ClientBuilder, Error, Response, DEFAULT_CONNECT_TIMEOUT,
-            DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
+            ApiError, BuildError, Client, ClientBuilder, Error, RateLimit, Response, RetryPolicy,
+            TokenError, TokenFuture, TokenProvider, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES,
+            DEFAULT_TIMEOUT,
         };
         #[allow(unused_imports)]
         pub use types::*;
@@ -115,8 +116,9 @@ fn exports() -> TokenStream {
     quote! {
         #[rustfmt::skip]
         pub use runtime::{
-            ApiError, BuildError, Client, ClientBuilder, Error, Response, DEFAULT_CONNECT_TIMEOUT,
-            DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
+            ApiError, BuildError, Client, ClientBuilder, Error, RateLimit, Response, RetryPolicy,
+            TokenError, TokenFuture, TokenProvider, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES,
+            DEFAULT_TIMEOUT,
         };
         #[rustfmt::skip]
         pub use types::*;
