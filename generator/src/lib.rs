@@ -16,6 +16,7 @@
 //! std::fs::write(out, module.contents).unwrap();
 //! ```
 
+mod bundle;
 pub mod config;
 pub mod diag;
 mod emit;

@@ -72,8 +72,9 @@ pub fn load(path: &Path, display: &str) -> Result<Document, Error> {
                 .collect(),
         )
     };
-    let value = parse_text(text, path).map_err(in_file_all)?;
+    let mut value = parse_text(text, path).map_err(in_file_all)?;
     check_version(&value).map_err(in_file_all)?;
+    crate::bundle::bundle(&mut value, path, display)?;
     let openapi: openapiv3::OpenAPI = serde_path_to_error::deserialize(value).map_err(|e| {
         let pointer = pointer_from_path(e.path());
         in_file(Diagnostic::error(format!(
@@ -109,7 +110,7 @@ fn line_col(bytes: &[u8], offset: usize) -> (usize, usize) {
 }
 
 /// Parses JSON (by extension or a leading `{`) or YAML into a JSON value.
-fn parse_text(text: &str, path: &Path) -> Result<serde_json::Value, Error> {
+pub(crate) fn parse_text(text: &str, path: &Path) -> Result<serde_json::Value, Error> {
     let is_json = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"))

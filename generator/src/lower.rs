@@ -765,13 +765,119 @@ impl<'a> Lowerer<'a> {
     /// The Rust type for a schema that needs a named type of its own
     /// (objects and enums), or an alias for anything else.
     fn kind_of(&mut self, schema: &'a oa::Schema, pointer: &str, name: &str) -> TypeKind {
-        if let Some(object) = ObjectView::of(schema) {
+        if let Some(only) = single_all_of(schema) {
+            return TypeKind::Alias(self.type_ref(only, &join(pointer, "allOf/0"), name));
+        }
+        if let Some(object) = self.object_view(schema, pointer) {
             return TypeKind::Struct(self.object(object, pointer, name));
         }
         if let Some(variants) = string_enum(schema) {
             return TypeKind::StringEnum(self.string_enum(variants));
         }
+        if let Some(alternatives) = alternatives(schema) {
+            return TypeKind::Union(self.union(alternatives, pointer, name));
+        }
         TypeKind::Alias(self.inline_type(schema, pointer, name))
+    }
+
+    /// The object view of a schema, with `allOf` parts merged.
+    fn object_view(&mut self, schema: &'a oa::Schema, pointer: &str) -> Option<ObjectView<'a>> {
+        let parts = all_of(schema);
+        if parts.is_empty() {
+            return ObjectView::own(schema);
+        }
+        let mut merged = ObjectView::empty();
+        let all_of_pointer = join(pointer, "allOf");
+        for (i, part) in parts.iter().enumerate() {
+            let part_pointer = join(&all_of_pointer, &i.to_string());
+            let Some(resolved) = self.resolve_schema(part, &part_pointer) else {
+                continue;
+            };
+            if !all_of(resolved).is_empty() && std::ptr::eq(resolved, schema) {
+                continue;
+            }
+            match self.nested_view(resolved, &part_pointer, 0) {
+                Some(view) => merged.merge(view),
+                None => self.warn(
+                    &part_pointer,
+                    "this `allOf` part is not an object; its constraints are not represented",
+                ),
+            }
+        }
+        if let Some(own) = ObjectView::own(schema) {
+            merged.merge(own);
+        }
+        Some(merged)
+    }
+
+    fn nested_view(
+        &mut self,
+        schema: &'a oa::Schema,
+        pointer: &str,
+        depth: usize,
+    ) -> Option<ObjectView<'a>> {
+        if depth > MAX_REF_DEPTH {
+            self.error(pointer, "`allOf` nests too deeply (a cycle?)");
+            return None;
+        }
+        let parts = all_of(schema);
+        if parts.is_empty() {
+            return ObjectView::own(schema);
+        }
+        let mut merged = ObjectView::empty();
+        for (i, part) in parts.iter().enumerate() {
+            let part_pointer = join(&join(pointer, "allOf"), &i.to_string());
+            let Some(resolved) = self.resolve_schema(part, &part_pointer) else {
+                continue;
+            };
+            if let Some(view) = self.nested_view(resolved, &part_pointer, depth + 1) {
+                merged.merge(view);
+            }
+        }
+        if let Some(own) = ObjectView::own(schema) {
+            merged.merge(own);
+        }
+        Some(merged)
+    }
+
+    /// `oneOf`/`anyOf`: an untagged enum, one variant per alternative, tried
+    /// in order when decoding.
+    fn union(
+        &mut self,
+        alternatives: &'a [oa::ReferenceOr<oa::Schema>],
+        pointer: &str,
+        name: &str,
+    ) -> Union {
+        let mut names = Namespace::new();
+        let mut variants = Vec::new();
+        for (i, alternative) in alternatives.iter().enumerate() {
+            let alt_pointer = join(pointer, &i.to_string());
+            let ty = self.type_ref(
+                alternative,
+                &alt_pointer,
+                &format!("{name} Variant{}", i + 1),
+            );
+            let base = match &ty {
+                TypeRef::Named(id) => self
+                    .types
+                    .get(id)
+                    .map(|t| t.name.clone())
+                    .unwrap_or_default(),
+                TypeRef::String => "String".to_string(),
+                TypeRef::Bool => "Bool".to_string(),
+                TypeRef::I32 | TypeRef::I64 => "Integer".to_string(),
+                TypeRef::F32 | TypeRef::F64 => "Number".to_string(),
+                TypeRef::DateTime => "DateTime".to_string(),
+                TypeRef::Vec(_) => "List".to_string(),
+                TypeRef::Map(_) => "Map".to_string(),
+                TypeRef::Json => "Value".to_string(),
+            };
+            variants.push(UnionVariant {
+                name: names.claim(&naming::type_name(&base)),
+                ty,
+            });
+        }
+        Union { variants }
     }
 
     fn string_enum(&mut self, values: Vec<String>) -> StringEnum {
@@ -792,7 +898,8 @@ impl<'a> Lowerer<'a> {
         let mut names = Namespace::new();
         let mut fields = Vec::new();
         let exclusive = self.exclusive_pair(&object, pointer);
-        for (wire, prop) in object.properties {
+        for (wire, prop) in object.properties.iter() {
+            let prop: &'a oa::ReferenceOr<Box<oa::Schema>> = prop;
             if exclusive.as_ref().is_some_and(|pair| pair.contains(wire)) {
                 continue;
             }
@@ -818,7 +925,7 @@ impl<'a> Lowerer<'a> {
             let mut variant_names = Namespace::new();
             let mut variants = Vec::new();
             for wire in [&first, &second] {
-                let Some(prop) = object.properties.get(wire) else {
+                let Some(&prop) = object.properties.get(wire) else {
                     continue;
                 };
                 let prop_pointer = join(&join(pointer, "properties"), wire);
@@ -956,7 +1063,10 @@ impl<'a> Lowerer<'a> {
     }
 
     fn inline_type(&mut self, schema: &'a oa::Schema, pointer: &str, hint: &str) -> TypeRef {
-        if ObjectView::of(schema).is_some() || string_enum(schema).is_some() {
+        if let Some(only) = single_all_of(schema) {
+            return self.type_ref(only, &join(pointer, "allOf/0"), hint);
+        }
+        if needs_named_type(schema) {
             let id = self.reserve(&naming::type_name(hint));
             let name = self
                 .types
@@ -995,6 +1105,16 @@ impl<'a> Lowerer<'a> {
                 TypeRef::Vec(Box::new(item))
             }
             oa::SchemaKind::Type(oa::Type::Object(o)) => match &o.additional_properties {
+                None | Some(oa::AdditionalProperties::Any(true))
+                    if schema
+                        .schema_data
+                        .example
+                        .as_ref()
+                        .is_some_and(|e| !e.is_object()) =>
+                {
+                    self.warn_help(pointer, "`type: object` has an example that is not an object; the field is represented as `serde_json::Value`, which accepts both", "fix the schema's type (for example `type: string` with a `format`)");
+                    TypeRef::Json
+                }
                 Some(oa::AdditionalProperties::Schema(s)) => {
                     let value = self.type_ref(
                         s,
@@ -1017,41 +1137,39 @@ impl<'a> Lowerer<'a> {
 }
 
 /// The parts of an object schema apigen uses, whether openapiv3 parsed it
-/// as `type: object` or, because of keywords such as `not`, as "any".
+/// as `type: object` or, because of keywords such as `not` or `allOf`, as
+/// "any". `allOf` parts are merged in, in order.
 struct ObjectView<'a> {
-    properties: &'a indexmap::IndexMap<String, oa::ReferenceOr<Box<oa::Schema>>>,
-    required: &'a [String],
+    properties: indexmap::IndexMap<String, &'a oa::ReferenceOr<Box<oa::Schema>>>,
+    required: Vec<String>,
     not: Option<&'a oa::ReferenceOr<oa::Schema>>,
     additional_properties_schema: bool,
 }
 
 impl<'a> ObjectView<'a> {
-    fn of(schema: &'a oa::Schema) -> Option<Self> {
+    /// The schema's own object keywords, when it has properties.
+    fn own(schema: &'a oa::Schema) -> Option<Self> {
         match &schema.schema_kind {
-            oa::SchemaKind::Type(oa::Type::Object(o))
-                if !o.properties.is_empty() || o.additional_properties.is_none() =>
-            {
+            oa::SchemaKind::Type(oa::Type::Object(o)) if !o.properties.is_empty() => {
                 Some(ObjectView {
-                    properties: &o.properties,
-                    required: &o.required,
+                    properties: o.properties.iter().map(|(k, v)| (k.clone(), v)).collect(),
+                    required: o.required.clone(),
                     not: None,
-                    additional_properties_schema: !o.properties.is_empty()
-                        && matches!(
-                            o.additional_properties,
-                            Some(oa::AdditionalProperties::Schema(_))
-                        ),
+                    additional_properties_schema: matches!(
+                        o.additional_properties,
+                        Some(oa::AdditionalProperties::Schema(_))
+                    ),
                 })
             }
             oa::SchemaKind::Any(any)
-                if (any.typ.as_deref() == Some("object")
-                    || (any.typ.is_none() && !any.properties.is_empty()))
+                if !any.properties.is_empty()
+                    && matches!(any.typ.as_deref(), None | Some("object"))
                     && any.one_of.is_empty()
-                    && any.any_of.is_empty()
-                    && any.all_of.is_empty() =>
+                    && any.any_of.is_empty() =>
             {
                 Some(ObjectView {
-                    properties: &any.properties,
-                    required: &any.required,
+                    properties: any.properties.iter().map(|(k, v)| (k.clone(), v)).collect(),
+                    required: any.required.clone(),
                     not: any.not.as_deref(),
                     additional_properties_schema: matches!(
                         any.additional_properties,
@@ -1062,6 +1180,66 @@ impl<'a> ObjectView<'a> {
             _ => None,
         }
     }
+
+    fn empty() -> Self {
+        ObjectView {
+            properties: indexmap::IndexMap::new(),
+            required: Vec::new(),
+            not: None,
+            additional_properties_schema: false,
+        }
+    }
+
+    fn merge(&mut self, other: ObjectView<'a>) {
+        for (k, v) in other.properties {
+            self.properties.entry(k).or_insert(v);
+        }
+        for r in other.required {
+            if !self.required.contains(&r) {
+                self.required.push(r);
+            }
+        }
+        self.not = self.not.or(other.not);
+        self.additional_properties_schema |= other.additional_properties_schema;
+    }
+}
+
+/// The `allOf` parts of a schema, if it has any.
+fn all_of(schema: &oa::Schema) -> &[oa::ReferenceOr<oa::Schema>] {
+    match &schema.schema_kind {
+        oa::SchemaKind::AllOf { all_of } => all_of,
+        oa::SchemaKind::Any(any) => &any.all_of,
+        _ => &[],
+    }
+}
+
+/// The alternatives of a `oneOf` or `anyOf` schema.
+fn alternatives(schema: &oa::Schema) -> Option<&[oa::ReferenceOr<oa::Schema>]> {
+    match &schema.schema_kind {
+        oa::SchemaKind::OneOf { one_of } if !one_of.is_empty() => Some(one_of),
+        oa::SchemaKind::AnyOf { any_of } if !any_of.is_empty() => Some(any_of),
+        oa::SchemaKind::Any(any) if !any.one_of.is_empty() => Some(&any.one_of),
+        oa::SchemaKind::Any(any) if !any.any_of.is_empty() => Some(&any.any_of),
+        _ => None,
+    }
+}
+
+/// `allOf: [X]` with nothing else: the schema is X.
+fn single_all_of(schema: &oa::Schema) -> Option<&oa::ReferenceOr<oa::Schema>> {
+    let own_properties = ObjectView::own(schema).is_some();
+    match all_of(schema) {
+        [only] if !own_properties => Some(only),
+        _ => None,
+    }
+}
+
+/// Whether the schema needs a named type of its own.
+fn needs_named_type(schema: &oa::Schema) -> bool {
+    (ObjectView::own(schema).is_some()
+        || all_of(schema).len() > 1
+        || (!all_of(schema).is_empty() && single_all_of(schema).is_none()))
+        || string_enum(schema).is_some()
+        || alternatives(schema).is_some()
 }
 
 /// The values of a string enum with at least two values (a single value

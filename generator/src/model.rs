@@ -104,8 +104,22 @@ pub enum TypeKind {
     /// (`not: {required: [a, b]}`): one variant per property, serialized
     /// flat into the parent object.
     Exclusive(Exclusive),
+    /// `oneOf`/`anyOf`: one variant per alternative, decoded untagged (the
+    /// first alternative that fits wins).
+    Union(Union),
     /// A named alias of another type.
     Alias(TypeRef),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Union {
+    pub variants: Vec<UnionVariant>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnionVariant {
+    pub name: String,
+    pub ty: TypeRef,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -225,7 +225,7 @@ fn value_expr(
                     imports.insert(def.name.clone());
                     Some(quote!(#name { #(#fields),* }))
                 }
-                TypeKind::Exclusive(_) => None,
+                TypeKind::Exclusive(_) | TypeKind::Union(_) => None,
             }
         }
         _ => None,

@@ -125,17 +125,22 @@ fn exports() -> TokenStream {
     }
 }
 
-fn lib_rs(_api: &Api) -> TokenStream {
+fn lib_rs(api: &Api) -> TokenStream {
     let exports = exports();
+    let examples = (!api.examples.is_empty()).then(|| {
+        quote! {
+            #[rustfmt::skip]
+            #[cfg(test)]
+            mod examples;
+        }
+    });
     quote! {
         #![doc = include_str!("../README.md")]
         #![forbid(unsafe_code)]
 
         #[rustfmt::skip]
         pub mod client;
-        #[rustfmt::skip]
-        #[cfg(test)]
-        mod examples;
+        #examples
         #[rustfmt::skip]
         pub mod headers;
         #[rustfmt::skip]
@@ -256,19 +261,41 @@ pub(crate) fn ident(name: &str) -> Ident {
 }
 
 /// `#[doc]` attributes, one per line, so prettyplease prints `///` lines.
+///
+/// Spec descriptions are CommonMark written for people, not rustdoc: an
+/// indented line would become a Rust doctest, so indentation is dropped
+/// outside fenced blocks, and fenced blocks are marked `text`.
 pub(crate) fn docs(text: Option<&str>) -> TokenStream {
     let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
         return TokenStream::new();
     };
+    let mut in_fence = false;
     let lines = text.lines().map(|line| {
-        let line = if line.is_empty() {
-            String::new()
+        let trimmed = line.trim();
+        let line = if let Some(rest) = trimmed.strip_prefix("```") {
+            if in_fence {
+                in_fence = false;
+                "```".to_string()
+            } else {
+                in_fence = true;
+                let _ = rest;
+                "```text".to_string()
+            }
+        } else if in_fence {
+            line.trim_end().to_string()
         } else {
-            format!(" {}", line.trim_end())
+            trimmed.to_string()
+        };
+        let line = if line.is_empty() {
+            line
+        } else {
+            format!(" {line}")
         };
         quote!(#[doc = #line])
     });
-    quote!(#(#lines)*)
+    let lines: Vec<TokenStream> = lines.collect();
+    let close = in_fence.then(|| quote!(#[doc = " ```"]));
+    quote!(#(#lines)* #close)
 }
 
 /// Where a type is named from: inside the `types` module, named types are

@@ -55,6 +55,21 @@ fn type_def(api: &Api, def: &TypeDef) -> TokenStream {
                 }
             }
         }
+        TypeKind::Union(u) => {
+            let variants = u.variants.iter().map(|v| {
+                let variant = ident(&v.name);
+                let ty = type_tokens(api, &v.ty);
+                quote! { #variant(#ty), }
+            });
+            quote! {
+                #doc
+                #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+                #[serde(untagged)]
+                pub enum #name {
+                    #(#variants)*
+                }
+            }
+        }
         TypeKind::Alias(ty) => {
             let ty = type_tokens(api, ty);
             quote! {

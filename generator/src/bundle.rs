@@ -1,0 +1,327 @@
+//! Multi-file specs: references into other files are pulled into the root
+//! document's `components`, so lowering only ever sees local references.
+//!
+//! A `$ref` such as `../common/common-schemas.json#/components/schemas/Foo`
+//! is resolved against the file that contains it, the target is copied
+//! into the root's `components/schemas/Foo` (renamed when the name is taken
+//! by something else), and the reference is rewritten to
+//! `#/components/schemas/Foo`. Local references inside a copied node are
+//! relative to *its* file, and are followed the same way. Remote (http/https)
+//! references are refused: apigen never uses the network.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+use crate::diag::{join, Diagnostic, Error};
+
+/// Sections of `components` a reference target may be copied into.
+const SECTIONS: &[&str] = &[
+    "schemas",
+    "responses",
+    "parameters",
+    "examples",
+    "requestBodies",
+    "headers",
+    "securitySchemes",
+    "links",
+    "callbacks",
+];
+
+/// How many distinct external targets one spec may pull in.
+const MAX_IMPORTS: usize = 10_000;
+
+struct Bundler {
+    /// Parsed external files, by canonical path.
+    files: BTreeMap<PathBuf, Value>,
+    /// (file, pointer) of an imported target → its local reference.
+    imported: BTreeMap<(PathBuf, String), String>,
+    /// Targets waiting to be copied: (file, pointer, section, name).
+    queue: Vec<(PathBuf, String, String, String)>,
+    /// Names taken in each section of the root's components.
+    taken: BTreeMap<String, Vec<String>>,
+    root_file: PathBuf,
+    root_display: String,
+    diags: Vec<Diagnostic>,
+}
+
+/// Rewrites every external reference of `root` (the parsed file at `path`)
+/// into a local one, importing the targets.
+pub fn bundle(root: &mut Value, path: &Path, display: &str) -> Result<(), Error> {
+    let root_file = canonical(path);
+    let mut taken = BTreeMap::new();
+    if let Some(components) = root.get("components").and_then(Value::as_object) {
+        for (section, entries) in components {
+            if let Some(entries) = entries.as_object() {
+                taken.insert(section.clone(), entries.keys().cloned().collect());
+            }
+        }
+    }
+    let mut bundler = Bundler {
+        files: BTreeMap::new(),
+        imported: BTreeMap::new(),
+        queue: Vec::new(),
+        taken,
+        root_file: root_file.clone(),
+        root_display: display.to_string(),
+        diags: Vec::new(),
+    };
+    let mut root_copy = root.clone();
+    bundler.rewrite(&mut root_copy, &root_file, true, "#");
+    let mut imports: Vec<(String, String, Value)> = Vec::new();
+    while let Some((file, pointer, section, name)) = bundler.queue.pop() {
+        let Some(mut node) = bundler.target(&file, &pointer) else {
+            continue;
+        };
+        let local_pointer = format!(
+            "#/components/{section}/{}",
+            crate::diag::escape_token(&name)
+        );
+        bundler.rewrite(&mut node, &file, false, &local_pointer);
+        imports.push((section, name, node));
+    }
+    if !bundler.diags.is_empty() {
+        return Err(Error::new(bundler.diags));
+    }
+    if imports.is_empty() {
+        return Ok(());
+    }
+    imports.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    let Some(object) = root_copy.as_object_mut() else {
+        return Ok(());
+    };
+    let components = object
+        .entry("components")
+        .or_insert_with(|| Value::Object(Map::new()));
+    let Some(components) = components.as_object_mut() else {
+        return Err(Diagnostic::error("`components` is not a mapping")
+            .in_file(display)
+            .at_pointer("#/components")
+            .into());
+    };
+    for (section, name, node) in imports {
+        let entries = components
+            .entry(section.clone())
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Some(entries) = entries.as_object_mut() {
+            entries.insert(name, node);
+        }
+    }
+    *root = root_copy;
+    Ok(())
+}
+
+fn canonical(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+impl Bundler {
+    fn error(&mut self, file: &Path, pointer: &str, message: String, help: Option<&str>) {
+        let display = if file == self.root_file {
+            self.root_display.clone()
+        } else {
+            crate::display_path(file)
+        };
+        let mut d = Diagnostic::error(message)
+            .in_file(display)
+            .at_pointer(pointer);
+        if let Some(help) = help {
+            d = d.with_help(help);
+        }
+        self.diags.push(d);
+    }
+
+    /// Walks `node` (which lives in `file`), rewriting references. In the
+    /// root file local references stay as they are.
+    fn rewrite(&mut self, node: &mut Value, file: &Path, is_root: bool, pointer: &str) {
+        match node {
+            Value::Object(map) => {
+                let reference = map.get("$ref").and_then(Value::as_str).map(str::to_string);
+                if let Some(reference) = reference {
+                    let ref_pointer = join(pointer, "$ref");
+                    if let Some(local) = self.resolve(&reference, file, is_root, &ref_pointer) {
+                        map.insert("$ref".to_string(), Value::String(local));
+                    }
+                }
+                for (key, value) in map.iter_mut() {
+                    if key != "$ref" {
+                        let child = join(pointer, key);
+                        self.rewrite(value, file, is_root, &child);
+                    }
+                }
+            }
+            Value::Array(items) => {
+                for (i, item) in items.iter_mut().enumerate() {
+                    let child = join(pointer, &i.to_string());
+                    self.rewrite(item, file, is_root, &child);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The local reference that replaces `reference`, or `None` to keep it.
+    fn resolve(
+        &mut self,
+        reference: &str,
+        file: &Path,
+        is_root: bool,
+        ref_pointer: &str,
+    ) -> Option<String> {
+        let lower = reference.to_ascii_lowercase();
+        if lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("//")
+        {
+            self.error(
+                file,
+                ref_pointer,
+                format!("remote reference `{reference}` is refused: apigen never uses the network"),
+                Some("download the file next to the spec and reference it by relative path"),
+            );
+            return None;
+        }
+        let (file_part, fragment) = match reference.split_once('#') {
+            Some((f, p)) => (f, p),
+            None => (reference, ""),
+        };
+        if file_part.is_empty() && is_root {
+            return None;
+        }
+        let target_file = if file_part.is_empty() {
+            file.to_path_buf()
+        } else {
+            let base = file.parent().unwrap_or_else(|| Path::new("."));
+            canonical(&base.join(file_part))
+        };
+        if target_file == self.root_file && !is_root {
+            // A reference back into the root file: already local there.
+            return Some(format!("#{fragment}"));
+        }
+        let pointer = fragment.to_string();
+        if let Some(local) = self.imported.get(&(target_file.clone(), pointer.clone())) {
+            return Some(local.clone());
+        }
+        if !self.files.contains_key(&target_file) {
+            if self.files.len() >= 256 {
+                self.error(
+                    file,
+                    ref_pointer,
+                    "too many referenced files (more than 256)".to_string(),
+                    None,
+                );
+                return None;
+            }
+            match load_file(&target_file) {
+                Ok(value) => {
+                    self.files.insert(target_file.clone(), value);
+                }
+                Err(message) => {
+                    self.error(
+                        file,
+                        ref_pointer,
+                        format!("cannot resolve `{reference}`: {message}"),
+                        None,
+                    );
+                    return None;
+                }
+            }
+        }
+        if self.imported.len() >= MAX_IMPORTS {
+            self.error(
+                file,
+                ref_pointer,
+                format!("more than {MAX_IMPORTS} external references"),
+                None,
+            );
+            return None;
+        }
+        let tokens: Vec<String> = pointer
+            .split('/')
+            .skip(1)
+            .map(|t| t.replace("~1", "/").replace("~0", "~"))
+            .collect();
+        let (section, base_name) = match tokens.as_slice() {
+            [components, section, name]
+                if components == "components" && SECTIONS.contains(&section.as_str()) =>
+            {
+                (section.clone(), name.clone())
+            }
+            _ => {
+                let name = tokens.last().cloned().unwrap_or_else(|| {
+                    target_file
+                        .file_stem()
+                        .map(|s| s.to_string_lossy().into_owned())
+                        .unwrap_or_default()
+                });
+                ("schemas".to_string(), name)
+            }
+        };
+        let name = self.claim(&section, &base_name);
+        let local = format!(
+            "#/components/{section}/{}",
+            crate::diag::escape_token(&name)
+        );
+        self.imported
+            .insert((target_file.clone(), pointer.clone()), local.clone());
+        self.queue.push((target_file, pointer, section, name));
+        Some(local)
+    }
+
+    fn claim(&mut self, section: &str, base: &str) -> String {
+        let taken = self.taken.entry(section.to_string()).or_default();
+        let mut name = base.to_string();
+        let mut n = 2;
+        while taken.contains(&name) {
+            name = format!("{base}{n}");
+            n += 1;
+        }
+        taken.push(name.clone());
+        name
+    }
+
+    /// The node at `pointer` in the already loaded `file`.
+    fn target(&mut self, file: &Path, pointer: &str) -> Option<Value> {
+        let value = self.files.get(file)?;
+        match value.pointer(pointer) {
+            Some(node) => Some(node.clone()),
+            None => {
+                let shown = crate::display_path(file);
+                self.error(
+                    file,
+                    &format!("#{pointer}"),
+                    format!("unresolved reference: {shown} has nothing at `#{pointer}`"),
+                    None,
+                );
+                None
+            }
+        }
+    }
+}
+
+fn load_file(path: &Path) -> Result<Value, String> {
+    let metadata =
+        std::fs::metadata(path).map_err(|e| format!("{}: {e}", crate::display_path(path)))?;
+    if metadata.len() > crate::load::MAX_SPEC_BYTES {
+        return Err(format!(
+            "{} is larger than {} bytes",
+            crate::display_path(path),
+            crate::load::MAX_SPEC_BYTES
+        ));
+    }
+    let text =
+        std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", crate::display_path(path)))?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    crate::load::parse_text(text, path).map_err(|e| {
+        e.diagnostics()
+            .iter()
+            .map(|d| {
+                let at = match (d.line, d.column) {
+                    (Some(l), Some(c)) => format!(" at {l}:{c}"),
+                    _ => String::new(),
+                };
+                format!("{}{at} in {}", d.message, crate::display_path(path))
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    })
+}
