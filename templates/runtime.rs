@@ -654,7 +654,11 @@ impl Client {
                         && (error.is_timeout()
                             || error.is_connect()
                             || error.is_request()
-                            || error.is_body());
+                            || error.is_body()
+                            // reqwest reports a connection lost while reading
+                            // the body as a decode error; JSON decoding is
+                            // done later, by `decode`.
+                            || error.is_decode());
                     let wait = self.retry.backoff(attempt);
                     if !retryable
                         || attempt >= self.retry.max_attempts

@@ -19,12 +19,17 @@ mod calendars {
 
 #[test]
 fn vendor_calendars_spec_keeps_all_41_operations() {
-    let spec = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/highlevel/apps/calendars.json");
-    let (api, warnings, _) = apigen::load_model(&spec, "calendars.json").unwrap_or_else(|e| panic!("{e}"));
+    let spec = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/highlevel/apps/calendars.json");
+    let (api, warnings, _) =
+        apigen::load_model(&spec, "calendars.json").unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(api.operations.len(), 41);
     // The two undeclared `{noteId}` template variables, and the date-times
     // typed as objects, are reported, not dropped.
-    let undeclared = warnings.iter().filter(|w| w.message.contains("`{noteId}` is not declared")).count();
+    let undeclared = warnings
+        .iter()
+        .filter(|w| w.message.contains("`{noteId}` is not declared"))
+        .count();
     assert_eq!(undeclared, 2, "{warnings:#?}");
     // Every operation is a method of the compiled client: the paths of
     // `fn` pointers to a few of them, and the count from the module's text.
@@ -60,7 +65,10 @@ fn vendor_object_typed_date_times_decode_as_strings() {
         "dateAdded": "2021-06-23T03:30:00+05:30", "dateUpdated": "2021-06-23T03:30:00+05:30"
     }))
     .unwrap();
-    assert_eq!(event.start_time, serde_json::json!("2021-06-23T03:30:00+05:30"));
+    assert_eq!(
+        event.start_time,
+        serde_json::json!("2021-06-23T03:30:00+05:30")
+    );
 }
 
 #[test]
