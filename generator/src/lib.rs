@@ -25,6 +25,7 @@ mod lower;
 pub mod model;
 mod naming;
 pub mod output;
+mod recursion;
 mod render;
 
 use std::collections::BTreeMap;

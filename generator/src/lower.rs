@@ -144,8 +144,12 @@ impl<'a> Lowerer<'a> {
             base_url,
             auth,
             constant_headers,
-            types: TypeArena {
-                types: std::mem::take(&mut self.types),
+            types: {
+                let mut arena = TypeArena {
+                    types: std::mem::take(&mut self.types),
+                };
+                crate::recursion::box_cycles(&mut arena);
+                arena
             },
             operations,
             examples: std::mem::take(&mut self.examples),
@@ -868,6 +872,8 @@ impl<'a> Lowerer<'a> {
                 TypeRef::I32 | TypeRef::I64 => "Integer".to_string(),
                 TypeRef::F32 | TypeRef::F64 => "Number".to_string(),
                 TypeRef::DateTime => "DateTime".to_string(),
+                TypeRef::Date => "Date".to_string(),
+                TypeRef::Boxed(_) => "Boxed".to_string(),
                 TypeRef::Vec(_) => "List".to_string(),
                 TypeRef::Map(_) => "Map".to_string(),
                 TypeRef::Json => "Value".to_string(),
@@ -1084,6 +1090,7 @@ impl<'a> Lowerer<'a> {
         match &schema.schema_kind {
             oa::SchemaKind::Type(oa::Type::String(s)) => match &s.format {
                 oa::VariantOrUnknownOrEmpty::Item(oa::StringFormat::DateTime) => TypeRef::DateTime,
+                oa::VariantOrUnknownOrEmpty::Item(oa::StringFormat::Date) => TypeRef::Date,
                 _ => TypeRef::String,
             },
             oa::SchemaKind::Type(oa::Type::Boolean(_)) => TypeRef::Bool,
@@ -1268,6 +1275,7 @@ fn is_scalar(ty: &TypeRef) -> bool {
     matches!(
         ty,
         TypeRef::String
+            | TypeRef::Date
             | TypeRef::Bool
             | TypeRef::I32
             | TypeRef::I64

@@ -183,6 +183,10 @@ pub enum TypeRef {
     Vec(Box<TypeRef>),
     /// A JSON object with arbitrary keys.
     Map(Box<TypeRef>),
+    /// A recursive reference, boxed to give the containing type a size.
+    Boxed(Box<TypeRef>),
+    /// A calendar date (`format: date`).
+    Date,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -45,6 +45,7 @@ fn scalar_argument(api: &Api, ty: &TypeRef, value: TokenStream) -> (TokenStream,
             let t = type_tokens(api, ty);
             (t, quote!(&#value.to_string()))
         }
+        TypeRef::Date => (quote!(chrono::NaiveDate), quote!(&#value.to_string())),
         TypeRef::DateTime => (
             quote!(&chrono::DateTime<chrono::FixedOffset>),
             quote!(&#value.to_rfc3339()),

@@ -167,7 +167,11 @@ fn value_expr(
 ) -> Option<TokenStream> {
     match (ty, value) {
         (TypeRef::String, Value::String(s)) => Some(quote!(#s.to_string())),
-        (TypeRef::DateTime, Value::String(s)) => Some(quote!(#s.parse()?)),
+        (TypeRef::DateTime | TypeRef::Date, Value::String(s)) => Some(quote!(#s.parse()?)),
+        (TypeRef::Boxed(inner), _) => {
+            let inner = value_expr(api, inner, value, imports)?;
+            Some(quote!(Box::new(#inner)))
+        }
         (TypeRef::Bool, Value::Bool(b)) => Some(quote!(#b)),
         (TypeRef::I32 | TypeRef::I64, Value::Number(n)) => n.as_i64().map(|i| {
             let lit = Literal::i64_unsuffixed(i);

@@ -320,6 +320,11 @@ pub(crate) fn scoped_type(api: &Api, ty: &TypeRef, scope: Scope) -> TokenStream 
         TypeRef::F32 => quote!(f32),
         TypeRef::F64 => quote!(f64),
         TypeRef::DateTime => quote!(chrono::DateTime<chrono::FixedOffset>),
+        TypeRef::Date => quote!(chrono::NaiveDate),
+        TypeRef::Boxed(inner) => {
+            let inner = scoped_type(api, inner, scope);
+            quote!(Box<#inner>)
+        }
         TypeRef::Json => quote!(serde_json::Value),
         TypeRef::Named(id) => match api.types.get(*id) {
             Some(def) => {
