@@ -111,9 +111,8 @@ fn components(arena: &TypeArena) -> BTreeMap<TypeId, usize> {
 /// Boxes every inline reference that closes a cycle.
 pub fn box_cycles(arena: &mut TypeArena) {
     let component = components(arena);
-    let same = |a: TypeId, b: TypeId| {
-        component.get(&a).is_some() && component.get(&a) == component.get(&b)
-    };
+    let same =
+        |a: TypeId, b: TypeId| component.contains_key(&a) && component.get(&a) == component.get(&b);
     let boxed = |from: TypeId, ty: &mut TypeRef| {
         if let Some(to) = inline_target(ty) {
             if same(from, to) {
