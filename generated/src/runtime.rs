@@ -1112,3 +1112,71 @@ impl<E: fmt::Debug> std::error::Error for Error<E> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_stays_under_the_cap() {
+        let policy = RetryPolicy {
+            initial_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_millis(350),
+            ..RetryPolicy::default()
+        };
+        for _ in 0..200 {
+            assert!(policy.backoff(1) <= Duration::from_millis(100));
+            assert!(policy.backoff(2) <= Duration::from_millis(200));
+            assert!(policy.backoff(3) <= Duration::from_millis(350));
+            assert!(policy.backoff(30) <= Duration::from_millis(350));
+        }
+        // Full jitter: waits differ from one call to the next.
+        let waits: std::collections::BTreeSet<Duration> =
+            (0..50).map(|_| policy.backoff(3)).collect();
+        assert!(waits.len() > 1);
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_http_dates() {
+        let mut headers = HeaderMap::new();
+        headers.insert("retry-after", HeaderValue::from_static("7"));
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(7)));
+        let later = SystemTime::now() + Duration::from_secs(120);
+        let date = httpdate::fmt_http_date(later);
+        headers.insert("retry-after", HeaderValue::try_from(date).unwrap());
+        let wait = retry_after(&headers).unwrap();
+        assert!(wait > Duration::from_secs(100) && wait <= Duration::from_secs(120));
+        headers.insert(
+            "retry-after",
+            HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
+        );
+        assert_eq!(retry_after(&headers), Some(Duration::ZERO));
+        headers.insert("retry-after", HeaderValue::from_static("soon"));
+        assert_eq!(retry_after(&headers), None);
+    }
+
+    #[test]
+    fn http_base_urls_only_for_loopback_unless_allowed() {
+        let err = Client::builder()
+            .base_url("http://api.example.com")
+            .build()
+            .unwrap_err();
+        assert!(matches!(err, BuildError::InvalidBaseUrl(_)), "{err:?}");
+        for url in ["http://127.0.0.1:9", "http://localhost:9", "http://[::1]:9"] {
+            assert!(Client::builder().base_url(url).build().is_ok(), "{url}");
+        }
+        assert!(Client::builder()
+            .base_url("http://api.example.com")
+            .allow_insecure_http(true)
+            .build()
+            .is_ok());
+    }
+
+    #[test]
+    fn snippets_are_bounded_at_a_char_boundary() {
+        let body = "é".repeat(2000);
+        let cut = snippet(body.as_bytes());
+        assert!(cut.len() <= SNIPPET_BYTES + '…'.len_utf8());
+        assert!(cut.ends_with('…'));
+    }
+}
