@@ -526,6 +526,31 @@ impl Client {
         Err(error_for(raw))
     }
 
+    /// Like [`Client::send`], with the operation's own decoding of 2xx
+    /// bodies (by status, or as text or bytes).
+    // Not every API has such an operation.
+    #[allow(dead_code)]
+    pub(super) async fn send_with<T, E>(
+        &self,
+        request: Request,
+        decode_body: impl FnOnce(u16, &[u8]) -> Result<T, serde_json::Error>,
+    ) -> Result<Response<T>, Error<E>>
+    where
+        E: ApiError,
+    {
+        let raw = self.exchange(request).await?;
+        if raw.status.is_success() {
+            let status = raw.status.as_u16();
+            let body = decode_body(status, &raw.body).map_err(|source| Error::Decode {
+                status,
+                snippet: snippet(&raw.body),
+                source,
+            })?;
+            return Ok(raw.with_body(body));
+        }
+        Err(error_for(raw))
+    }
+
     /// Like [`Client::send`] for operations whose success has no body.
     // Not every API has such an operation.
     #[allow(dead_code)]
@@ -684,13 +709,14 @@ impl Client {
         if let Some(authorization) = authorization {
             builder = builder.header(reqwest::header::AUTHORIZATION, authorization.clone());
         }
+        if !request.cookies.is_empty() {
+            builder = builder.header(reqwest::header::COOKIE, request.cookies.join("; "));
+        }
         if let Some(body) = &request.body {
-            builder = builder
-                .header(
-                    reqwest::header::CONTENT_TYPE,
-                    HeaderValue::from_static("application/json"),
-                )
-                .body(body.clone());
+            if let Some(content_type) = &request.content_type {
+                builder = builder.header(reqwest::header::CONTENT_TYPE, content_type.clone());
+            }
+            builder = builder.body(body.clone());
         }
         let mut response = match builder.send().await {
             Ok(response) => response,
@@ -799,7 +825,9 @@ pub(super) struct Request {
     path: String,
     query: String,
     headers: HeaderMap,
+    cookies: Vec<String>,
     body: Option<Vec<u8>>,
+    content_type: Option<HeaderValue>,
     authenticated: bool,
 }
 
@@ -812,7 +840,9 @@ impl Request {
             path: String::new(),
             query: String::new(),
             headers: HeaderMap::new(),
+            cookies: Vec::new(),
             body: None,
+            content_type: None,
             authenticated: true,
         }
     }
@@ -883,8 +913,161 @@ impl Request {
         let bytes = serde_json::to_vec(body).map_err(|e| {
             Error::InvalidRequest(format!("the request body cannot be serialized: {e}"))
         })?;
-        self.body = Some(bytes);
+        self.set_body(bytes, HeaderValue::from_static("application/json"));
         Ok(())
+    }
+
+    /// Encodes an object's fields as `application/x-www-form-urlencoded`:
+    /// strings as they are, other scalars as JSON text, absent fields left out.
+    pub(super) fn form<B: serde::Serialize, E>(&mut self, body: &B) -> Result<(), Error<E>> {
+        let value = serde_json::to_value(body).map_err(|e| {
+            Error::InvalidRequest(format!("the request body cannot be serialized: {e}"))
+        })?;
+        let serde_json::Value::Object(fields) = value else {
+            return Err(Error::InvalidRequest(
+                "a form body must be an object".to_string(),
+            ));
+        };
+        let mut form = url::form_urlencoded::Serializer::new(String::new());
+        for (name, value) in fields {
+            match value {
+                serde_json::Value::Null => {}
+                serde_json::Value::String(text) => {
+                    form.append_pair(&name, &text);
+                }
+                other => {
+                    form.append_pair(&name, &other.to_string());
+                }
+            }
+        }
+        self.set_body(
+            form.finish().into_bytes(),
+            HeaderValue::from_static("application/x-www-form-urlencoded"),
+        );
+        Ok(())
+    }
+
+    /// Sends `bytes` as they are, with the spec's media type.
+    pub(super) fn raw(&mut self, bytes: Vec<u8>, content_type: &'static str) {
+        self.set_body(bytes, HeaderValue::from_static(content_type));
+    }
+
+    /// Encodes a `multipart/form-data` body.
+    pub(super) fn multipart(&mut self, form: Multipart) {
+        let (bytes, content_type) = form.encode();
+        self.set_body(bytes, content_type);
+    }
+
+    /// Adds `name=value` to the `Cookie` header.
+    pub(super) fn cookie<E>(&mut self, name: &str, value: &str) -> Result<(), Error<E>> {
+        let safe = |s: &str| {
+            !s.is_empty()
+                && s.bytes()
+                    .all(|b| b.is_ascii_graphic() && !matches!(b, b';' | b',' | b'"' | b'\\'))
+        };
+        if !safe(name) || !(value.is_empty() || safe(value)) {
+            return Err(Error::InvalidRequest(format!(
+                "cookie `{name}` has a value that cannot be sent in a cookie"
+            )));
+        }
+        self.cookies.push(format!("{name}={value}"));
+        Ok(())
+    }
+
+    fn set_body(&mut self, bytes: Vec<u8>, content_type: HeaderValue) {
+        self.body = Some(bytes);
+        self.content_type = Some(content_type);
+    }
+}
+
+/// A `multipart/form-data` body, built part by part.
+#[allow(dead_code)]
+#[derive(Debug, Default)]
+pub(super) struct Multipart {
+    parts: Vec<(String, Option<String>, &'static str, Vec<u8>)>,
+}
+
+#[allow(dead_code)]
+impl Multipart {
+    pub(super) fn new() -> Self {
+        Multipart::default()
+    }
+
+    /// A text part.
+    pub(super) fn text(&mut self, name: &str, value: &str) {
+        self.parts.push((
+            name.to_string(),
+            None,
+            "text/plain; charset=utf-8",
+            value.as_bytes().to_vec(),
+        ));
+    }
+
+    /// A part holding a value as JSON text (strings as they are).
+    pub(super) fn json<T: serde::Serialize, E>(
+        &mut self,
+        name: &str,
+        value: &T,
+    ) -> Result<(), Error<E>> {
+        let value = serde_json::to_value(value).map_err(|e| {
+            Error::InvalidRequest(format!("part `{name}` cannot be serialized: {e}"))
+        })?;
+        match value {
+            serde_json::Value::String(text) => self.text(name, &text),
+            other => self.parts.push((
+                name.to_string(),
+                None,
+                "application/json",
+                other.to_string().into_bytes(),
+            )),
+        }
+        Ok(())
+    }
+
+    /// A file part.
+    pub(super) fn bytes(&mut self, name: &str, value: Vec<u8>) {
+        self.parts.push((
+            name.to_string(),
+            Some(name.to_string()),
+            "application/octet-stream",
+            value,
+        ));
+    }
+
+    fn encode(self) -> (Vec<u8>, HeaderValue) {
+        let random = std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish();
+        let boundary = format!("apigen-boundary-{random:016x}");
+        let quote = |s: &str| {
+            s.replace('\\', "\\\\")
+                .replace('"', "\\\"")
+                .replace(['\r', '\n'], " ")
+        };
+        let mut out = Vec::new();
+        for (name, file_name, content_type, bytes) in self.parts {
+            out.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+            let disposition = match file_name {
+                Some(file) => format!(
+                    "Content-Disposition: form-data; name=\"{}\"; filename=\"{}\"\r\n",
+                    quote(&name),
+                    quote(&file)
+                ),
+                None => format!(
+                    "Content-Disposition: form-data; name=\"{}\"\r\n",
+                    quote(&name)
+                ),
+            };
+            out.extend_from_slice(disposition.as_bytes());
+            out.extend_from_slice(format!("Content-Type: {content_type}\r\n\r\n").as_bytes());
+            out.extend_from_slice(&bytes);
+            out.extend_from_slice(b"\r\n");
+        }
+        out.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let content_type =
+            HeaderValue::try_from(format!("multipart/form-data; boundary={boundary}"))
+                .unwrap_or_else(|_| HeaderValue::from_static("multipart/form-data"));
+        (out, content_type)
     }
 }
 

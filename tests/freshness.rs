@@ -15,6 +15,7 @@ fn generated_folder_is_up_to_date() {
         crate_name: config.crate_name.clone(),
         crate_version: config.crate_version.clone(),
         command: "cargo run -p apigen -- generate".to_string(),
+        strict: true,
     };
     let generated = apigen::generate(&options).unwrap_or_else(|e| panic!("{e}"));
     let drift = apigen::output::compare_tree(&config.root.join(&config.out), &generated.files)

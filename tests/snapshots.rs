@@ -19,6 +19,7 @@ fn spec_options() -> apigen::Options {
         crate_name: config.crate_name.clone(),
         crate_version: config.crate_version.clone(),
         command: "cargo run -p apigen -- generate".to_string(),
+        strict: true,
     }
 }
 

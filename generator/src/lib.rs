@@ -48,6 +48,8 @@ pub struct Options {
     pub crate_version: String,
     /// The command that regenerates the output, quoted in every header.
     pub command: String,
+    /// Treat every warning as an error.
+    pub strict: bool,
 }
 
 impl Options {
@@ -60,6 +62,7 @@ impl Options {
             spec_display,
             crate_name: crate_name.into(),
             crate_version: "0.1.0".to_string(),
+            strict: false,
         }
     }
 }
@@ -127,6 +130,17 @@ fn prepare(
     Error,
 > {
     let (api, warnings, sha256) = load_model(&options.spec, &options.spec_display)?;
+    if options.strict && !warnings.is_empty() {
+        let errors = warnings
+            .into_iter()
+            .map(|mut w| {
+                w.severity = Severity::Error;
+                w.message.push_str(" (an error under --strict)");
+                w
+            })
+            .collect();
+        return Err(Error::new(errors));
+    }
     let provenance = render::Provenance {
         spec: options.spec_display.clone(),
         sha256,

@@ -53,6 +53,8 @@ struct Lowerer<'a> {
     next_id: usize,
     examples: Vec<Example>,
     example_names: Namespace,
+    /// Inside a multipart body, `format: binary` strings are bytes.
+    binary_as_bytes: bool,
 }
 
 impl<'a> Lowerer<'a> {
@@ -71,6 +73,7 @@ impl<'a> Lowerer<'a> {
             next_id: 0,
             examples: Vec::new(),
             example_names: Namespace::new(),
+            binary_as_bytes: false,
         }
     }
 
@@ -346,17 +349,7 @@ impl<'a> Lowerer<'a> {
                 oa::Parameter::Path { .. } => ParamLocation::Path,
                 oa::Parameter::Query { .. } => ParamLocation::Query,
                 oa::Parameter::Header { .. } => ParamLocation::Header,
-                oa::Parameter::Cookie { .. } => {
-                    self.warn_help(
-                        p_pointer,
-                        format!(
-                            "cookie parameter `{}` is not supported and is not sent",
-                            data.name
-                        ),
-                        "set the cookie on a custom reqwest client (ClientBuilder::http_client)",
-                    );
-                    continue;
-                }
+                oa::Parameter::Cookie { .. } => ParamLocation::Cookie,
             };
             let schema = match &data.format {
                 oa::ParameterSchemaOrContent::Schema(s) => s,
@@ -416,7 +409,27 @@ impl<'a> Lowerer<'a> {
             if location == ParamLocation::Path && !data.required {
                 self.warn(p_pointer, format!("path parameter `{}` is not marked `required: true`; it is treated as required", data.name));
             }
+            let style = match param {
+                oa::Parameter::Query { style, .. } => match (style, data.explode) {
+                    (oa::QueryStyle::Form, None | Some(true)) => ArrayStyle::Repeat,
+                    (oa::QueryStyle::Form, Some(false)) => ArrayStyle::Comma,
+                    (oa::QueryStyle::SpaceDelimited, _) => ArrayStyle::Space,
+                    (oa::QueryStyle::PipeDelimited, _) => ArrayStyle::Pipe,
+                    (oa::QueryStyle::DeepObject, _) => {
+                        self.warn(p_pointer, format!("`style: deepObject` of `{}` is not supported; the value is sent as form (`name=value`) pairs", data.name));
+                        ArrayStyle::Repeat
+                    }
+                },
+                _ => ArrayStyle::Repeat,
+            };
+            if matches!(ty, TypeRef::Named(id) if matches!(self.types.get(&id).map(|t| &t.kind), Some(TypeKind::Struct(_))))
+                || matches!(ty, TypeRef::Json | TypeRef::Map(_))
+            {
+                self.error(p_pointer, format!("parameter `{}` is an object; only strings, numbers, booleans, enums and arrays of them are supported as parameters", data.name));
+                continue;
+            }
             let param = Parameter {
+                style,
                 name: arg_names.claim(&naming::snake_name(&data.name)),
                 wire_name: data.name.clone(),
                 location,
@@ -457,6 +470,7 @@ impl<'a> Lowerer<'a> {
                                 docs: None,
                                 ty: TypeRef::String,
                                 required: true,
+                                style: ArrayStyle::Repeat,
                                 example: None,
                             }
                         }
@@ -486,6 +500,19 @@ impl<'a> Lowerer<'a> {
             &name,
         );
 
+        if method == Method::Delete && body.as_ref().is_some_and(|b| b.required) {
+            self.warn(&join(pointer, "requestBody"), "a DELETE with a required body: some servers and proxies drop DELETE bodies; the body is sent as the spec says");
+        }
+        if let Some(requirements) = &op.security {
+            for (i, requirement) in requirements.iter().enumerate() {
+                for (scheme, scopes) in requirement {
+                    let is_bearer = auth.is_some_and(|a| &a.scheme_name == scheme);
+                    if is_bearer && !scopes.is_empty() {
+                        self.warn(&join(&join(&join(pointer, "security"), &i.to_string()), scheme), format!("scopes {scopes:?} on the HTTP bearer scheme `{scheme}` have no meaning in OpenAPI 3.0 (scopes belong to OAuth2); they are ignored and the bearer token is sent"));
+                    }
+                }
+            }
+        }
         let error_type = self.type_names.claim(&format!("{type_base}Error"));
         Some(Operation {
             name,
@@ -514,41 +541,60 @@ impl<'a> Lowerer<'a> {
         op_name: &str,
     ) -> Option<RequestBody> {
         let (pointer, body) = self.resolve_request_body(body, pointer)?;
-        let Some((content_type, media)) = json_media(&body.content) else {
-            let types: Vec<&str> = body.content.keys().map(String::as_str).collect();
-            self.error_help(
+        let Some((content_type, kind, media)) = body_media(&body.content) else {
+            self.error(
                 &pointer,
-                format!(
-                    "request body media type {} is not supported",
-                    types.join(", ")
-                ),
-                "apigen supports JSON request bodies (application/json or +json)",
+                "the request body has no media type under `content`",
             );
             return None;
         };
         let media_pointer = join(&join(&pointer, "content"), &content_type);
-        let ty = match &media.schema {
-            Some(schema) => self.type_ref(
-                schema,
-                &join(&media_pointer, "schema"),
-                &format!("{type_base} Request"),
-            ),
-            None => TypeRef::Json,
+        let hint = format!("{type_base} Request");
+        let ty = match (kind, &media.schema) {
+            (BodyKind::Bytes, _) => TypeRef::Bytes,
+            (BodyKind::Text, _) => TypeRef::String,
+            (_, Some(schema)) => {
+                self.binary_as_bytes = kind == BodyKind::Multipart;
+                let ty = self.type_ref(schema, &join(&media_pointer, "schema"), &hint);
+                self.binary_as_bytes = false;
+                ty
+            }
+            (_, None) => TypeRef::Json,
         };
-        for (label, value, example_pointer) in media_examples(media, &media_pointer) {
-            self.example(
-                &format!("{op_name} request {label}"),
-                ty.clone(),
-                value,
-                &example_pointer,
+        if matches!(kind, BodyKind::Form | BodyKind::Multipart) && !self.is_struct(&ty) {
+            self.error(
+                &media_pointer,
+                format!("a `{content_type}` body must be an object schema with `properties`"),
             );
+            return None;
+        }
+        if kind == BodyKind::Json {
+            for (label, value, example_pointer) in media_examples(media, &media_pointer) {
+                self.example(
+                    &format!("{op_name} request {label}"),
+                    ty.clone(),
+                    value,
+                    &example_pointer,
+                );
+            }
         }
         Some(RequestBody {
             ty,
             required: body.required,
             content_type,
+            kind,
             docs: body.description.clone(),
         })
+    }
+
+    fn is_struct(&self, ty: &TypeRef) -> bool {
+        match ty {
+            TypeRef::Named(id) => matches!(
+                self.types.get(id).map(|t| &t.kind),
+                Some(TypeKind::Struct(_))
+            ),
+            _ => false,
+        }
     }
 
     fn responses(
@@ -557,15 +603,15 @@ impl<'a> Lowerer<'a> {
         pointer: &str,
         type_base: &str,
         op_name: &str,
-    ) -> (Option<TypeRef>, Vec<ErrorResponse>) {
-        let mut success: Option<TypeRef> = None;
+    ) -> (Success, Vec<ErrorResponse>) {
+        let mut cases: Vec<StatusCase> = Vec::new();
         let mut errors = Vec::new();
         for (code, response) in &responses.responses {
             let status = match code {
                 oa::StatusCode::Code(c) => *c,
                 oa::StatusCode::Range(r) => {
                     if *r != 2 {
-                        self.warn(&join(pointer, &format!("{r}XX")), "status ranges other than 2XX are not given a typed error variant; such answers are returned as `Error::UnexpectedStatus`");
+                        self.warn(&join(pointer, &format!("{r}XX")), "status ranges other than 2XX get no typed error variant; such answers are returned as `Error::UnexpectedStatus`");
                         continue;
                     }
                     200
@@ -575,44 +621,71 @@ impl<'a> Lowerer<'a> {
             let Some((r_pointer, response)) = self.resolve_response(response, &r_pointer) else {
                 continue;
             };
-            let Some((content_type, media)) = json_media(&response.content) else {
-                continue;
-            };
-            let media_pointer = join(&join(&r_pointer, "content"), &content_type);
-            let hint = if (200..300).contains(&status) {
+            let success = (200..300).contains(&status);
+            let hint = if success {
                 format!("{type_base} Response")
             } else {
                 format!("{type_base} {}", naming::status_variant(status))
             };
-            let ty = match &media.schema {
-                Some(schema) => self.type_ref(schema, &join(&media_pointer, "schema"), &hint),
-                None => TypeRef::Json,
-            };
-            for (label, value, example_pointer) in media_examples(media, &media_pointer) {
-                self.example(
-                    &format!("{op_name} response {status} {label}"),
-                    ty.clone(),
-                    value,
-                    &example_pointer,
-                );
-            }
-            if (200..300).contains(&status) {
-                match &success {
-                    None => success = Some(ty),
-                    Some(existing) if *existing == ty => {}
-                    Some(_) => {
-                        self.warn(&r_pointer, format!("status {status} has a different body type than an earlier 2xx response; apigen decodes every 2xx as the first one"));
+            let payload = match response_media(&response.content) {
+                None => None,
+                Some((content_type, kind, media)) => {
+                    let media_pointer = join(&join(&r_pointer, "content"), &content_type);
+                    let ty = match (kind, &media.schema) {
+                        (MediaKind::Text, _) => TypeRef::String,
+                        (MediaKind::Bytes, _) => TypeRef::Bytes,
+                        (MediaKind::Json, Some(schema)) => {
+                            self.type_ref(schema, &join(&media_pointer, "schema"), &hint)
+                        }
+                        (MediaKind::Json, None) => TypeRef::Json,
+                    };
+                    if kind == MediaKind::Json {
+                        for (label, value, example_pointer) in media_examples(media, &media_pointer)
+                        {
+                            self.example(
+                                &format!("{op_name} response {status} {label}"),
+                                ty.clone(),
+                                value,
+                                &example_pointer,
+                            );
+                        }
                     }
+                    Some(Payload { kind, ty })
+                }
+            };
+            if success {
+                if !cases.iter().any(|c| c.status == status) {
+                    cases.push(StatusCase {
+                        status,
+                        variant: naming::status_variant(status),
+                        payload,
+                    });
                 }
             } else if status >= 400 {
-                errors.push(ErrorResponse {
-                    status,
-                    variant: naming::status_variant(status),
-                    docs: Some(response.description.clone()).filter(|d| !d.is_empty()),
-                    ty,
-                });
+                match payload {
+                    Some(Payload { kind: MediaKind::Json, ty }) => errors.push(ErrorResponse {
+                        status,
+                        variant: naming::status_variant(status),
+                        docs: Some(response.description.clone()).filter(|d| !d.is_empty()),
+                        ty,
+                    }),
+                    Some(_) => self.warn(&r_pointer, format!("the body of status {status} is not JSON; such answers are returned as `Error::UnexpectedStatus` with the start of the body")),
+                    None => {}
+                }
             }
         }
+        let distinct: BTreeSet<String> = cases.iter().map(|c| format!("{:?}", c.payload)).collect();
+        let success = match (cases.first(), distinct.len()) {
+            (None, _) => Success::Empty,
+            (Some(first), 1) => match &first.payload {
+                Some(payload) => Success::One(payload.clone()),
+                None => Success::Empty,
+            },
+            _ => Success::ByStatus {
+                type_name: self.type_names.claim(&format!("{type_base}Success")),
+                cases,
+            },
+        };
         (success, errors)
     }
 
@@ -874,6 +947,7 @@ impl<'a> Lowerer<'a> {
                 TypeRef::DateTime => "DateTime".to_string(),
                 TypeRef::Date => "Date".to_string(),
                 TypeRef::Boxed(_) => "Boxed".to_string(),
+                TypeRef::Bytes => "Bytes".to_string(),
                 TypeRef::Vec(_) => "List".to_string(),
                 TypeRef::Map(_) => "Map".to_string(),
                 TypeRef::Json => "Value".to_string(),
@@ -910,10 +984,38 @@ impl<'a> Lowerer<'a> {
                 continue;
             }
             let prop_pointer = join(&join(pointer, "properties"), wire);
-            let required = object.required.contains(wire);
             let resolved = self.resolve_boxed(prop, &prop_pointer);
             let nullable = resolved.is_some_and(|s| s.schema_data.nullable);
-            let docs = resolved.and_then(schema_docs);
+            let mut docs = resolved.and_then(schema_docs);
+            let data = resolved.map(|s| &s.schema_data);
+            let read_only = data.is_some_and(|d| d.read_only);
+            let write_only = data.is_some_and(|d| d.write_only);
+            // A read-only field is never sent and a write-only one never
+            // received, so neither can be required in both directions.
+            let required = object.required.contains(wire) && !read_only && !write_only;
+            let mut notes = Vec::new();
+            if read_only {
+                notes
+                    .push("Read-only: set by the server; leave it `None` in requests.".to_string());
+            }
+            if write_only {
+                notes.push("Write-only: sent by the client, never returned.".to_string());
+            }
+            if let Some(default) = data.and_then(|d| d.default.as_ref()) {
+                notes.push(format!(
+                    "Default (applied by the server when absent): `{default}`."
+                ));
+            }
+            if !notes.is_empty() {
+                let mut text = docs.unwrap_or_default();
+                for note in notes {
+                    if !text.is_empty() {
+                        text.push_str("\n\n");
+                    }
+                    text.push_str(&note);
+                }
+                docs = Some(text);
+            }
             let ty = self.boxed_type_ref(prop, &prop_pointer, &format!("{type_name} {wire}"));
             fields.push(Field {
                 name: names.claim(&naming::snake_name(wire)),
@@ -1091,6 +1193,11 @@ impl<'a> Lowerer<'a> {
             oa::SchemaKind::Type(oa::Type::String(s)) => match &s.format {
                 oa::VariantOrUnknownOrEmpty::Item(oa::StringFormat::DateTime) => TypeRef::DateTime,
                 oa::VariantOrUnknownOrEmpty::Item(oa::StringFormat::Date) => TypeRef::Date,
+                oa::VariantOrUnknownOrEmpty::Item(oa::StringFormat::Binary)
+                    if self.binary_as_bytes =>
+                {
+                    TypeRef::Bytes
+                }
                 _ => TypeRef::String,
             },
             oa::SchemaKind::Type(oa::Type::Boolean(_)) => TypeRef::Bool,
@@ -1286,14 +1393,58 @@ fn is_scalar(ty: &TypeRef) -> bool {
     )
 }
 
-/// The JSON media type of a content map, if any.
-fn json_media(
+fn essence(content_type: &str) -> String {
+    content_type
+        .split(';')
+        .next()
+        .unwrap_or(content_type)
+        .trim()
+        .to_ascii_lowercase()
+}
+
+fn is_json(content_type: &str) -> bool {
+    let e = essence(content_type);
+    e == "application/json" || e.ends_with("+json")
+}
+
+/// The media type of a request body apigen encodes, JSON first.
+fn body_media(
     content: &indexmap::IndexMap<String, oa::MediaType>,
-) -> Option<(String, &oa::MediaType)> {
-    content.iter().find_map(|(k, v)| {
-        let essence = k.split(';').next().unwrap_or(k).trim().to_ascii_lowercase();
-        (essence == "application/json" || essence.ends_with("+json")).then(|| (k.clone(), v))
-    })
+) -> Option<(String, BodyKind, &oa::MediaType)> {
+    let ranked = |k: &str| match essence(k).as_str() {
+        e if is_json(e) => 0,
+        "application/x-www-form-urlencoded" => 1,
+        "multipart/form-data" => 2,
+        e if e.starts_with("text/") => 3,
+        _ => 4,
+    };
+    let (k, v) = content.iter().min_by_key(|(k, _)| ranked(k))?;
+    let kind = match ranked(k) {
+        0 => BodyKind::Json,
+        1 => BodyKind::Form,
+        2 => BodyKind::Multipart,
+        3 => BodyKind::Text,
+        _ => BodyKind::Bytes,
+    };
+    Some((k.clone(), kind, v))
+}
+
+/// The media type of a response apigen decodes, JSON first.
+fn response_media(
+    content: &indexmap::IndexMap<String, oa::MediaType>,
+) -> Option<(String, MediaKind, &oa::MediaType)> {
+    let ranked = |k: &str| match essence(k).as_str() {
+        e if is_json(e) => 0,
+        e if e.starts_with("text/") => 1,
+        _ => 2,
+    };
+    let (k, v) = content.iter().min_by_key(|(k, _)| ranked(k))?;
+    let kind = match ranked(k) {
+        0 => MediaKind::Json,
+        1 => MediaKind::Text,
+        _ => MediaKind::Bytes,
+    };
+    Some((k.clone(), kind, v))
 }
 
 /// `example` and inline `examples` of a media type, labelled.

@@ -40,6 +40,9 @@ struct Target {
     /// Replace an output that holds files apigen did not write.
     #[arg(long)]
     force: bool,
+    /// Treat every warning as an error (exit 2).
+    #[arg(long)]
+    strict: bool,
 }
 
 const EXIT_DRIFT: u8 = 1;
@@ -62,7 +65,7 @@ enum Destination {
     Module(PathBuf),
 }
 
-fn resolve(target: &Target, verb: &str) -> Result<(Options, Destination), Error> {
+fn resolve(target: &Target) -> Result<(Options, Destination), Error> {
     let cwd = std::env::current_dir()
         .map_err(|e| Diagnostic::error(format!("cannot read the current folder: {e}")))?;
     let config = Config::discover(&cwd)?;
@@ -113,7 +116,6 @@ fn resolve(target: &Target, verb: &str) -> Result<(Options, Destination), Error>
         command.push_str(&format!(" --crate-name {crate_name}"));
         command
     };
-    let _ = verb;
     let crate_version = config
         .as_ref()
         .map_or_else(|| "0.1.0".to_string(), |c| c.crate_version.clone());
@@ -124,6 +126,7 @@ fn resolve(target: &Target, verb: &str) -> Result<(Options, Destination), Error>
             crate_name,
             crate_version,
             command,
+            strict: target.strict,
         },
         destination,
     ))
@@ -161,7 +164,7 @@ fn print_warnings(warnings: &[Diagnostic]) {
 fn run(cli: Cli) -> Result<u8, Error> {
     match cli.command {
         Command::Generate(target) => {
-            let (options, destination) = resolve(&target, "generate")?;
+            let (options, destination) = resolve(&target)?;
             match destination {
                 Destination::Crate(out) => {
                     let generated = apigen::generate(&options)?;
@@ -185,7 +188,7 @@ fn run(cli: Cli) -> Result<u8, Error> {
             Ok(0)
         }
         Command::Check(target) => {
-            let (options, destination) = resolve(&target, "check")?;
+            let (options, destination) = resolve(&target)?;
             let drift = match &destination {
                 Destination::Crate(out) => {
                     let generated = apigen::generate(&options)?;

@@ -187,6 +187,8 @@ pub enum TypeRef {
     Boxed(Box<TypeRef>),
     /// A calendar date (`format: date`).
     Date,
+    /// Raw bytes (`format: binary` in a binary or multipart body).
+    Bytes,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -235,8 +237,8 @@ pub struct Operation {
     /// Indexes into [`Api::constant_headers`].
     pub constant_headers: Vec<usize>,
     pub body: Option<RequestBody>,
-    /// The 2xx body type; `None` when no success response has a JSON body.
-    pub success: Option<TypeRef>,
+    /// What a 2xx answer decodes into.
+    pub success: Success,
     /// Declared non-2xx responses with a JSON body.
     pub errors: Vec<ErrorResponse>,
     /// Rust name of this operation's error enum, e.g. `UpdatePetError`.
@@ -258,6 +260,20 @@ pub enum ParamLocation {
     Path,
     Query,
     Header,
+    Cookie,
+}
+
+/// How a query array is written (OpenAPI `style` and `explode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ArrayStyle {
+    /// `ids=1&ids=2` (form, explode: true; the default).
+    Repeat,
+    /// `ids=1,2` (form, explode: false).
+    Comma,
+    /// `ids=1%202` (spaceDelimited).
+    Space,
+    /// `ids=1|2` (pipeDelimited).
+    Pipe,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -269,6 +285,8 @@ pub struct Parameter {
     pub docs: Option<String>,
     pub ty: TypeRef,
     pub required: bool,
+    /// For query arrays: how the values are joined.
+    pub style: ArrayStyle,
     /// The spec's `example` (or first of `examples`), for documentation.
     pub example: Option<serde_json::Value>,
 }
@@ -278,7 +296,60 @@ pub struct RequestBody {
     pub ty: TypeRef,
     pub required: bool,
     pub content_type: String,
+    pub kind: BodyKind,
     pub docs: Option<String>,
+}
+
+/// How a request body is encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum BodyKind {
+    Json,
+    /// `application/x-www-form-urlencoded`, from an object's fields.
+    Form,
+    /// `multipart/form-data`, one part per field of an object.
+    Multipart,
+    /// Raw bytes (`application/octet-stream` and other binary types).
+    Bytes,
+    /// `text/plain`.
+    Text,
+}
+
+/// How a response body is decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum MediaKind {
+    Json,
+    Text,
+    Bytes,
+}
+
+/// A response body: its media kind and type (`String` for text, `Bytes`
+/// for binary).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Payload {
+    pub kind: MediaKind,
+    pub ty: TypeRef,
+}
+
+/// What a successful (2xx) answer decodes into.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Success {
+    /// No 2xx response has a body.
+    Empty,
+    /// Every 2xx answer has this body.
+    One(Payload),
+    /// 2xx statuses with different bodies: an enum with a variant per status.
+    ByStatus {
+        type_name: String,
+        cases: Vec<StatusCase>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusCase {
+    pub status: u16,
+    /// Variant name, e.g. `Ok` or `Created`.
+    pub variant: String,
+    pub payload: Option<Payload>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -65,9 +65,15 @@ pub fn const_name(raw: &str) -> String {
     identifier(words(raw).to_shouty_snake_case(), "UNNAMED", "N")
 }
 
-/// Variant name of an HTTP status in an error enum.
+/// Variant name of an HTTP status in an error or success enum.
 pub fn status_variant(status: u16) -> String {
     let name = match status {
+        200 => "Ok",
+        201 => "Created",
+        202 => "Accepted",
+        203 => "NonAuthoritative",
+        204 => "NoContent",
+        206 => "PartialContent",
         400 => "BadRequest",
         401 => "Unauthorized",
         402 => "PaymentRequired",

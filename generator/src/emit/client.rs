@@ -62,8 +62,12 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
     let with_response = format_ident!("{}_with_response", op.name);
     let error = ident(&op.error_type);
     let success = match &op.success {
-        Some(ty) => type_tokens(api, ty),
-        None => quote!(()),
+        Success::Empty => quote!(()),
+        Success::One(payload) => type_tokens(api, &payload.ty),
+        Success::ByStatus { type_name, .. } => {
+            let name = ident(type_name);
+            quote!(types::#name)
+        }
     };
 
     let mut params = Vec::new();
@@ -75,7 +79,11 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
         arg_names.push(name);
     }
     if let Some(body) = &op.body {
-        let ty = type_tokens(api, &body.ty);
+        let ty = match body.kind {
+            BodyKind::Bytes => quote!([u8]),
+            BodyKind::Text => quote!(str),
+            _ => type_tokens(api, &body.ty),
+        };
         if body.required {
             params.push(quote!(body: &#ty));
         } else {
@@ -113,21 +121,48 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
         }
     }
     if let Some(body) = &op.body {
+        let encode = encode_body(api, body);
         if body.required {
-            steps.push(quote!(request.json(body)?;));
+            steps.push(encode);
         } else {
-            steps.push(quote!(if let Some(body) = body {
-                request.json(body)?;
-            }));
+            steps.push(quote!(if let Some(body) = body { #encode }));
         }
     }
     if !op.auth {
         steps.push(quote!(request.without_auth();));
     }
-    let send = if op.success.is_some() {
-        quote!(send)
-    } else {
-        quote!(send_empty)
+    let send = match &op.success {
+        Success::Empty => quote!(self.send_empty(request).await),
+        Success::One(Payload {
+            kind: MediaKind::Json,
+            ..
+        }) => quote!(self.send(request).await),
+        Success::One(payload) => {
+            let decode = decode_payload(api, Some(payload));
+            quote!(self.send_with(request, |_, body| #decode).await)
+        }
+        Success::ByStatus { type_name, cases } => {
+            let name = ident(type_name);
+            let arms = cases.iter().map(|case| {
+                let status = proc_macro2::Literal::u16_unsuffixed(case.status);
+                let variant = ident(&case.variant);
+                let decode = decode_payload(api, case.payload.as_ref());
+                match &case.payload {
+                    Some(_) => quote!(#status => #decode.map(types::#name::#variant),),
+                    None => quote!(#status => Ok(types::#name::#variant),),
+                }
+            });
+            // A 2xx the spec does not list decodes as the first listed one.
+            let fallback = cases.first().map(|case| {
+                let variant = ident(&case.variant);
+                let decode = decode_payload(api, case.payload.as_ref());
+                match &case.payload {
+                    Some(_) => quote!(_ => #decode.map(types::#name::#variant),),
+                    None => quote!(_ => Ok(types::#name::#variant),),
+                }
+            });
+            quote!(self.send_with(request, |status, body| match status { #(#arms)* #fallback }).await)
+        }
     };
     let method = format_ident!("{}", op.method.as_str());
     let path_template = &op.path;
@@ -180,7 +215,7 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
         pub async fn #with_response(&self, #(#params2),*) -> Result<Response<#success>, Error<types::#error>> {
             let mut request = Request::new(reqwest::Method::#method, #path_template);
             #(#steps)*
-            self.#send(request).await
+            #send
         }
     }
 }
@@ -192,13 +227,37 @@ fn non_path_param(api: &Api, p: &Parameter) -> TokenStream {
             let wire = &p.wire_name;
             quote!(request.query(#wire, #value);)
         }
+        ParamLocation::Cookie => {
+            let wire = &p.wire_name;
+            quote!(request.cookie(#wire, #value)?;)
+        }
         _ => {
             let wire = p.wire_name.to_ascii_lowercase();
             quote!(request.header(#wire, #value)?;)
         }
     };
-    match (&p.ty, p.required) {
-        (TypeRef::Vec(item), required) => {
+    let separator = match p.style {
+        ArrayStyle::Repeat => None,
+        ArrayStyle::Comma => Some(","),
+        ArrayStyle::Space => Some(" "),
+        ArrayStyle::Pipe => Some("|"),
+    };
+    match (&p.ty, p.required, separator) {
+        (TypeRef::Vec(item), required, Some(separator)) => {
+            let to_string = match item.as_ref() {
+                TypeRef::DateTime => quote!(item.to_rfc3339()),
+                _ => quote!(item.to_string()),
+            };
+            let one = send(
+                quote!(&values.iter().map(|item| #to_string).collect::<Vec<_>>().join(#separator)),
+            );
+            if required {
+                quote! { { let values = #name; #one } }
+            } else {
+                quote! { if let Some(values) = #name { #one } }
+            }
+        }
+        (TypeRef::Vec(item), required, None) => {
             let one = send(scalar_argument(api, item, quote!(item)).1);
             let values = if required {
                 quote!(#name)
@@ -212,10 +271,62 @@ fn non_path_param(api: &Api, p: &Parameter) -> TokenStream {
                 quote! { if let Some(values) = #name { #each } }
             }
         }
-        (ty, true) => send(scalar_argument(api, ty, quote!(#name)).1),
-        (ty, false) => {
+        (ty, true, _) => send(scalar_argument(api, ty, quote!(#name)).1),
+        (ty, false, _) => {
             let one = send(scalar_argument(api, ty, quote!(value)).1);
             quote! { if let Some(value) = #name { #one } }
+        }
+    }
+}
+
+/// An expression decoding `body` (a `&[u8]`) into a payload's type, as a
+/// `Result<_, serde_json::Error>`.
+fn decode_payload(_api: &Api, payload: Option<&Payload>) -> TokenStream {
+    match payload.map(|p| p.kind) {
+        Some(MediaKind::Json) => quote!(serde_json::from_slice(body)),
+        Some(MediaKind::Text) => quote!(Ok::<_, serde_json::Error>(
+            String::from_utf8_lossy(body).into_owned()
+        )),
+        Some(MediaKind::Bytes) => quote!(Ok::<_, serde_json::Error>(body.to_vec())),
+        None => quote!(Ok::<_, serde_json::Error>(())),
+    }
+}
+
+/// Statements that put `body` into `request`.
+fn encode_body(api: &Api, body: &RequestBody) -> TokenStream {
+    let content_type = &body.content_type;
+    match body.kind {
+        BodyKind::Json => quote!(request.json(body)?;),
+        BodyKind::Form => quote!(request.form(body)?;),
+        BodyKind::Text => quote!(request.raw(body.as_bytes().to_vec(), #content_type);),
+        BodyKind::Bytes => quote!(request.raw(body.to_vec(), #content_type);),
+        BodyKind::Multipart => {
+            let fields = match &body.ty {
+                TypeRef::Named(id) => match api.types.get(*id).map(|t| &t.kind) {
+                    Some(TypeKind::Struct(s)) => s.fields.clone(),
+                    _ => Vec::new(),
+                },
+                _ => Vec::new(),
+            };
+            let parts = fields.iter().filter(|f| !f.flatten).map(|f| {
+                let field = ident(&f.name);
+                let wire = &f.wire_name;
+                let add = match &f.ty {
+                    TypeRef::Bytes => quote!(form.bytes(#wire, value.clone());),
+                    TypeRef::String => quote!(form.text(#wire, value);),
+                    _ => quote!(form.json(#wire, value)?;),
+                };
+                if f.required && !f.nullable {
+                    quote! { { let value = &body.#field; #add } }
+                } else {
+                    quote! { if let Some(value) = &body.#field { #add } }
+                }
+            });
+            quote! {
+                let mut form = super::runtime::Multipart::new();
+                #(#parts)*
+                request.multipart(form);
+            }
         }
     }
 }

@@ -106,7 +106,7 @@ pub fn usage(api: &Api, info: &CrateInfo) -> String {
     let method = ident(&op.name);
     let imports = imports.iter().map(|n| ident(n));
     let token_var = format!("{}_TOKEN", info.lib_name().to_ascii_uppercase());
-    let call = if op.success.is_some() {
+    let call = if op.success != Success::Empty {
         quote! {
             let answer = client.#method(#(#args),*).await?;
             println!("{answer:?}");

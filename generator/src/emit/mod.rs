@@ -321,6 +321,7 @@ pub(crate) fn scoped_type(api: &Api, ty: &TypeRef, scope: Scope) -> TokenStream 
         TypeRef::F64 => quote!(f64),
         TypeRef::DateTime => quote!(chrono::DateTime<chrono::FixedOffset>),
         TypeRef::Date => quote!(chrono::NaiveDate),
+        TypeRef::Bytes => quote!(Vec<u8>),
         TypeRef::Boxed(inner) => {
             let inner = scoped_type(api, inner, scope);
             quote!(Box<#inner>)

@@ -15,9 +15,11 @@ use crate::model::*;
 pub fn module(api: &Api) -> TokenStream {
     let types = api.types.sorted().into_iter().map(|def| type_def(api, def));
     let errors = api.operations.iter().map(|op| error_enum(api, op));
+    let successes = api.operations.iter().filter_map(|op| success_enum(api, op));
     quote! {
         //! Request and response types of the API.
         #(#types)*
+        #(#successes)*
         #(#errors)*
     }
 }
@@ -216,4 +218,35 @@ fn error_enum(api: &Api, op: &Operation) -> TokenStream {
             }
         }
     }
+}
+
+/// For operations whose 2xx statuses carry different bodies: an enum with
+/// one variant per status.
+fn success_enum(api: &Api, op: &Operation) -> Option<TokenStream> {
+    let Success::ByStatus { type_name, cases } = &op.success else {
+        return None;
+    };
+    let name = ident(type_name);
+    let doc = docs(Some(&format!(
+        "The successful answers of `{}`, by status.",
+        op.name
+    )));
+    let variants = cases.iter().map(|case| {
+        let variant = ident(&case.variant);
+        let doc = docs(Some(&format!("Status {}.", case.status)));
+        match &case.payload {
+            Some(payload) => {
+                let ty = type_tokens(api, &payload.ty);
+                quote! { #doc #variant(#ty), }
+            }
+            None => quote! { #doc #variant, },
+        }
+    });
+    Some(quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #name {
+            #(#variants)*
+        }
+    })
 }
