@@ -26,5 +26,8 @@ fn main() {
 const FIXTURES: &[(&str, &str)] = &[
     ("naming", "naming.yaml"),
     ("parameters", "parameters.yaml"),
+    ("bodies", "bodies.yaml"),
+    ("schemas", "schemas.yaml"),
+    ("mistakes", "mistakes.yaml"),
     ("calendars", "highlevel/apps/calendars.json"),
 ];

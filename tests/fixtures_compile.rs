@@ -11,6 +11,21 @@ mod parameters {
     include!(concat!(env!("OUT_DIR"), "/parameters.rs"));
 }
 
+#[allow(dead_code)]
+mod bodies {
+    include!(concat!(env!("OUT_DIR"), "/bodies.rs"));
+}
+
+#[allow(dead_code)]
+mod schemas {
+    include!(concat!(env!("OUT_DIR"), "/schemas.rs"));
+}
+
+#[allow(dead_code)]
+mod mistakes {
+    include!(concat!(env!("OUT_DIR"), "/mistakes.rs"));
+}
+
 /// HighLevel's whole published Calendars spec, unmodified, two files.
 #[allow(dead_code)]
 mod calendars {
@@ -113,4 +128,242 @@ fn exclusive_properties_are_one_field() {
     assert_eq!(back["startsAt"], "2024-01-02T03:04:05-08:00");
     assert_eq!(back["note"], serde_json::Value::Null);
     assert!(back.get("userId").is_none());
+}
+
+mod behaviour {
+    //! The fixtures' generated clients against a loopback server.
+
+    use serde_json::json;
+    use wiremock::matchers::any;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    async fn server(response: ResponseTemplate) -> MockServer {
+        let server = MockServer::start().await;
+        Mock::given(any())
+            .respond_with(response)
+            .mount(&server)
+            .await;
+        server
+    }
+
+    async fn only_request(server: &MockServer) -> wiremock::Request {
+        let mut requests = server.received_requests().await.expect("recording is on");
+        assert_eq!(requests.len(), 1);
+        requests.remove(0)
+    }
+
+    fn header(request: &wiremock::Request, name: &str) -> String {
+        request
+            .headers
+            .get(name)
+            .map(|v| v.to_str().unwrap_or_default().to_string())
+            .unwrap_or_default()
+    }
+
+    fn bodies_client(server: &MockServer) -> super::bodies::Client {
+        super::bodies::Client::builder()
+            .base_url(server.uri())
+            .build()
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn form_bodies_are_url_encoded_with_repeated_arrays() {
+        let server = server(ResponseTemplate::new(204)).await;
+        let body = super::bodies::types::SubmitFormRequest {
+            name: "Ann & Bo".to_string(),
+            age: Some(3),
+            tags: Some(vec!["a".to_string(), "b c".to_string()]),
+        };
+        bodies_client(&server).submit_form(&body).await.unwrap();
+        let request = only_request(&server).await;
+        assert_eq!(
+            header(&request, "content-type"),
+            "application/x-www-form-urlencoded"
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&request.body),
+            "name=Ann+%26+Bo&age=3&tags=a&tags=b+c"
+        );
+    }
+
+    #[tokio::test]
+    async fn multipart_bodies_have_a_part_per_field_and_decode_by_status() {
+        let server = server(
+            ResponseTemplate::new(201).set_body_json(json!({"id": "f1", "location": "/f1"})),
+        )
+        .await;
+        let body = super::bodies::types::UploadFileRequest {
+            file: vec![0, 159, 146, 150],
+            description: Some("a \"quoted\" name".to_string()),
+            meta: Some(super::bodies::types::UploadFileRequestMeta { size: Some(4) }),
+        };
+        let answer = bodies_client(&server).upload_file(&body).await.unwrap();
+        assert_eq!(
+            answer,
+            super::bodies::types::UploadFileSuccess::Created(super::bodies::types::Created {
+                id: Some("f1".to_string()),
+                location: Some("/f1".to_string()),
+            })
+        );
+        let request = only_request(&server).await;
+        let content_type = header(&request, "content-type");
+        let boundary = content_type
+            .strip_prefix("multipart/form-data; boundary=")
+            .expect(&content_type);
+        let mut expected = Vec::new();
+        expected.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"file\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+        expected.extend_from_slice(&[0, 159, 146, 150]);
+        expected.extend_from_slice(format!("\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"description\"\r\nContent-Type: text/plain; charset=utf-8\r\n\r\na \"quoted\" name\r\n").as_bytes());
+        expected.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"meta\"\r\nContent-Type: application/json\r\n\r\n{{\"size\":4}}\r\n--{boundary}--\r\n").as_bytes());
+        assert_eq!(request.body, expected);
+    }
+
+    #[tokio::test]
+    async fn a_2xx_without_body_and_a_declared_error_status() {
+        let accepted = server(ResponseTemplate::new(202)).await;
+        let body = super::bodies::types::UploadFileRequest {
+            file: vec![1],
+            description: None,
+            meta: None,
+        };
+        let answer = bodies_client(&accepted).upload_file(&body).await.unwrap();
+        assert_eq!(answer, super::bodies::types::UploadFileSuccess::Accepted);
+
+        let conflict =
+            server(ResponseTemplate::new(409).set_body_json(json!({"detail": "exists"}))).await;
+        match bodies_client(&conflict)
+            .upload_file(&body)
+            .await
+            .unwrap_err()
+        {
+            super::bodies::Error::Api {
+                status: 409,
+                body: super::bodies::types::UploadFileError::Conflict(problem),
+                ..
+            } => {
+                assert_eq!(problem.detail.as_deref(), Some("exists"));
+            }
+            other => panic!("expected a typed 409, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn binary_and_text_bodies_pass_through() {
+        let blob = server(
+            ResponseTemplate::new(200).set_body_raw(vec![1u8, 2, 255], "application/octet-stream"),
+        )
+        .await;
+        let client = bodies_client(&blob);
+        client.put_blob("b-1", &[9, 8, 7]).await.unwrap();
+        let request = only_request(&blob).await;
+        assert_eq!(request.url.path(), "/blobs/b-1");
+        assert_eq!(header(&request, "content-type"), "application/octet-stream");
+        assert_eq!(request.body, vec![9, 8, 7]);
+        assert_eq!(client.get_blob("b-1").await.unwrap(), vec![1, 2, 255]);
+
+        let note = server(ResponseTemplate::new(200).set_body_raw("echo: hi", "text/plain")).await;
+        assert_eq!(
+            bodies_client(&note).post_note(Some("hi")).await.unwrap(),
+            "echo: hi"
+        );
+        let request = only_request(&note).await;
+        assert_eq!(header(&request, "content-type"), "text/plain");
+        assert_eq!(request.body, b"hi");
+    }
+
+    #[tokio::test]
+    async fn cookies_dates_and_array_styles() {
+        let server =
+            server(ResponseTemplate::new(200).set_body_json(json!({"id": 7, "children": []})))
+                .await;
+        let client = super::schemas::Client::builder()
+            .base_url(server.uri())
+            .build()
+            .unwrap();
+        let day = "2024-02-29".parse().unwrap();
+        let fields = ["a".to_string(), "b".to_string()];
+        let node = client
+            .get_node(7, "s3ss10n", Some(day), Some(&fields), Some(&[1, 2]))
+            .await
+            .unwrap();
+        assert_eq!(node.id, 7);
+        let request = only_request(&server).await;
+        assert_eq!(request.url.path(), "/nodes/7");
+        assert_eq!(
+            request.url.query(),
+            Some("day=2024-02-29&fields=a%2Cb&sizes=1%7C2")
+        );
+        assert_eq!(header(&request, "cookie"), "session=s3ss10n");
+    }
+
+    #[test]
+    fn recursive_types_round_trip() {
+        let json = json!({
+            "id": 1,
+            "parent": {"id": 0, "children": []},
+            "children": [{"id": 2, "children": [{"id": 3, "children": []}]}]
+        });
+        let node: super::schemas::types::Node = serde_json::from_value(json.clone()).unwrap();
+        assert_eq!(node.parent.as_ref().map(|p| p.id), Some(0));
+        assert_eq!(node.children[0].children[0].id, 3);
+        assert_eq!(serde_json::to_value(&node).unwrap(), json);
+    }
+
+    #[test]
+    fn discriminated_unions_pick_by_property_and_keep_unknown_values() {
+        use super::schemas::types::{Circle, Shape, Square};
+        let square: Shape = serde_json::from_value(json!({"kind": "Square", "side": 2.0})).unwrap();
+        assert_eq!(
+            square,
+            Shape::Square(Square {
+                kind: "Square".to_string(),
+                side: 2.0
+            })
+        );
+        let circle: Shape =
+            serde_json::from_value(json!({"kind": "Circle", "radius": 1.5})).unwrap();
+        assert_eq!(
+            circle,
+            Shape::Circle(Circle {
+                kind: "Circle".to_string(),
+                radius: 1.5
+            })
+        );
+        let hexagon = json!({"kind": "Hexagon", "side": 1});
+        let unknown: Shape = serde_json::from_value(hexagon.clone()).unwrap();
+        assert_eq!(unknown, Shape::Unknown(hexagon.clone()));
+        assert_eq!(serde_json::to_value(&unknown).unwrap(), hexagon);
+        // A known kind with the wrong fields is an error, not a guess.
+        assert!(serde_json::from_value::<Shape>(json!({"kind": "Circle", "side": 1})).is_err());
+    }
+
+    #[test]
+    fn all_of_merges_and_any_of_tries_in_order() {
+        use super::schemas::types::{NodeIdOrName, Owner, Pet};
+        let owner: Owner =
+            serde_json::from_value(json!({"name": "Ann", "email": "a@example.com"})).unwrap();
+        assert_eq!(owner.email, "a@example.com");
+        assert!(serde_json::from_value::<Owner>(json!({"name": "Ann"})).is_err());
+        assert_eq!(
+            serde_json::from_value::<NodeIdOrName>(json!(5)).unwrap(),
+            NodeIdOrName::Integer(5)
+        );
+        assert_eq!(
+            serde_json::from_value::<NodeIdOrName>(json!("x")).unwrap(),
+            NodeIdOrName::String("x".to_string())
+        );
+        assert!(matches!(
+            serde_json::from_value::<Pet>(json!({"meow": true})).unwrap(),
+            Pet::PetVariant2(_)
+        ));
+    }
+
+    #[test]
+    fn read_only_fields_may_be_left_out() {
+        // `createdAt` is required-free because it is read-only; `password` is write-only.
+        let node: super::schemas::types::Node =
+            serde_json::from_value(json!({"id": 1, "children": []})).unwrap();
+        assert!(node.created_at.is_none() && node.password.is_none());
+    }
 }

@@ -65,3 +65,18 @@ fn fixture_naming() {
 fn fixture_parameters() {
     insta::assert_snapshot!(fixture("parameters"));
 }
+
+#[test]
+fn fixture_bodies() {
+    insta::assert_snapshot!(fixture("bodies"));
+}
+
+#[test]
+fn fixture_schemas() {
+    insta::assert_snapshot!(fixture("schemas"));
+}
+
+#[test]
+fn fixture_mistakes() {
+    insta::assert_snapshot!(fixture("mistakes"));
+}

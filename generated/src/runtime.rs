@@ -783,6 +783,18 @@ fn decode<T: DeserializeOwned, E>(status: reqwest::StatusCode, body: &[u8]) -> R
     })
 }
 
+/// A text body, decoded as UTF-8 (invalid sequences replaced).
+#[allow(dead_code)]
+pub(super) fn text_body(body: &[u8]) -> Result<String, serde_json::Error> {
+    Ok(String::from_utf8_lossy(body).into_owned())
+}
+
+/// A binary body, as it is.
+#[allow(dead_code)]
+pub(super) fn bytes_body(body: &[u8]) -> Result<Vec<u8>, serde_json::Error> {
+    Ok(body.to_vec())
+}
+
 fn error_for<E: ApiError>(raw: RawResponse) -> Error<E> {
     let status = raw.status.as_u16();
     let retries = raw.retries;
@@ -922,7 +934,8 @@ impl Request {
     }
 
     /// Encodes an object's fields as `application/x-www-form-urlencoded`:
-    /// strings as they are, other scalars as JSON text, absent fields left out.
+    /// strings as they are, arrays as repeated names, other values as JSON
+    /// text, absent fields left out.
     pub(super) fn form<B: serde::Serialize, E>(&mut self, body: &B) -> Result<(), Error<E>> {
         let value = serde_json::to_value(body).map_err(|e| {
             Error::InvalidRequest(format!("the request body cannot be serialized: {e}"))
@@ -933,14 +946,21 @@ impl Request {
             ));
         };
         let mut form = url::form_urlencoded::Serializer::new(String::new());
+        let text = |value: &serde_json::Value| match value {
+            serde_json::Value::String(text) => text.clone(),
+            other => other.to_string(),
+        };
         for (name, value) in fields {
             match value {
                 serde_json::Value::Null => {}
-                serde_json::Value::String(text) => {
-                    form.append_pair(&name, &text);
+                // Arrays repeat the name, as `style: form, explode: true`.
+                serde_json::Value::Array(items) => {
+                    for item in items.iter().filter(|item| !item.is_null()) {
+                        form.append_pair(&name, &text(item));
+                    }
                 }
                 other => {
-                    form.append_pair(&name, &other.to_string());
+                    form.append_pair(&name, &text(&other));
                 }
             }
         }

@@ -852,7 +852,9 @@ impl<'a> Lowerer<'a> {
             return TypeKind::StringEnum(self.string_enum(variants));
         }
         if let Some(alternatives) = alternatives(schema) {
-            return TypeKind::Union(self.union(alternatives, pointer, name));
+            let mut union = self.union(alternatives, pointer, name);
+            union.discriminator = self.discriminator(schema, alternatives, &union, pointer);
+            return TypeKind::Union(union);
         }
         TypeKind::Alias(self.inline_type(schema, pointer, name))
     }
@@ -957,7 +959,57 @@ impl<'a> Lowerer<'a> {
                 ty,
             });
         }
-        Union { variants }
+        Union {
+            variants,
+            discriminator: None,
+        }
+    }
+
+    /// The discriminator of a `oneOf`: the property and, per value, the
+    /// variant it selects (from `mapping`, else the referenced schema names).
+    fn discriminator(
+        &mut self,
+        schema: &'a oa::Schema,
+        alternatives: &'a [oa::ReferenceOr<oa::Schema>],
+        union: &Union,
+        pointer: &str,
+    ) -> Option<Discriminator> {
+        let d = schema.schema_data.discriminator.as_ref()?;
+        let reference_of = |alt: &oa::ReferenceOr<oa::Schema>| match alt {
+            oa::ReferenceOr::Reference { reference } => Some(reference.clone()),
+            oa::ReferenceOr::Item(_) => None,
+        };
+        let mut mapping = Vec::new();
+        if d.mapping.is_empty() {
+            for (i, alt) in alternatives.iter().enumerate() {
+                if let Some(name) = reference_of(alt)
+                    .as_deref()
+                    .and_then(|r| r.rsplit('/').next())
+                {
+                    mapping.push((unescape_token(name), i));
+                }
+            }
+        } else {
+            for (value, target) in &d.mapping {
+                let found = alternatives.iter().position(|alt| {
+                    reference_of(alt).is_some_and(|r| {
+                        &r == target || r.rsplit('/').next() == Some(target.as_str())
+                    })
+                });
+                match found {
+                    Some(i) => mapping.push((value.clone(), i)),
+                    None => self.warn(&join(&join(pointer, "discriminator/mapping"), value), format!("discriminator value `{value}` maps to `{target}`, which is not one of the alternatives; the value decodes as `Unknown`")),
+                }
+            }
+        }
+        if mapping.is_empty() || union.variants.is_empty() {
+            self.warn(&join(pointer, "discriminator"), "the discriminator selects no alternative (they are inline schemas); the alternatives are tried in order instead");
+            return None;
+        }
+        Some(Discriminator {
+            property: d.property_name.clone(),
+            mapping,
+        })
     }
 
     fn string_enum(&mut self, values: Vec<String>) -> StringEnum {
@@ -1239,6 +1291,19 @@ impl<'a> Lowerer<'a> {
                 }
                 _ => TypeRef::Json,
             },
+            // `{}` and schemas with only validation keywords: any JSON.
+            oa::SchemaKind::Any(any)
+                if any.typ.is_none()
+                    && any.properties.is_empty()
+                    && any.items.is_none()
+                    && any.enumeration.is_empty()
+                    && any.one_of.is_empty()
+                    && any.all_of.is_empty()
+                    && any.any_of.is_empty()
+                    && any.not.is_none() =>
+            {
+                TypeRef::Json
+            }
             _ => {
                 self.warn(
                     pointer,

@@ -114,6 +114,17 @@ pub enum TypeKind {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Union {
     pub variants: Vec<UnionVariant>,
+    /// With a discriminator, decoding reads the property and picks the
+    /// variant; values it does not know are kept in an `Unknown` variant.
+    pub discriminator: Option<Discriminator>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Discriminator {
+    /// The property holding the discriminating value.
+    pub property: String,
+    /// Value → index into [`Union::variants`].
+    pub mapping: Vec<(String, usize)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

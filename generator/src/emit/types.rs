@@ -57,21 +57,7 @@ fn type_def(api: &Api, def: &TypeDef) -> TokenStream {
                 }
             }
         }
-        TypeKind::Union(u) => {
-            let variants = u.variants.iter().map(|v| {
-                let variant = ident(&v.name);
-                let ty = type_tokens(api, &v.ty);
-                quote! { #variant(#ty), }
-            });
-            quote! {
-                #doc
-                #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-                #[serde(untagged)]
-                pub enum #name {
-                    #(#variants)*
-                }
-            }
-        }
+        TypeKind::Union(u) => union(api, &name, doc, u),
         TypeKind::Alias(ty) => {
             let ty = type_tokens(api, ty);
             quote! {
@@ -249,4 +235,60 @@ fn success_enum(api: &Api, op: &Operation) -> Option<TokenStream> {
             #(#variants)*
         }
     })
+}
+
+/// `oneOf`/`anyOf`. Without a discriminator the alternatives are tried in
+/// order (serde's untagged enums); with one, the property picks the variant,
+/// and a value the spec does not list is kept as `Unknown`.
+fn union(api: &Api, name: &proc_macro2::Ident, doc: TokenStream, u: &Union) -> TokenStream {
+    let variants: Vec<TokenStream> = u
+        .variants
+        .iter()
+        .map(|v| {
+            let variant = ident(&v.name);
+            let ty = type_tokens(api, &v.ty);
+            quote! { #variant(#ty), }
+        })
+        .collect();
+    let Some(d) = &u.discriminator else {
+        return quote! {
+            #doc
+            #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+            #[serde(untagged)]
+            pub enum #name {
+                #(#variants)*
+            }
+        };
+    };
+    let property = &d.property;
+    let arms = d.mapping.iter().filter_map(|(value, index)| {
+        let variant = ident(&u.variants.get(*index)?.name);
+        Some(quote! {
+            Some(#value) => serde_json::from_value(value).map(Self::#variant).map_err(serde::de::Error::custom),
+        })
+    });
+    let unknown_doc = docs(Some(&format!(
+        "A `{property}` this version of the spec does not list."
+    )));
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+        #[serde(untagged)]
+        pub enum #name {
+            #(#variants)*
+            #unknown_doc
+            Unknown(serde_json::Value),
+        }
+
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+                let tag = value.get(#property).and_then(serde_json::Value::as_str).map(str::to_owned);
+                match tag.as_deref() {
+                    #(#arms)*
+                    _ => Ok(Self::Unknown(value)),
+                }
+            }
+        }
+    }
 }
