@@ -395,3 +395,87 @@ fn usage_errors_exit_2() {
     let output = apigen(dir.path(), &["generate", "--no-such-flag"]);
     assert_eq!(output.status.code(), Some(2));
 }
+
+#[test]
+fn reference_cycles_are_named() {
+    let text = GOOD.replace("#/components/schemas/A\"", "#/components/schemas/B\"").replace(
+        "    A:\n      type: object\n      properties:\n        name: {type: string}\n",
+        "    B: {$ref: \"#/components/schemas/C\"}\n    C: {$ref: \"#/components/schemas/B\"}\n",
+    );
+    assert!(text.contains("C: {$ref"), "{text}");
+    assert_bad_input(
+        "cycle.yaml",
+        Some(&text),
+        &["reference cycle: C -> B -> C", "at #/components/schemas/"],
+    );
+}
+
+#[test]
+fn self_reference_is_a_cycle() {
+    let text = GOOD.replace(
+        "    A:\n      type: object\n      properties:\n        name: {type: string}\n",
+        "    A: {$ref: \"#/components/schemas/A\"}\n",
+    );
+    assert_bad_input("selfref.yaml", Some(&text), &["reference cycle: A -> A"]);
+}
+
+#[test]
+fn missing_referenced_file() {
+    let text = GOOD.replace(
+        "#/components/schemas/A\"",
+        "other.yaml#/components/schemas/A\"",
+    );
+    assert_bad_input(
+        "missingfile.yaml",
+        Some(&text),
+        &[
+            "cannot resolve `other.yaml#/components/schemas/A`",
+            "at #/paths/~1a~1{id}/get/responses/200/content/application~1json/schema/$ref",
+        ],
+    );
+}
+
+#[test]
+fn strict_turns_warnings_into_errors() {
+    let text = GOOD.replace("/a/{id}:", "/a/{id}/{extra}:");
+    let dir = workspace();
+    std::fs::write(dir.path().join("warn.yaml"), &text).unwrap();
+    let lenient = apigen(
+        dir.path(),
+        &[
+            "generate",
+            "--spec",
+            "warn.yaml",
+            "--out",
+            "lenient",
+            "--crate-name",
+            "w",
+        ],
+    );
+    assert_eq!(lenient.status.code(), Some(0));
+    assert!(
+        stderr(&lenient).contains("warning: path template variable `{extra}` is not declared"),
+        "{}",
+        stderr(&lenient)
+    );
+    let strict = apigen(
+        dir.path(),
+        &[
+            "generate",
+            "--spec",
+            "warn.yaml",
+            "--out",
+            "strict",
+            "--crate-name",
+            "w",
+            "--strict",
+        ],
+    );
+    assert_eq!(strict.status.code(), Some(2));
+    assert!(
+        stderr(&strict).contains("error: path template variable `{extra}` is not declared"),
+        "{}",
+        stderr(&strict)
+    );
+    assert!(!dir.path().join("strict").exists());
+}
