@@ -31,6 +31,9 @@ pub struct Diagnostic {
     pub message: String,
     /// What to do about it, when there is something to do.
     pub help: Option<String>,
+    /// The text of `line`, for a rustc-style snippet.
+    #[serde(skip)]
+    pub source_line: Option<String>,
 }
 
 impl Diagnostic {
@@ -43,6 +46,7 @@ impl Diagnostic {
             pointer: None,
             message: message.into(),
             help: None,
+            source_line: None,
         }
     }
 
@@ -80,6 +84,8 @@ impl Diagnostic {
 }
 
 impl fmt::Display for Diagnostic {
+    /// rustc's layout: the message, the location, the source line with a
+    /// caret under the column, then the help.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let level = match self.severity {
             Severity::Warning => "warning",
@@ -101,6 +107,18 @@ impl fmt::Display for Diagnostic {
         }
         if !location.is_empty() {
             write!(f, "\n  --> {location}")?;
+        }
+        if let (Some(line), Some(column), Some(text)) = (self.line, self.column, &self.source_line)
+        {
+            let number = line.to_string();
+            let gutter = " ".repeat(number.len());
+            let text: String = text.chars().take(200).collect();
+            let pad: String = text
+                .chars()
+                .take(column.saturating_sub(1))
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            write!(f, "\n {gutter} |\n {number} | {text}\n {gutter} | {pad}^")?;
         }
         if let Some(help) = &self.help {
             write!(f, "\n  = help: {help}")?;

@@ -16,11 +16,26 @@
 //! std::fs::write(out, module.contents).unwrap();
 //! ```
 
+// Spec-controlled data must never panic the generator.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::unreachable,
+        clippy::todo,
+        clippy::unimplemented
+    )
+)]
+
 mod bundle;
 pub mod config;
 pub mod diag;
 mod emit;
 mod load;
+mod locate;
 mod lower;
 pub mod model;
 mod naming;
@@ -114,8 +129,37 @@ pub fn load_model(
     display: &str,
 ) -> Result<(model::Api, Vec<Diagnostic>, String), Error> {
     let doc = load::load(spec, display)?;
-    let (api, warnings) = lower::lower(&doc)?;
-    Ok((api, warnings, doc.sha256))
+    lower_document(&doc)
+}
+
+/// Like [`load_model`], from the spec's bytes; `spec` locates relative
+/// references and picks JSON or YAML by extension.
+pub fn load_model_from_bytes(
+    bytes: &[u8],
+    spec: &Path,
+    display: &str,
+) -> Result<(model::Api, Vec<Diagnostic>, String), Error> {
+    let doc = load::load_bytes(bytes, spec, display)?;
+    lower_document(&doc)
+}
+
+fn lower_document(doc: &load::Document) -> Result<(model::Api, Vec<Diagnostic>, String), Error> {
+    let annotate = |mut d: Diagnostic| {
+        if d.file.as_deref() == Some(doc.display.as_str()) {
+            doc.source_map.annotate(&mut d);
+        }
+        d
+    };
+    match lower::lower(doc) {
+        Ok((api, warnings)) => Ok((
+            api,
+            warnings.into_iter().map(annotate).collect(),
+            doc.sha256.clone(),
+        )),
+        Err(e) => Err(Error::new(
+            e.diagnostics().iter().cloned().map(annotate).collect(),
+        )),
+    }
 }
 
 fn prepare(

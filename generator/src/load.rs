@@ -22,11 +22,19 @@ pub struct Document {
     /// Hex SHA-256 of the file's bytes.
     pub sha256: String,
     pub openapi: openapiv3::OpenAPI,
+    /// Positions of the root file's nodes.
+    pub source_map: crate::locate::SourceMap,
 }
 
 /// Reads and parses the spec at `path`; `display` is how it is named in
 /// diagnostics and in generated headers.
 pub fn load(path: &Path, display: &str) -> Result<Document, Error> {
+    let bytes = read(path, display)?;
+    load_bytes(&bytes, path, display)
+}
+
+/// Reads the spec file, with the size cap.
+fn read(path: &Path, display: &str) -> Result<Vec<u8>, Error> {
     let in_file = |d: Diagnostic| d.in_file(display);
     let metadata = std::fs::metadata(path).map_err(|e| {
         in_file(Diagnostic::error(format!(
@@ -49,15 +57,29 @@ pub fn load(path: &Path, display: &str) -> Result<Document, Error> {
         )))
         .into());
     }
-    let bytes = std::fs::read(path).map_err(|e| {
+    std::fs::read(path).map_err(|e| {
         in_file(Diagnostic::error(format!(
             "cannot read the spec: {}",
             io_reason(&e)
         )))
-    })?;
-    let sha256 = hex(&Sha256::digest(&bytes));
-    let text = std::str::from_utf8(&bytes).map_err(|e| {
-        let (line, column) = line_col(&bytes, e.valid_up_to());
+        .into()
+    })
+}
+
+/// Parses spec bytes; `path` locates relative references and picks JSON or
+/// YAML by extension.
+pub fn load_bytes(bytes: &[u8], path: &Path, display: &str) -> Result<Document, Error> {
+    let in_file = |d: Diagnostic| d.in_file(display);
+    if bytes.len() as u64 > MAX_SPEC_BYTES {
+        return Err(in_file(Diagnostic::error(format!(
+            "the spec is {} bytes, more than the limit of {MAX_SPEC_BYTES}",
+            bytes.len()
+        )))
+        .into());
+    }
+    let sha256 = hex(&Sha256::digest(bytes));
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let (line, column) = line_col(bytes, e.valid_up_to());
         in_file(Diagnostic::error("the spec is not valid UTF-8"))
             .at_line_col(line, column)
             .with_help("save the file as UTF-8")
@@ -73,20 +95,45 @@ pub fn load(path: &Path, display: &str) -> Result<Document, Error> {
         )
     };
     let mut value = parse_text(text, path).map_err(in_file_all)?;
-    check_version(&value).map_err(in_file_all)?;
-    crate::bundle::bundle(&mut value, path, display)?;
-    let openapi: openapiv3::OpenAPI = serde_path_to_error::deserialize(value).map_err(|e| {
-        let pointer = pointer_from_path(e.path());
-        in_file(Diagnostic::error(format!(
-            "not a valid OpenAPI 3.0 document: {}",
-            e.inner()
-        )))
-        .at_pointer(pointer)
-    })?;
+    let (source_map, scan_errors) = crate::locate::scan(text);
+    let located = |e: Error| {
+        Error::new(
+            e.diagnostics()
+                .iter()
+                .cloned()
+                .map(|mut d| {
+                    if d.file.is_none() || d.file.as_deref() == Some(display) {
+                        d = d.in_file(display);
+                        source_map.annotate(&mut d);
+                    }
+                    d
+                })
+                .collect(),
+        )
+    };
+    if !scan_errors.is_empty() {
+        return Err(located(Error::new(scan_errors)));
+    }
+    check_version(&value).map_err(located)?;
+    crate::bundle::bundle(&mut value, path, display).map_err(located)?;
+    let openapi: openapiv3::OpenAPI = match serde_path_to_error::deserialize(&value) {
+        Ok(openapi) => openapi,
+        Err(e) => {
+            let (pointer, message) = structural_error(&value)
+                .unwrap_or_else(|| (pointer_from_path(e.path()), e.inner().to_string()));
+            let message = explain(&message);
+            return Err(located(
+                Diagnostic::error(format!("not a valid OpenAPI 3.0 document: {message}"))
+                    .at_pointer(pointer)
+                    .into(),
+            ));
+        }
+    };
     Ok(Document {
         display: display.to_string(),
         sha256,
         openapi,
+        source_map,
     })
 }
 
@@ -117,8 +164,14 @@ pub(crate) fn parse_text(text: &str, path: &Path) -> Result<serde_json::Value, E
         || text.trim_start().starts_with('{');
     if is_json {
         serde_json::from_str(text).map_err(|e| {
+            let message = e.to_string();
+            let message = message
+                .find(" at line ")
+                .and_then(|i| message.get(..i))
+                .unwrap_or(&message);
             Error::from(
-                Diagnostic::error(format!("invalid JSON: {e}")).at_line_col(e.line(), e.column()),
+                Diagnostic::error(format!("invalid JSON: {message}"))
+                    .at_line_col(e.line(), e.column()),
             )
         })
     } else {
@@ -199,4 +252,137 @@ fn pointer_from_path(path: &serde_path_to_error::Path) -> String {
         }
     }
     pointer
+}
+
+/// Deserializes `value` as `T`, returning the pointer (under `base`) and
+/// message of the first error. A `ReferenceOr<T>` is tried as `T` when it
+/// is not a reference, which keeps the path of the error.
+fn first_error<T: serde::de::DeserializeOwned>(
+    value: &serde_json::Value,
+    base: &str,
+) -> Option<(String, String)> {
+    first_error_of::<T>(value, base)
+}
+
+fn first_error_or_ref<T: serde::de::DeserializeOwned>(
+    value: &serde_json::Value,
+    base: &str,
+) -> Option<(String, String)> {
+    if value.get("$ref").is_some() {
+        first_error_of::<openapiv3::ReferenceOr<T>>(value, base)
+    } else {
+        first_error_of::<T>(value, base)
+    }
+}
+
+fn first_error_of<T: serde::de::DeserializeOwned>(
+    value: &serde_json::Value,
+    base: &str,
+) -> Option<(String, String)> {
+    match serde_path_to_error::deserialize::<_, T>(value) {
+        Ok(_) => None,
+        Err(e) => {
+            let sub = pointer_from_path(e.path());
+            let pointer = format!("{base}{}", sub.strip_prefix('#').unwrap_or(&sub));
+            Some((pointer, e.inner().to_string()))
+        }
+    }
+}
+
+/// openapiv3 parses paths and references through untagged enums, which
+/// lose the position of an error. This finds the smallest part of the
+/// document that fails on its own: an operation's parameter, body or
+/// response, a path item, or a component.
+fn structural_error(value: &serde_json::Value) -> Option<(String, String)> {
+    use crate::diag::join;
+    use openapiv3 as oa;
+    if let Some(paths) = value.get("paths").and_then(serde_json::Value::as_object) {
+        for (path, item) in paths {
+            let item_pointer = join("#/paths", path);
+            if first_error::<oa::PathItem>(item, &item_pointer).is_none() {
+                continue;
+            }
+            for method in [
+                "get", "put", "post", "delete", "options", "head", "patch", "trace",
+            ] {
+                let Some(op) = item.get(method) else { continue };
+                let op_pointer = join(&item_pointer, method);
+                let Some(op_error) = first_error::<oa::Operation>(op, &op_pointer) else {
+                    continue;
+                };
+                if let Some(params) = op.get("parameters").and_then(serde_json::Value::as_array) {
+                    for (i, param) in params.iter().enumerate() {
+                        let p = join(&join(&op_pointer, "parameters"), &i.to_string());
+                        if let Some(found) = first_error_or_ref::<oa::Parameter>(param, &p) {
+                            return Some(found);
+                        }
+                    }
+                }
+                if let Some(body) = op.get("requestBody") {
+                    if let Some(found) = first_error_or_ref::<oa::RequestBody>(
+                        body,
+                        &join(&op_pointer, "requestBody"),
+                    ) {
+                        return Some(found);
+                    }
+                }
+                if let Some(responses) = op.get("responses").and_then(serde_json::Value::as_object)
+                {
+                    for (code, response) in responses {
+                        let p = join(&join(&op_pointer, "responses"), code);
+                        if let Some(found) = first_error_or_ref::<oa::Response>(response, &p) {
+                            return Some(found);
+                        }
+                    }
+                }
+                return Some(op_error);
+            }
+            if let Some(params) = item.get("parameters").and_then(serde_json::Value::as_array) {
+                for (i, param) in params.iter().enumerate() {
+                    let p = join(&join(&item_pointer, "parameters"), &i.to_string());
+                    if let Some(found) = first_error_or_ref::<oa::Parameter>(param, &p) {
+                        return Some(found);
+                    }
+                }
+            }
+            return first_error::<oa::PathItem>(item, &item_pointer);
+        }
+    }
+    let components = value.get("components")?;
+    let sections: [(&str, Check); 5] = [
+        ("schemas", first_error_or_ref::<oa::Schema>),
+        ("parameters", first_error_or_ref::<oa::Parameter>),
+        ("responses", first_error_or_ref::<oa::Response>),
+        ("requestBodies", first_error_or_ref::<oa::RequestBody>),
+        ("securitySchemes", first_error_or_ref::<oa::SecurityScheme>),
+    ];
+    for (section, check) in sections {
+        let Some(entries) = components
+            .get(section)
+            .and_then(serde_json::Value::as_object)
+        else {
+            continue;
+        };
+        for (name, node) in entries {
+            if let Some(found) = check(node, &join(&join("#/components", section), name)) {
+                return Some(found);
+            }
+        }
+    }
+    None
+}
+
+/// Checks one node, returning the pointer and message of its first error.
+type Check = fn(&serde_json::Value, &str) -> Option<(String, String)>;
+
+/// Rewrites serde's messages about openapiv3's internals into the
+/// spec's terms.
+fn explain(message: &str) -> String {
+    if message.contains("ParameterSchemaOrContent") {
+        return "a parameter needs `schema` or `content`".to_string();
+    }
+    if message.contains("did not match any variant of untagged enum ReferenceOr") {
+        return "neither a `$ref` nor a valid object".to_string();
+    }
+    message.to_string()
 }

@@ -235,8 +235,30 @@ impl<'a> Lowerer<'a> {
         let mut names = Namespace::new();
         let mut header_consts = Namespace::new();
         let mut operations = Vec::new();
+        let mut operation_ids: BTreeMap<&str, String> = BTreeMap::new();
+        let mut shapes: BTreeMap<String, &str> = BTreeMap::new();
         for (path, item) in &spec.paths.paths {
             let item_pointer = join("#/paths", path);
+            // `/a/{x}` and `/a/{y}` are the same path to a server.
+            let shape: String = split_template(path)
+                .into_iter()
+                .map(|piece| match piece {
+                    TemplatePiece::Literal(text) => text,
+                    TemplatePiece::Var(_) => "{}".to_string(),
+                })
+                .collect();
+            if let Some(first) = shapes.get(shape.as_str()) {
+                self.error_help(
+                    &item_pointer,
+                    format!("path `{path}` is the same as `{first}` except for parameter names"),
+                    format!(
+                        "OpenAPI forbids such paths; merge them (the other one is at {})",
+                        join("#/paths", first)
+                    ),
+                );
+            } else {
+                shapes.insert(shape, path);
+            }
             let item = match item {
                 oa::ReferenceOr::Item(item) => item,
                 oa::ReferenceOr::Reference { .. } => {
@@ -261,6 +283,19 @@ impl<'a> Lowerer<'a> {
             for (method, key, op) in methods {
                 let Some(op) = op else { continue };
                 let pointer = join(&item_pointer, key);
+                if let Some(id) = op.operation_id.as_deref() {
+                    if let Some(first) = operation_ids.get(id) {
+                        self.error_help(
+                            &join(&pointer, "operationId"),
+                            format!(
+                                "operationId `{id}` is used twice: here and at {first}/operationId"
+                            ),
+                            "operationIds must be unique; rename one",
+                        );
+                        continue;
+                    }
+                    operation_ids.insert(id, pointer.clone());
+                }
                 let base = match &op.operation_id {
                     Some(id) => naming::snake_name(id),
                     None => naming::snake_name(&format!("{key} {path}")),

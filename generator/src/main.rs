@@ -1,5 +1,19 @@
 //! The `apigen` command line: `generate` and `check`.
 
+// Spec-controlled data must never panic the generator.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::unreachable,
+        clippy::todo,
+        clippy::unimplemented
+    )
+)]
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -11,8 +25,18 @@ use clap::{Args, Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "apigen", version)]
 struct Cli {
+    /// How diagnostics are printed: `human` (rustc-like, on stderr) or
+    /// `json` (one object per line, on stdout).
+    #[arg(long, global = true, value_enum, default_value_t = MessageFormat::Human)]
+    message_format: MessageFormat,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum MessageFormat {
+    Human,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -50,11 +74,24 @@ const EXIT_BAD_INPUT: u8 = 2;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let format = cli.message_format;
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(error) => {
-            eprintln!("{error}");
+            print_diagnostics(format, error.diagnostics());
             ExitCode::from(EXIT_BAD_INPUT)
+        }
+    }
+}
+
+fn print_diagnostics(format: MessageFormat, diagnostics: &[Diagnostic]) {
+    for diagnostic in diagnostics {
+        match format {
+            MessageFormat::Human => eprintln!("{diagnostic}\n"),
+            MessageFormat::Json => match serde_json::to_string(diagnostic) {
+                Ok(line) => println!("{line}"),
+                Err(e) => eprintln!("error: cannot print a diagnostic as JSON: {e}"),
+            },
         }
     }
 }
@@ -155,20 +192,15 @@ fn default_crate_name(spec: &Path) -> String {
     }
 }
 
-fn print_warnings(warnings: &[Diagnostic]) {
-    for warning in warnings {
-        eprintln!("{warning}");
-    }
-}
-
 fn run(cli: Cli) -> Result<u8, Error> {
+    let format = cli.message_format;
     match cli.command {
         Command::Generate(target) => {
             let (options, destination) = resolve(&target)?;
             match destination {
                 Destination::Crate(out) => {
                     let generated = apigen::generate(&options)?;
-                    print_warnings(&generated.warnings);
+                    print_diagnostics(format, &generated.warnings);
                     output::write_tree(&out, &generated.files, target.force)?;
                     eprintln!(
                         "apigen: {} operations, {} types from {} into {}",
@@ -180,7 +212,7 @@ fn run(cli: Cli) -> Result<u8, Error> {
                 }
                 Destination::Module(file) => {
                     let module = apigen::generate_module(&options)?;
-                    print_warnings(&module.warnings);
+                    print_diagnostics(format, &module.warnings);
                     output::write_single(&file, &module.contents, target.force)?;
                     eprintln!("apigen: wrote {}", apigen::display_path(&file));
                 }
@@ -192,12 +224,12 @@ fn run(cli: Cli) -> Result<u8, Error> {
             let drift = match &destination {
                 Destination::Crate(out) => {
                     let generated = apigen::generate(&options)?;
-                    print_warnings(&generated.warnings);
+                    print_diagnostics(format, &generated.warnings);
                     output::compare_tree(out, &generated.files)?
                 }
                 Destination::Module(file) => {
                     let module = apigen::generate_module(&options)?;
-                    print_warnings(&module.warnings);
+                    print_diagnostics(format, &module.warnings);
                     output::compare_single(file, &apigen::display_path(file), &module.contents)?
                 }
             };
@@ -205,11 +237,18 @@ fn run(cli: Cli) -> Result<u8, Error> {
                 eprintln!("apigen: up to date with {}", options.spec_display);
                 Ok(0)
             } else {
-                print!("{}", drift.report());
-                eprintln!(
-                    "error: the generated client is stale; regenerate it with `{}`",
-                    options.command
-                );
+                let stale = Diagnostic::error("the generated client is stale")
+                    .with_help(format!("regenerate it with `{}`", options.command));
+                match format {
+                    MessageFormat::Human => {
+                        print!("{}", drift.report());
+                        eprintln!(
+                            "error: the generated client is stale; regenerate it with `{}`",
+                            options.command
+                        );
+                    }
+                    MessageFormat::Json => print_diagnostics(format, &[stale]),
+                }
                 Ok(EXIT_DRIFT)
             }
         }

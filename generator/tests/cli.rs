@@ -479,3 +479,355 @@ fn strict_turns_warnings_into_errors() {
     );
     assert!(!dir.path().join("strict").exists());
 }
+
+#[test]
+fn bad_indentation_reports_line_and_column() {
+    let text = "openapi: 3.0.3\ninfo:\n  title: x\n version: \"1\"\npaths: {}\n";
+    assert_bad_input(
+        "indent.yaml",
+        Some(text),
+        &["error: invalid YAML", "--> indent.yaml:4:"],
+    );
+}
+
+#[test]
+fn duplicate_keys_are_refused() {
+    let text = GOOD.replace(
+        "      operationId: getA\n",
+        "      operationId: getA\n      operationId: getB\n",
+    );
+    assert_bad_input(
+        "dupkey.yaml",
+        Some(&text),
+        &[
+            "error: duplicate key `operationId` (first on line 7)",
+            "--> dupkey.yaml:8:7 at #/paths/~1a~1{id}/get/operationId",
+            " 8 |       operationId: getB",
+        ],
+    );
+    let json = "{\"openapi\": \"3.0.3\", \"openapi\": \"3.0.1\", \"info\": {}, \"paths\": {}}";
+    assert_bad_input(
+        "dupkey.json",
+        Some(json),
+        &["duplicate key `openapi`", "dupkey.json:1:"],
+    );
+}
+
+#[test]
+fn structural_errors_point_at_the_node() {
+    let no_schema = GOOD.replace(", schema: {type: string}}", "}");
+    assert_bad_input(
+        "noschema.yaml",
+        Some(&no_schema),
+        &[
+            "a parameter needs `schema` or `content`",
+            "noschema.yaml:9:11 at #/paths/~1a~1{id}/get/parameters/0",
+        ],
+    );
+    let no_description = GOOD.replace("          description: ok\n", "");
+    assert_bad_input(
+        "nodesc.yaml",
+        Some(&no_description),
+        &[
+            "missing field `description`",
+            "at #/paths/~1a~1{id}/get/responses/200",
+        ],
+    );
+    let wrong_type = GOOD.replace(
+        "name: {type: string}",
+        "name: {type: string, minLength: many}",
+    );
+    assert_bad_input(
+        "wrongtype.yaml",
+        Some(&wrong_type),
+        &["invalid type: string \"many\"", "at #/components/schemas/A"],
+    );
+}
+
+#[test]
+fn parameter_reference_cycle_is_named() {
+    let text = GOOD
+        .replace(
+            "        - {name: id, in: path, required: true, schema: {type: string}}\n",
+            "        - $ref: \"#/components/parameters/P\"\n",
+        )
+        .replace(
+            "components:\n",
+            "components:\n  parameters:\n    P: {$ref: \"#/components/parameters/Q\"}\n    Q: {$ref: \"#/components/parameters/P\"}\n",
+        );
+    assert_bad_input(
+        "paramcycle.yaml",
+        Some(&text),
+        &["reference cycle: P -> Q -> P"],
+    );
+}
+
+#[test]
+fn duplicate_operation_ids_name_both_places() {
+    let text = GOOD.replace(
+        "components:\n",
+        "  /b:\n    get:\n      operationId: getA\n      responses:\n        \"204\": {description: none}\ncomponents:\n",
+    );
+    assert_bad_input(
+        "dupid.yaml",
+        Some(&text),
+        &[
+            "operationId `getA` is used twice: here and at #/paths/~1a~1{id}/get/operationId",
+            "at #/paths/~1b/get/operationId",
+        ],
+    );
+}
+
+#[test]
+fn paths_that_differ_only_in_parameter_names() {
+    let text = GOOD.replace(
+        "components:\n",
+        "  /a/{other}:\n    get:\n      operationId: getOther\n      parameters:\n        - {name: other, in: path, required: true, schema: {type: string}}\n      responses:\n        \"204\": {description: none}\ncomponents:\n",
+    );
+    assert_bad_input(
+        "samepath.yaml",
+        Some(&text),
+        &["path `/a/{other}` is the same as `/a/{id}` except for parameter names"],
+    );
+}
+
+#[test]
+fn alias_bomb_is_refused_quickly() {
+    let mut text = String::from("openapi: 3.0.3\ninfo: {title: x, version: \"1\"}\npaths: {}\nx-bomb:\n  a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+    let mut previous = "a".to_string();
+    for level in 0..9 {
+        let name = format!("l{level}");
+        let refs = vec![format!("*{previous}"); 9].join(",");
+        text.push_str(&format!("  {name}: &{name} [{refs}]\n"));
+        previous = name;
+    }
+    let started = std::time::Instant::now();
+    assert_bad_input(
+        "bomb.yaml",
+        Some(&text),
+        &["error: invalid YAML: repetition limit exceeded"],
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+}
+
+#[test]
+fn deep_nesting_is_refused() {
+    let depth = 10_000;
+    let text = format!(
+        "openapi: 3.0.3\ninfo: {{title: x, version: \"1\"}}\npaths: {{}}\nx-deep: {}{}\n",
+        "[".repeat(depth),
+        "]".repeat(depth)
+    );
+    assert_bad_input(
+        "deep.yaml",
+        Some(&text),
+        &[
+            "error: invalid YAML: recursion limit exceeded",
+            "--> deep.yaml:4:",
+        ],
+    );
+    let json = format!(
+        "{{\"openapi\": \"3.0.3\", \"x\": {}{}}}",
+        "[".repeat(depth),
+        "]".repeat(depth)
+    );
+    assert_bad_input(
+        "deep.json",
+        Some(&json),
+        &["error: invalid JSON: recursion limit exceeded\n  --> deep.json:1:"],
+    );
+}
+
+#[test]
+fn oversized_spec_is_refused() {
+    let dir = workspace();
+    let big = dir.path().join("big.yaml");
+    let file = std::fs::File::create(&big).unwrap();
+    file.set_len(65 * 1024 * 1024).unwrap();
+    let output = apigen(
+        dir.path(),
+        &[
+            "generate",
+            "--spec",
+            "big.yaml",
+            "--out",
+            "out",
+            "--crate-name",
+            "tiny",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("more than the limit of 67108864"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn non_utf8_bom_and_crlf() {
+    let mut bytes = GOOD.as_bytes().to_vec();
+    bytes.splice(40..40, [0xff, 0xfe]);
+    let dir = workspace();
+    std::fs::write(dir.path().join("latin.yaml"), &bytes).unwrap();
+    let output = apigen(
+        dir.path(),
+        &[
+            "generate",
+            "--spec",
+            "latin.yaml",
+            "--out",
+            "out",
+            "--crate-name",
+            "tiny",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("the spec is not valid UTF-8"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        stderr(&output).contains("--> latin.yaml:2:"),
+        "{}",
+        stderr(&output)
+    );
+
+    // A BOM and CRLF line endings generate exactly what the plain file does.
+    let crlf = format!("\u{feff}{}", GOOD.replace('\n', "\r\n"));
+    std::fs::write(dir.path().join("good.yaml"), crlf).unwrap();
+    let before = snapshot(&dir.path().join("out"));
+    let output = apigen(
+        dir.path(),
+        &[
+            "generate",
+            "--spec",
+            "good.yaml",
+            "--out",
+            "out",
+            "--crate-name",
+            "tiny",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let after = snapshot(&dir.path().join("out"));
+    // Only the spec's hash differs.
+    assert_eq!(before.len(), after.len());
+    for (path, old) in &before {
+        let old = String::from_utf8_lossy(old);
+        let new = String::from_utf8_lossy(&after[path]);
+        let strip = |s: &str| {
+            s.lines()
+                .filter(|l| !l.contains("sha256"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        assert_eq!(strip(&old), strip(&new), "{}", path.display());
+    }
+}
+
+#[test]
+fn failing_to_stage_leaves_the_previous_output() {
+    let dir = workspace();
+    let before = snapshot(&dir.path().join("out"));
+    // Something that is not a folder sits where the staging folder goes.
+    std::fs::write(dir.path().join(".out.apigen-new"), "in the way").unwrap();
+    std::fs::create_dir(dir.path().join("blocker")).unwrap();
+    let output = apigen(
+        dir.path(),
+        &[
+            "generate",
+            "--spec",
+            "good.yaml",
+            "--out",
+            "out",
+            "--crate-name",
+            "tiny",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("cannot remove"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(snapshot(&dir.path().join("out")), before);
+}
+
+#[test]
+fn killed_mid_write_leaves_the_previous_output() {
+    let dir = workspace();
+    std::fs::write(
+        dir.path().join("good.yaml"),
+        GOOD.replace("name: {type: string}", "label: {type: string}"),
+    )
+    .unwrap();
+    let before = snapshot(&dir.path().join("out"));
+    // A 1 KiB file size limit: the first large file write fails (SIGXFSZ).
+    let status = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -f 2; exec {} generate --spec good.yaml --out out --crate-name tiny",
+            env!("CARGO_BIN_EXE_apigen")
+        ))
+        .current_dir(dir.path())
+        .status()
+        .unwrap();
+    assert!(!status.success());
+    assert_eq!(snapshot(&dir.path().join("out")), before, "out/ changed");
+    // The next run cleans up and succeeds.
+    let output = apigen(
+        dir.path(),
+        &[
+            "generate",
+            "--spec",
+            "good.yaml",
+            "--out",
+            "out",
+            "--crate-name",
+            "tiny",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(std::fs::read_to_string(dir.path().join("out/src/types.rs"))
+        .unwrap()
+        .contains("pub label"));
+    assert!(!dir.path().join(".out.apigen-new").exists());
+}
+
+#[test]
+fn message_format_json_prints_one_object_per_diagnostic() {
+    let dir = workspace();
+    let text = GOOD
+        .replace("#/components/schemas/A\"", "#/components/schemas/Missing\"")
+        .replace("/a/{id}:", "/a/{id}/{extra}:");
+    std::fs::write(dir.path().join("two.yaml"), text).unwrap();
+    let output = apigen(
+        dir.path(),
+        &[
+            "--message-format",
+            "json",
+            "generate",
+            "--spec",
+            "two.yaml",
+            "--out",
+            "out",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
+    assert_eq!(lines.len(), 2, "{lines:#?}");
+    assert_eq!(lines[0]["severity"], "error");
+    assert_eq!(lines[0]["file"], "two.yaml");
+    assert_eq!(lines[0]["line"], 15);
+    assert_eq!(
+        lines[0]["pointer"],
+        "#/paths/~1a~1{id}~1{extra}/get/responses/200/content/application~1json/schema/$ref"
+    );
+    assert_eq!(lines[1]["severity"], "warning");
+    assert!(lines[1]["message"].as_str().unwrap().contains("`{extra}`"));
+}
