@@ -209,6 +209,23 @@ pub fn generate(options: &Options) -> Result<Generated, Error> {
     })
 }
 
+/// Like [`generate_module`], from the spec's bytes (`options.spec` still
+/// locates relative references and picks JSON or YAML by extension).
+pub fn generate_module_from_bytes(bytes: &[u8], options: &Options) -> Result<Module, Error> {
+    let (api, warnings, sha256) = load_model_from_bytes(bytes, &options.spec, &options.spec_display)?;
+    let provenance = render::Provenance {
+        spec: options.spec_display.clone(),
+        sha256,
+        command: options.command.clone(),
+    };
+    let info = emit::CrateInfo {
+        name: options.crate_name.clone(),
+        version: options.crate_version.clone(),
+    };
+    let contents = emit::module_file(&api, &info, &provenance)?;
+    Ok(Module { contents, warnings })
+}
+
 /// Generates the whole client as one module file, for `include!` from a
 /// build script or for vendoring a single file.
 pub fn generate_module(options: &Options) -> Result<Module, Error> {
