@@ -585,6 +585,18 @@ impl Client {
 
     /// Sends `request`, retrying by the policy, and reads the whole body.
     async fn exchange<E>(&self, request: Request) -> Result<RawResponse, Error<E>> {
+        use tracing::Instrument;
+        // One span per call, named by the spec's path template: the filled-in
+        // path may hold identifiers, and nothing secret is recorded.
+        let span = tracing::debug_span!(
+            "request",
+            method = %request.method,
+            path = request.template
+        );
+        self.exchange_inner(request).instrument(span).await
+    }
+
+    async fn exchange_inner<E>(&self, request: Request) -> Result<RawResponse, Error<E>> {
         let idempotent = matches!(
             request.method,
             reqwest::Method::GET
