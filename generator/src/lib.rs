@@ -33,6 +33,7 @@
 mod bundle;
 pub mod config;
 pub mod diag;
+pub mod diff;
 mod emit;
 mod load;
 mod locate;
@@ -212,7 +213,8 @@ pub fn generate(options: &Options) -> Result<Generated, Error> {
 /// Like [`generate_module`], from the spec's bytes (`options.spec` still
 /// locates relative references and picks JSON or YAML by extension).
 pub fn generate_module_from_bytes(bytes: &[u8], options: &Options) -> Result<Module, Error> {
-    let (api, warnings, sha256) = load_model_from_bytes(bytes, &options.spec, &options.spec_display)?;
+    let (api, warnings, sha256) =
+        load_model_from_bytes(bytes, &options.spec, &options.spec_display)?;
     let provenance = render::Provenance {
         spec: options.spec_display.clone(),
         sha256,

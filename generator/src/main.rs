@@ -1,4 +1,4 @@
-//! The `apigen` command line: `generate` and `check`.
+//! The `apigen` command line: `generate`, `check` and `diff`.
 
 // Spec-controlled data must never panic the generator.
 #![cfg_attr(
@@ -14,10 +14,12 @@
     )
 )]
 
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use apigen::config::Config;
+use apigen::diff;
 use apigen::{output, Diagnostic, Error, Options};
 use clap::{Args, Parser, Subcommand};
 
@@ -45,6 +47,53 @@ enum Command {
     Generate(Target),
     /// Fail (exit 1) with a diff when the client on disk is not what the spec produces.
     Check(Target),
+    /// Report what a spec change does to the generated Rust API: each
+    /// change, breaking or compatible, the semver bump and the files that change.
+    ///
+    /// `apigen diff OLD NEW` compares two spec files; `apigen diff --base main`
+    /// compares the spec of spec/apigen.toml with itself at git revision `main`.
+    Diff(DiffArgs),
+}
+
+#[derive(Debug, Args)]
+struct DiffArgs {
+    /// `OLD NEW`: the two spec files. With `--base`, only `[NEW]` (default:
+    /// `spec` in spec/apigen.toml).
+    #[arg(value_name = "SPEC", num_args = 0..=2)]
+    specs: Vec<PathBuf>,
+    /// Read the old spec from this git revision (`git show REV:<spec>`).
+    /// Single-file specs only.
+    #[arg(long, value_name = "REV")]
+    base: Option<String>,
+    /// `text` (colored on a terminal), `markdown` (a pull request comment)
+    /// or `json` (a stable schema, see docs/diff-json.md).
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    format: DiffFormat,
+    /// Exit with 1 when a breaking change (`breaking`) or any change to the
+    /// Rust API (`any`) is found.
+    #[arg(long, value_enum, value_name = "WHEN")]
+    fail_on: Option<FailOn>,
+    /// The generated crate's current version, which the semver bump applies
+    /// to (default: `crate-version` in spec/apigen.toml, else 0.1.0).
+    #[arg(long, value_name = "VERSION")]
+    crate_version: Option<String>,
+    /// Package name both crates are generated with (default: `crate-name`
+    /// in spec/apigen.toml, else derived from NEW).
+    #[arg(long, value_name = "NAME")]
+    crate_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum DiffFormat {
+    Text,
+    Markdown,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum FailOn {
+    Breaking,
+    Any,
 }
 
 #[derive(Debug, Args)]
@@ -70,6 +119,7 @@ struct Target {
 }
 
 const EXIT_DRIFT: u8 = 1;
+const EXIT_BREAKING: u8 = 1;
 const EXIT_BAD_INPUT: u8 = 2;
 
 fn main() -> ExitCode {
@@ -195,6 +245,7 @@ fn default_crate_name(spec: &Path) -> String {
 fn run(cli: Cli) -> Result<u8, Error> {
     let format = cli.message_format;
     match cli.command {
+        Command::Diff(args) => run_diff(&args),
         Command::Generate(target) => {
             let (options, destination) = resolve(&target)?;
             match destination {
@@ -252,5 +303,89 @@ fn run(cli: Cli) -> Result<u8, Error> {
                 Ok(EXIT_DRIFT)
             }
         }
+    }
+}
+
+/// `apigen diff`: resolves the two specs, compares them, prints the report
+/// on stdout and picks the exit code.
+fn run_diff(args: &DiffArgs) -> Result<u8, Error> {
+    let cwd = std::env::current_dir()
+        .map_err(|e| Diagnostic::error(format!("cannot read the current folder: {e}")))?;
+    let config = Config::discover(&cwd)?;
+    let file = |path: &Path| diff::Source::file(path, apigen::display_path(path));
+    let (old, new, new_path) =
+        match (&args.base, args.specs.as_slice()) {
+            (Some(rev), [new]) => (diff::git_source(rev, new)?, file(new), new.clone()),
+            (Some(rev), []) => {
+                let Some(config) = &config else {
+                    return Err(
+                        Diagnostic::error("no spec given and no spec/apigen.toml found")
+                            .with_help("pass the spec: `apigen diff --base REV NEW`")
+                            .into(),
+                    );
+                };
+                let path = config.root.join(&config.spec);
+                (
+                    diff::git_source(rev, &path)?,
+                    diff::Source::file(&path, config.spec.clone()),
+                    path,
+                )
+            }
+            (Some(_), _) => return Err(Diagnostic::error(
+                "`--base` takes at most one spec, the new one",
+            )
+            .with_help("`apigen diff --base REV [NEW]`, or `apigen diff OLD NEW` without `--base`")
+            .into()),
+            (None, [old, new]) => (file(old), file(new), new.clone()),
+            (None, _) => return Err(Diagnostic::error(
+                "`apigen diff` needs two specs, or `--base REV`",
+            )
+            .with_help("`apigen diff OLD NEW`, or `apigen diff --base main` in a git repository")
+            .into()),
+        };
+    let crate_name = match (&args.crate_name, &config) {
+        (Some(name), _) => name.clone(),
+        (None, Some(config)) => config.crate_name.clone(),
+        (None, None) => default_crate_name(&new_path),
+    };
+    let crate_version = match (&args.crate_version, &config) {
+        (Some(version), _) => version.clone(),
+        (None, Some(config)) => config.crate_version.clone(),
+        (None, None) => "0.1.0".to_string(),
+    };
+    let report = diff::compare(&old, &new, &crate_name, &crate_version)?;
+    let text = match args.format {
+        DiffFormat::Text => {
+            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            report.text(color)
+        }
+        DiffFormat::Markdown => report.markdown(),
+        DiffFormat::Json => report.json()?,
+    };
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        return Err(Diagnostic::error(format!("cannot write the report: {e}")).into());
+    }
+    let failed = match args.fail_on {
+        Some(FailOn::Breaking) => report.has_breaking(),
+        Some(FailOn::Any) => !report.changes.is_empty(),
+        None => false,
+    };
+    if failed {
+        eprintln!(
+            "apigen: {} breaking and {} compatible changes to the Rust API (--fail-on {})",
+            report.summary.breaking,
+            report.summary.compatible,
+            match args.fail_on {
+                Some(FailOn::Any) => "any",
+                _ => "breaking",
+            }
+        );
+        Ok(EXIT_BREAKING)
+    } else {
+        Ok(0)
     }
 }

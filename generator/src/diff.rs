@@ -1,0 +1,2308 @@
+//! `apigen diff`: what a spec change does to the generated Rust API.
+//!
+//! Spec-level diff tools compare YAML trees and report changes to the JSON.
+//! Apps compile against the generated Rust, so this module compares the two
+//! *lowered* [`Api`] models instead, and names every change in Rust terms:
+//! methods, arguments, types, fields, variants. Things are matched by their
+//! Rust name (operations by method name, types by type name, fields by field
+//! name, parameters by argument name, enum values and variants by variant
+//! name), never by spec position or component key, so reordering a spec or
+//! renaming a component to a key that gives the same Rust name (`foo-bar` to
+//! `foo_bar`) reports nothing. Docs, summaries and examples are not API
+//! changes; when they change the generated files, the bump is a patch.
+//!
+//! # Classification
+//!
+//! A change is [`Impact::Breaking`] when code that compiled against the old
+//! client either stops compiling, or makes a different HTTP request, or
+//! decodes the same response differently. Otherwise it is
+//! [`Impact::Compatible`]: existing code compiles and behaves the same, and
+//! only new things appear. What breaks depends on how apps use each item:
+//!
+//! - Client methods take positional arguments and Rust has no default
+//!   arguments, so any change to an operation's arguments breaks, a new
+//!   *optional* parameter included (calls must pass `None`), and so does a
+//!   reordering of arguments.
+//! - Types reachable from a parameter or a request body (*input* types) are
+//!   built by apps with struct literals. The generated structs have public
+//!   fields, are not `#[non_exhaustive]`, and the generated README builds
+//!   them with literals that name every field, so **any new field of an input
+//!   struct is breaking, optional ones included**. A struct that derives
+//!   `Default` lets careful apps write `..Default::default()`; the reason
+//!   says so, but the classification follows the documented usage.
+//! - Types reachable only from responses (*output* types) are read. A new
+//!   field is compatible (only code that builds them itself, such as test
+//!   fakes, must add it). Apps `match` on enums, and the generated enums are
+//!   not `#[non_exhaustive]`: a new string enum value, union or exclusive
+//!   variant, discriminator value, error status or success status of an
+//!   output type breaks exhaustive matches and decodes a response that used
+//!   to land in `Unknown` (or an untyped error) into the new variant, so it
+//!   is breaking. The same additions to input-only enums are compatible.
+//! - A type used in both directions, on either side of the change, follows
+//!   both rules. A type reachable from no operation is treated as both.
+//! - Changes that only show on the wire are breaking: wire names, parameter
+//!   locations and styles, methods, paths, content types, constant header
+//!   values, auth, and the default base URL.
+//!
+//! The semver bump follows: major for a breaking change (the minor version
+//! before 1.0), minor for compatible changes (the patch version before 1.0),
+//! patch when only the generated files change, none otherwise.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde::Serialize;
+
+use crate::diag::{Diagnostic, Error};
+use crate::model::{
+    Api, BodyKind, Field, MediaKind, Operation, ParamLocation, Parameter, Payload, StatusCase,
+    Struct, Success, TypeDef, TypeKind, TypeRef, Union,
+};
+
+/// Version of the JSON report's schema, see [`Report::json`].
+pub const JSON_SCHEMA_VERSION: u32 = 1;
+
+/// Whether a change breaks apps built against the old client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Impact {
+    /// Existing code stops compiling, or sends or accepts different data.
+    Breaking,
+    /// Existing code compiles and behaves as before.
+    Compatible,
+}
+
+/// What part of the generated API a change is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// The whole client: base URL, constant headers, API version.
+    Api,
+    /// One client method, named by [`Change::name`].
+    Operation,
+    /// One named type in `types`, named by [`Change::name`].
+    Type,
+}
+
+/// Every kind of change the diff reports; the JSON report spells them in
+/// snake_case (`field_added`). The list only grows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    BaseUrlChanged,
+    ApiVersionChanged,
+    ConstantHeaderAdded,
+    ConstantHeaderRemoved,
+    ConstantHeaderChanged,
+    OperationAdded,
+    OperationRemoved,
+    MethodChanged,
+    PathChanged,
+    AuthAdded,
+    AuthRemoved,
+    HeaderAdded,
+    HeaderRemoved,
+    HeaderChanged,
+    ParameterAdded,
+    ParameterRemoved,
+    ParameterRequiredChanged,
+    ParameterTypeChanged,
+    ParameterLocationChanged,
+    ParameterWireNameChanged,
+    ParameterStyleChanged,
+    ParametersReordered,
+    BodyAdded,
+    BodyRemoved,
+    BodyTypeChanged,
+    BodyRequiredChanged,
+    BodyEncodingChanged,
+    SuccessChanged,
+    SuccessStatusAdded,
+    SuccessStatusRemoved,
+    SuccessStatusChanged,
+    ErrorAdded,
+    ErrorRemoved,
+    ErrorChanged,
+    ErrorTypeRenamed,
+    TypeAdded,
+    TypeRemoved,
+    TypeKindChanged,
+    AliasChanged,
+    DefaultAdded,
+    DefaultRemoved,
+    FieldAdded,
+    FieldRemoved,
+    FieldTypeChanged,
+    FieldWireNameChanged,
+    FieldRequiredChanged,
+    FieldNullableChanged,
+    EnumValueAdded,
+    EnumValueRemoved,
+    EnumValueWireNameChanged,
+    VariantAdded,
+    VariantRemoved,
+    VariantTypeChanged,
+    VariantWireNameChanged,
+    VariantsReordered,
+    DiscriminatorChanged,
+    DiscriminatorValueAdded,
+    DiscriminatorValueRemoved,
+    DiscriminatorValueChanged,
+}
+
+/// One change to the generated Rust API.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    pub impact: Impact,
+    pub kind: Kind,
+    pub scope: Scope,
+    /// The operation's method name or the type's Rust name; `None` for
+    /// [`Scope::Api`].
+    pub name: Option<String>,
+    /// The field, argument, variant, header or status inside it, if any.
+    pub member: Option<String>,
+    /// The value before and after, as Rust or as the wire shows it (a Rust
+    /// type, a path, a header value); `None` where it did not exist.
+    pub old: Option<String>,
+    pub new: Option<String>,
+    /// What changed, in one line, without the scope and name.
+    pub message: String,
+    /// Why it has its impact, in one line.
+    pub reason: String,
+}
+
+impl Change {
+    fn new(kind: Kind, impact: Impact, scope: Scope, name: Option<&str>) -> Self {
+        Change {
+            impact,
+            kind,
+            scope,
+            name: name.map(str::to_string),
+            member: None,
+            old: None,
+            new: None,
+            message: String::new(),
+            reason: String::new(),
+        }
+    }
+
+    fn member(mut self, member: impl Into<String>) -> Self {
+        self.member = Some(member.into());
+        self
+    }
+
+    fn values(mut self, old: Option<String>, new: Option<String>) -> Self {
+        self.old = old;
+        self.new = new;
+        self
+    }
+
+    fn text(mut self, message: impl Into<String>, reason: impl Into<String>) -> Self {
+        self.message = message.into();
+        self.reason = reason.into();
+        self
+    }
+
+    /// What the change is in, as the reports name it: the operation or the
+    /// type with its name in backticks, or `api`.
+    pub fn subject(&self) -> String {
+        match (self.scope, &self.name) {
+            (Scope::Operation, Some(name)) => format!("operation `{name}`"),
+            (Scope::Type, Some(name)) => format!("type `{name}`"),
+            _ => "api".to_string(),
+        }
+    }
+}
+
+/// The smallest version change the generated crate needs, in semver terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Bump {
+    /// Nothing the crate contains changes.
+    None,
+    /// Generated files change, the Rust API does not.
+    Patch,
+    /// Compatible additions.
+    Minor,
+    /// Breaking changes.
+    Major,
+}
+
+/// The version the generated crate needs after the change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Semver {
+    /// The crate's version before the change.
+    pub current: String,
+    pub bump: Bump,
+    /// `current` with `bump` applied the way Cargo reads versions: before
+    /// 1.0 the minor number marks breaking changes and the patch number
+    /// everything else.
+    pub next: String,
+    pub reason: String,
+}
+
+impl Semver {
+    /// The version after a change of size `bump`, or an error when
+    /// `current` is not `MAJOR.MINOR.PATCH`.
+    pub fn new(current: &str, bump: Bump) -> Result<Semver, Error> {
+        Semver::bumped(current.trim(), bump).ok_or_else(|| {
+            Diagnostic::error(format!(
+                "the crate version `{current}` is not of the form MAJOR.MINOR.PATCH"
+            ))
+            .with_help("pass the generated crate's current version with `--crate-version 0.1.0`")
+            .into()
+        })
+    }
+
+    fn bumped(current: &str, bump: Bump) -> Option<Semver> {
+        let mut parts = current.split('.').map(|part| part.parse::<u64>().ok());
+        let (major, minor, patch) = (parts.next()??, parts.next()??, parts.next()??);
+        if parts.next().is_some() {
+            return None;
+        }
+        let inc = |n: u64| n.checked_add(1);
+        let (next, reason) = match (bump, major, minor) {
+            (Bump::None, ..) => (
+                (major, minor, patch),
+                "nothing in the generated crate changes",
+            ),
+            (_, 0, 0) => (
+                (0, 0, inc(patch)?),
+                "every 0.0.x version is incompatible with the others",
+            ),
+            (Bump::Major, 0, _) => (
+                (0, inc(minor)?, 0),
+                "breaking changes; before 1.0 the minor version marks them",
+            ),
+            (Bump::Major, ..) => ((inc(major)?, 0, 0), "breaking changes"),
+            (Bump::Minor, 0, _) => (
+                (0, minor, inc(patch)?),
+                "compatible additions; before 1.0 the patch version marks them",
+            ),
+            (Bump::Minor, ..) => ((major, inc(minor)?, 0), "compatible additions"),
+            (Bump::Patch, ..) => (
+                (major, minor, inc(patch)?),
+                "the generated files change, the Rust API does not",
+            ),
+        };
+        Some(Semver {
+            current: current.to_string(),
+            bump,
+            next: format!("{}.{}.{}", next.0, next.1, next.2),
+            reason: reason.to_string(),
+        })
+    }
+}
+
+/// Counts of changes by impact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub breaking: usize,
+    pub compatible: usize,
+}
+
+/// The whole result of comparing two specs.
+///
+/// Its JSON form ([`Report::json`]) is a stable interface for CI scripts and
+/// bots; see `docs/diff-json.md`:
+///
+/// ```json
+/// {
+///   "schema": 1,
+///   "old": "main:spec/api.yaml",
+///   "new": "spec/api.yaml",
+///   "summary": {"breaking": 1, "compatible": 0},
+///   "semver": {"current": "0.1.0", "bump": "major", "next": "0.2.0", "reason": "..."},
+///   "files": ["src/client.rs", "src/types.rs"],
+///   "changes": [{
+///     "impact": "breaking", "kind": "field_added", "scope": "type",
+///     "name": "Pet", "member": "age", "old": null, "new": "Option<i64>",
+///     "message": "field `age` added: `Option<i64>`",
+///     "reason": "..."
+///   }]
+/// }
+/// ```
+///
+/// `schema` is [`JSON_SCHEMA_VERSION`]; a new version only comes with a
+/// change that could break a reader. `impact` is `breaking` or
+/// `compatible`, `scope` is `api`, `operation` or `type`, `kind` is a
+/// [`Kind`] in snake_case, `name`, `member`, `old` and `new` are strings or
+/// `null`, and `bump` is `none`, `patch`, `minor` or `major`. `changes` is
+/// sorted by scope (`api`, `operation`, `type`), then name, member and kind
+/// as strings (a missing name or member first); `files` by path.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    pub schema: u32,
+    /// How the old and the new spec are named.
+    pub old: String,
+    pub new: String,
+    pub summary: Summary,
+    pub semver: Semver,
+    /// Paths of the generated crate's files whose contents change, not
+    /// counting the provenance header line that holds the spec's SHA-256.
+    pub files: Vec<String>,
+    pub changes: Vec<Change>,
+}
+
+/// Where a spec comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    path: PathBuf,
+    display: String,
+    bytes: Option<Vec<u8>>,
+}
+
+impl Source {
+    /// A spec file on disk, named in messages as `display`. Multi-file
+    /// specs resolve their relative references next to it.
+    pub fn file(path: impl Into<PathBuf>, display: impl Into<String>) -> Self {
+        Source {
+            path: path.into(),
+            display: display.into(),
+            bytes: None,
+        }
+    }
+
+    /// A spec's bytes, read from elsewhere (such as git). `name` picks YAML
+    /// or JSON by its extension. Only single-file specs are supported: the
+    /// files a relative `$ref` names are not at hand.
+    pub fn bytes(bytes: Vec<u8>, name: impl Into<PathBuf>, display: impl Into<String>) -> Self {
+        Source {
+            path: name.into(),
+            display: display.into(),
+            bytes: Some(bytes),
+        }
+    }
+}
+
+/// Reads `spec` as it is at git revision `rev` (`git show REV:<path>`,
+/// with the path relative to the top of the work tree holding `spec`).
+pub fn git_source(rev: &str, spec: &Path) -> Result<Source, Error> {
+    if rev.is_empty() || rev.starts_with('-') || rev.contains(char::is_whitespace) {
+        return Err(Diagnostic::error(format!("`{rev}` is not a git revision"))
+            .with_help("pass a branch, tag or commit, e.g. `--base main`")
+            .into());
+    }
+    let absolute = spec.canonicalize().map_err(|e| {
+        Diagnostic::error(format!("cannot read the spec: {e}")).in_file(crate::display_path(spec))
+    })?;
+    let folder = absolute.parent().unwrap_or(&absolute);
+    let top = git(folder, &["rev-parse", "--show-toplevel"])
+        .map_err(|message| {
+            Diagnostic::error(format!(
+                "`--base` needs a git work tree: {message}"
+            ))
+            .in_file(crate::display_path(spec))
+            .with_help("run inside a git repository, or pass the old spec as a file: `apigen diff OLD NEW`")
+        })?;
+    let top = PathBuf::from(String::from_utf8_lossy(&top).trim());
+    let top = top.canonicalize().unwrap_or(top);
+    let relative = absolute
+        .strip_prefix(&top)
+        .map_err(|_| {
+            Diagnostic::error("the spec is outside the git work tree")
+                .in_file(crate::display_path(spec))
+        })?
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/");
+    let object = format!("{rev}:{relative}");
+    let bytes = git(&top, &["show", &object]).map_err(|message| {
+        Diagnostic::error(format!("cannot read `{object}` from git: {message}")).with_help(format!(
+            "check that `{rev}` names a commit and that it holds `{relative}`"
+        ))
+    })?;
+    Ok(Source::bytes(bytes, absolute, object))
+}
+
+/// Runs git in `dir`; its stdout, or the first line of its stderr.
+fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
+    let output = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    if output.status.success() {
+        Ok(output.stdout)
+    } else {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let first = stderr.lines().next().unwrap_or("").trim();
+        Err(if first.is_empty() {
+            format!("git exited with {}", output.status)
+        } else {
+            first.to_string()
+        })
+    }
+}
+
+/// Loads both specs, compares their models and their generated crates, and
+/// sizes the version bump from `crate_version`. Both crates are generated
+/// with the same `crate_name` and version, so only the spec makes files
+/// differ.
+pub fn compare(
+    old: &Source,
+    new: &Source,
+    crate_name: &str,
+    crate_version: &str,
+) -> Result<Report, Error> {
+    let settings = Settings {
+        display: &new.display,
+        crate_name,
+        crate_version,
+    };
+    // Check the version before the expensive work.
+    Semver::new(crate_version, Bump::None)?;
+    let before = Loaded::load(old, &settings)?;
+    let after = Loaded::load(new, &settings)?;
+    let changes = changes(&before.api, &after.api);
+    let files = changed_files(&before.files, &before.sha256, &after.files, &after.sha256);
+    let summary = Summary {
+        breaking: changes
+            .iter()
+            .filter(|c| c.impact == Impact::Breaking)
+            .count(),
+        compatible: changes
+            .iter()
+            .filter(|c| c.impact == Impact::Compatible)
+            .count(),
+    };
+    let bump = if summary.breaking > 0 {
+        Bump::Major
+    } else if summary.compatible > 0 {
+        Bump::Minor
+    } else if !files.is_empty() {
+        Bump::Patch
+    } else {
+        Bump::None
+    };
+    Ok(Report {
+        schema: JSON_SCHEMA_VERSION,
+        old: old.display.clone(),
+        new: new.display.clone(),
+        summary,
+        semver: Semver::new(crate_version, bump)?,
+        files,
+        changes,
+    })
+}
+
+struct Settings<'a> {
+    display: &'a str,
+    crate_name: &'a str,
+    crate_version: &'a str,
+}
+
+/// One side of the comparison: its model and its generated files.
+struct Loaded {
+    api: Api,
+    files: BTreeMap<String, String>,
+    sha256: String,
+}
+
+impl Loaded {
+    fn load(source: &Source, settings: &Settings<'_>) -> Result<Loaded, Error> {
+        // `generate` reads a file, so bytes go to a private temporary folder
+        // for as long as this function runs.
+        let (path, _folder) = match &source.bytes {
+            None => (source.path.clone(), None),
+            Some(bytes) => {
+                check_single_file(bytes, &source.display)?;
+                let folder = TempFolder::new()?;
+                let name = source
+                    .path
+                    .file_name()
+                    .map_or_else(|| "spec.yaml".into(), |n| n.to_os_string());
+                let path = folder.path.join(name);
+                std::fs::write(&path, bytes).map_err(|e| {
+                    Diagnostic::error(format!(
+                        "cannot write a temporary copy of {}: {e}",
+                        source.display
+                    ))
+                })?;
+                (path, Some(folder))
+            }
+        };
+        let (api, _warnings, sha256) = crate::load_model(&path, &source.display)?;
+        let options = crate::Options {
+            spec: path,
+            spec_display: settings.display.to_string(),
+            crate_name: settings.crate_name.to_string(),
+            crate_version: settings.crate_version.to_string(),
+            command: "apigen generate".to_string(),
+            strict: false,
+        };
+        let generated = crate::generate(&options)?;
+        Ok(Loaded {
+            api,
+            files: generated.files,
+            sha256,
+        })
+    }
+}
+
+/// Refuses specs with relative `$ref`s, whose other files cannot be read
+/// at the revision. Text that does not parse is left to the loader, which
+/// reports it with a location.
+fn check_single_file(bytes: &[u8], display: &str) -> Result<(), Error> {
+    let Ok(value) = serde_yaml::from_slice::<serde_yaml::Value>(bytes) else {
+        return Ok(());
+    };
+    let mut stack = vec![&value];
+    while let Some(node) = stack.pop() {
+        match node {
+            serde_yaml::Value::Mapping(map) => {
+                for (key, child) in map {
+                    if let (Some("$ref"), Some(target)) = (key.as_str(), child.as_str()) {
+                        if !target.starts_with('#') {
+                            return Err(Diagnostic::error(format!(
+                                "`{display}` refers to another file (`$ref: {target}`); reading the old spec from git supports single-file specs only"
+                            ))
+                            .in_file(display)
+                            .with_help("check the old revision out in a separate work tree (`git worktree add`) and run `apigen diff OLD NEW`")
+                            .into());
+                        }
+                    }
+                    stack.push(child);
+                }
+            }
+            serde_yaml::Value::Sequence(items) => stack.extend(items),
+            serde_yaml::Value::Tagged(tagged) => stack.push(&tagged.value),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// A folder under the system temp folder, removed on drop.
+struct TempFolder {
+    path: PathBuf,
+}
+
+impl TempFolder {
+    fn new() -> Result<TempFolder, Error> {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let base = std::env::temp_dir();
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let mut last = None;
+        for _ in 0..16 {
+            let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+            let path = base.join(format!("apigen-diff-{}-{nanos}-{n}", std::process::id()));
+            match std::fs::create_dir(&path) {
+                Ok(()) => return Ok(TempFolder { path }),
+                Err(e) => last = Some(e),
+            }
+        }
+        let why = last.map_or_else(String::new, |e| e.to_string());
+        Err(Diagnostic::error(format!("cannot create a temporary folder: {why}")).into())
+    }
+}
+
+impl Drop for TempFolder {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
+
+/// Paths whose contents differ, ignoring each side's header lines that
+/// name its spec's SHA-256 (they differ whenever the spec's bytes do).
+fn changed_files(
+    old: &BTreeMap<String, String>,
+    old_sha256: &str,
+    new: &BTreeMap<String, String>,
+    new_sha256: &str,
+) -> Vec<String> {
+    let strip = |text: &str, sha: &str| -> Vec<String> {
+        let marker = format!("sha256 {sha}");
+        text.lines()
+            .filter(|line| sha.is_empty() || !line.contains(&marker))
+            .map(str::to_string)
+            .collect()
+    };
+    let paths: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+    paths
+        .into_iter()
+        .filter(|path| match (old.get(*path), new.get(*path)) {
+            (Some(a), Some(b)) => strip(a, old_sha256) != strip(b, new_sha256),
+            _ => true,
+        })
+        .cloned()
+        .collect()
+}
+
+// ----- comparing models ------------------------------------------------------
+
+/// Every change from `old` to `new`, in the order [`Report`] documents.
+pub fn changes(old: &Api, new: &Api) -> Vec<Change> {
+    // A type counts as built (or read) if it is on either side.
+    let mut merged = roles(old);
+    for (name, role) in roles(new) {
+        let entry = merged.entry(name).or_default();
+        entry.input |= role.input;
+        entry.output |= role.output;
+    }
+    let mut differ = Differ {
+        old,
+        new,
+        roles: merged,
+        out: Vec::new(),
+    };
+    differ.api();
+    differ.operations();
+    differ.types();
+    let mut out = differ.out;
+    // Kinds sort by name (their CamelCase order is their snake_case order),
+    // so that new kinds never reorder existing output.
+    let key = |c: &Change| {
+        (
+            c.scope,
+            c.name.clone(),
+            c.member.clone(),
+            format!("{:?}", c.kind),
+            c.old.clone(),
+            c.new.clone(),
+        )
+    };
+    out.sort_by_key(key);
+    out.dedup();
+    out
+}
+
+/// How apps use a type: built for requests, read from responses.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Role {
+    input: bool,
+    output: bool,
+}
+
+/// The role of every named type, by Rust name. Types no operation reaches
+/// get both roles: nothing says how apps use them.
+fn roles(api: &Api) -> BTreeMap<String, Role> {
+    let mut by_id: BTreeMap<crate::model::TypeId, Role> = BTreeMap::new();
+    let mut work: Vec<(&TypeRef, bool)> = Vec::new();
+    for op in &api.operations {
+        work.extend(op.params.iter().map(|p| (&p.ty, true)));
+        work.extend(op.body.iter().map(|b| (&b.ty, true)));
+        work.extend(op.errors.iter().map(|e| (&e.ty, false)));
+        match &op.success {
+            Success::Empty => {}
+            Success::One(payload) => work.push((&payload.ty, false)),
+            Success::ByStatus { cases, .. } => {
+                work.extend(
+                    cases
+                        .iter()
+                        .filter_map(|c| c.payload.as_ref().map(|p| (&p.ty, false))),
+                );
+            }
+        }
+    }
+    while let Some((ty, input)) = work.pop() {
+        match ty {
+            TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Boxed(inner) => {
+                work.push((inner, input));
+            }
+            TypeRef::Named(id) => {
+                let role = by_id.entry(*id).or_default();
+                let seen = if input { role.input } else { role.output };
+                if seen {
+                    continue;
+                }
+                if input {
+                    role.input = true;
+                } else {
+                    role.output = true;
+                }
+                let Some(def) = api.types.get(*id) else {
+                    continue;
+                };
+                match &def.kind {
+                    TypeKind::Struct(s) => work.extend(s.fields.iter().map(|f| (&f.ty, input))),
+                    TypeKind::StringEnum(_) => {}
+                    TypeKind::Exclusive(x) => {
+                        work.extend(x.variants.iter().map(|v| (&v.ty, input)));
+                    }
+                    TypeKind::Union(u) => work.extend(u.variants.iter().map(|v| (&v.ty, input))),
+                    TypeKind::Alias(target) => work.push((target, input)),
+                }
+            }
+            _ => {}
+        }
+    }
+    api.types
+        .types
+        .iter()
+        .map(|(id, def)| {
+            let role = by_id.get(id).copied().unwrap_or(Role {
+                input: true,
+                output: true,
+            });
+            (def.name.clone(), role)
+        })
+        .collect()
+}
+
+/// A type as Rust spells it in the generated code (short paths).
+fn rust(api: &Api, ty: &TypeRef) -> String {
+    match ty {
+        TypeRef::String => "String".to_string(),
+        TypeRef::Bool => "bool".to_string(),
+        TypeRef::I32 => "i32".to_string(),
+        TypeRef::I64 => "i64".to_string(),
+        TypeRef::F32 => "f32".to_string(),
+        TypeRef::F64 => "f64".to_string(),
+        TypeRef::DateTime => "DateTime<FixedOffset>".to_string(),
+        TypeRef::Date => "NaiveDate".to_string(),
+        TypeRef::Bytes => "Vec<u8>".to_string(),
+        TypeRef::Json => "serde_json::Value".to_string(),
+        TypeRef::Named(id) => api
+            .types
+            .get(*id)
+            .map_or_else(|| "serde_json::Value".to_string(), |d| d.name.clone()),
+        TypeRef::Vec(inner) => format!("Vec<{}>", rust(api, inner)),
+        TypeRef::Map(inner) => format!("BTreeMap<String, {}>", rust(api, inner)),
+        TypeRef::Boxed(inner) => format!("Box<{}>", rust(api, inner)),
+    }
+}
+
+/// A method argument's type, as the client declares it.
+fn argument(api: &Api, p: &Parameter) -> String {
+    let inner = match &p.ty {
+        TypeRef::Vec(item) => format!("&[{}]", rust(api, item)),
+        TypeRef::String => "&str".to_string(),
+        TypeRef::Bool
+        | TypeRef::I32
+        | TypeRef::I64
+        | TypeRef::F32
+        | TypeRef::F64
+        | TypeRef::Date => rust(api, &p.ty),
+        other => format!("&{}", rust(api, other)),
+    };
+    if p.required {
+        inner
+    } else {
+        format!("Option<{inner}>")
+    }
+}
+
+/// A field's declared Rust type.
+fn field_type(api: &Api, f: &Field) -> String {
+    let inner = rust(api, &f.ty);
+    if f.flatten {
+        format!("Option<{inner}> (flattened)")
+    } else if f.required && !f.nullable {
+        inner
+    } else {
+        format!("Option<{inner}>")
+    }
+}
+
+/// Whether the generated struct derives `Default` (every field may be `None`).
+fn derives_default(s: &Struct) -> bool {
+    s.fields.iter().all(|f| !f.required || f.nullable)
+}
+
+fn location(l: ParamLocation) -> &'static str {
+    match l {
+        ParamLocation::Path => "path",
+        ParamLocation::Query => "query",
+        ParamLocation::Header => "header",
+        ParamLocation::Cookie => "cookie",
+    }
+}
+
+/// A path template with parameter names blanked: `/pets/{}`. Names in the
+/// template are not sent, so `{petId}` and `{pet_id}` are the same URL.
+fn path_shape(path: &str) -> String {
+    let mut shape = String::new();
+    let mut in_param = false;
+    for c in path.chars() {
+        match c {
+            '{' => {
+                in_param = true;
+                shape.push_str("{}");
+            }
+            '}' if in_param => in_param = false,
+            _ if in_param => {}
+            _ => shape.push(c),
+        }
+    }
+    shape
+}
+
+fn body_type(api: &Api, body: &crate::model::RequestBody) -> String {
+    let inner = match body.kind {
+        BodyKind::Bytes => "[u8]".to_string(),
+        BodyKind::Text => "str".to_string(),
+        _ => rust(api, &body.ty),
+    };
+    if body.required {
+        format!("&{inner}")
+    } else {
+        format!("Option<&{inner}>")
+    }
+}
+
+fn payload(api: &Api, p: &Payload) -> String {
+    match p.kind {
+        MediaKind::Json => rust(api, &p.ty),
+        MediaKind::Text => "String (text)".to_string(),
+        MediaKind::Bytes => "Vec<u8> (binary)".to_string(),
+    }
+}
+
+fn success(api: &Api, s: &Success) -> String {
+    match s {
+        Success::Empty => "()".to_string(),
+        Success::One(p) => payload(api, p),
+        Success::ByStatus { type_name, .. } => type_name.clone(),
+    }
+}
+
+fn case_text(api: &Api, case: &StatusCase) -> String {
+    match &case.payload {
+        Some(p) => format!("{}({})", case.variant, payload(api, p)),
+        None => case.variant.clone(),
+    }
+}
+
+/// `items` by a key of each, for matching the two sides by Rust name.
+fn index<'x, T, K: Ord>(items: &'x [T], key: impl Fn(&'x T) -> K) -> BTreeMap<K, &'x T> {
+    items.iter().map(|item| (key(item), item)).collect()
+}
+
+fn kind_name(kind: &TypeKind) -> &'static str {
+    match kind {
+        TypeKind::Struct(_) => "struct",
+        TypeKind::StringEnum(_) => "string enum",
+        TypeKind::Exclusive(_) => "exclusive enum",
+        TypeKind::Union(_) => "union enum",
+        TypeKind::Alias(_) => "type alias",
+    }
+}
+
+fn quoted(items: &[&str]) -> String {
+    items
+        .iter()
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+struct Differ<'a> {
+    old: &'a Api,
+    new: &'a Api,
+    roles: BTreeMap<String, Role>,
+    out: Vec<Change>,
+}
+
+impl<'a> Differ<'a> {
+    fn push(&mut self, change: Change) {
+        self.out.push(change);
+    }
+
+    fn role(&self, type_name: &str) -> Role {
+        self.roles.get(type_name).copied().unwrap_or(Role {
+            input: true,
+            output: true,
+        })
+    }
+
+    // ----- the whole client ---------------------------------------------------
+
+    fn api(&mut self) {
+        let (old, new) = (self.old, self.new);
+        if old.base_url != new.base_url {
+            let show = |u: &Option<String>| u.clone().unwrap_or_default();
+            self.push(
+                Change::new(Kind::BaseUrlChanged, Impact::Breaking, Scope::Api, None)
+                    .values(old.base_url.clone(), new.base_url.clone())
+                    .text(
+                        format!(
+                            "default base URL `{}` → `{}`",
+                            show(&old.base_url),
+                            show(&new.base_url)
+                        ),
+                        "clients built without `.base_url(..)` send every request to the new URL",
+                    ),
+            );
+        }
+        if old.version != new.version {
+            self.push(
+                Change::new(Kind::ApiVersionChanged, Impact::Compatible, Scope::Api, None)
+                    .values(Some(old.version.clone()), Some(new.version.clone()))
+                    .text(
+                        format!(
+                            "`info.version` `{}` → `{}`",
+                            old.version, new.version
+                        ),
+                        "only the value of the constant `meta::API_VERSION` changes; requests are the same",
+                    ),
+            );
+        }
+        let consts = |api: &'a Api| -> BTreeMap<&'a str, &'a crate::model::ConstantHeader> {
+            api.constant_headers
+                .iter()
+                .map(|h| (h.const_name.as_str(), h))
+                .collect()
+        };
+        let (before, after) = (consts(old), consts(new));
+        for (name, h) in &after {
+            if !before.contains_key(name) {
+                self.push(
+                    Change::new(
+                        Kind::ConstantHeaderAdded,
+                        Impact::Compatible,
+                        Scope::Api,
+                        None,
+                    )
+                    .member(*name)
+                    .values(None, Some(format!("{}: {}", h.name, h.value)))
+                    .text(
+                        format!(
+                            "constant `headers::{name}` added (`{}: {}`)",
+                            h.name, h.value
+                        ),
+                        "a new constant; the operations that send it are listed on their own",
+                    ),
+                );
+            }
+        }
+        for (name, h) in &before {
+            match after.get(name) {
+                None => self.push(
+                    Change::new(
+                        Kind::ConstantHeaderRemoved,
+                        Impact::Breaking,
+                        Scope::Api,
+                        None,
+                    )
+                    .member(*name)
+                    .values(Some(format!("{}: {}", h.name, h.value)), None)
+                    .text(
+                        format!(
+                            "constant `headers::{name}` removed (`{}: {}`)",
+                            h.name, h.value
+                        ),
+                        format!("code that names `headers::{name}` stops compiling"),
+                    ),
+                ),
+                Some(n) if n.name != h.name || n.value != h.value => {
+                    let (was, is) = (
+                        format!("{}: {}", h.name, h.value),
+                        format!("{}: {}", n.name, n.value),
+                    );
+                    self.push(
+                        Change::new(
+                            Kind::ConstantHeaderChanged,
+                            Impact::Breaking,
+                            Scope::Api,
+                            None,
+                        )
+                        .member(*name)
+                        .values(Some(was.clone()), Some(is.clone()))
+                        .text(
+                            format!("constant `headers::{name}` `{was}` → `{is}`"),
+                            "every operation that sends the header sends the new value",
+                        ),
+                    );
+                }
+                Some(_) => {}
+            }
+        }
+    }
+
+    // ----- operations --------------------------------------------------------
+
+    fn operations(&mut self) {
+        let by_name = |api: &'a Api| -> BTreeMap<&'a str, &'a Operation> {
+            api.operations
+                .iter()
+                .map(|o| (o.name.as_str(), o))
+                .collect()
+        };
+        let (before, after) = (by_name(self.old), by_name(self.new));
+        for (name, op) in &after {
+            if !before.contains_key(name) {
+                self.push(
+                    Change::new(
+                        Kind::OperationAdded,
+                        Impact::Compatible,
+                        Scope::Operation,
+                        Some(name),
+                    )
+                    .values(None, Some(format!("{} {}", op.method.as_str(), op.path)))
+                    .text(
+                        format!("added (`{} {}`)", op.method.as_str(), op.path),
+                        format!("a new method `client.{name}(..)`; existing calls are unchanged"),
+                    ),
+                );
+            }
+        }
+        for (name, op) in &before {
+            let Some(new) = after.get(name) else {
+                let endpoint = format!("{} {}", op.method.as_str(), op.path);
+                let successor = after
+                    .values()
+                    .find(|n| {
+                        !before.contains_key(n.name.as_str())
+                            && n.method == op.method
+                            && path_shape(&n.path) == path_shape(&op.path)
+                    })
+                    .map(|n| format!(" (`{endpoint}` is now `client.{}(..)`)", n.name))
+                    .unwrap_or_default();
+                self.push(
+                    Change::new(
+                        Kind::OperationRemoved,
+                        Impact::Breaking,
+                        Scope::Operation,
+                        Some(name),
+                    )
+                    .values(Some(endpoint.clone()), None)
+                    .text(
+                        format!("removed (`{endpoint}`)"),
+                        format!("code that calls `client.{name}(..)` stops compiling{successor}"),
+                    ),
+                );
+                continue;
+            };
+            self.operation(op, new);
+        }
+    }
+
+    fn operation(&mut self, old: &Operation, new: &Operation) {
+        let name = old.name.as_str();
+        let at = |kind, impact| Change::new(kind, impact, Scope::Operation, Some(name));
+        if old.method != new.method {
+            self.push(
+                at(Kind::MethodChanged, Impact::Breaking)
+                    .values(
+                        Some(old.method.as_str().to_string()),
+                        Some(new.method.as_str().to_string()),
+                    )
+                    .text(
+                        format!(
+                            "method `{}` → `{}`",
+                            old.method.as_str(),
+                            new.method.as_str()
+                        ),
+                        format!("the same call to `client.{name}(..)` sends a different request"),
+                    ),
+            );
+        }
+        if path_shape(&old.path) != path_shape(&new.path) {
+            self.push(
+                at(Kind::PathChanged, Impact::Breaking)
+                    .values(Some(old.path.clone()), Some(new.path.clone()))
+                    .text(
+                        format!("path `{}` → `{}`", old.path, new.path),
+                        format!("the same call to `client.{name}(..)` requests a different URL"),
+                    ),
+            );
+        }
+        match (old.auth, new.auth) {
+            (false, true) => self.push(at(Kind::AuthAdded, Impact::Breaking).text(
+                "now sends the bearer token",
+                "the same call sends `Authorization`; a client built without a token sends requests the server refuses",
+            )),
+            (true, false) => self.push(at(Kind::AuthRemoved, Impact::Breaking).text(
+                "no longer sends the bearer token",
+                "the same call sends a request without `Authorization`",
+            )),
+            _ => {}
+        }
+        self.operation_headers(old, new);
+        self.parameters(old, new);
+        self.body(old, new);
+        self.success(old, new);
+        self.errors(old, new);
+    }
+
+    fn operation_headers(&mut self, old: &Operation, new: &Operation) {
+        let headers =
+            |api: &'a Api, op: &Operation| -> BTreeMap<String, &'a crate::model::ConstantHeader> {
+                op.constant_headers
+                    .iter()
+                    .filter_map(|&i| api.constant_headers.get(i))
+                    .map(|h| (h.name.to_ascii_lowercase(), h))
+                    .collect()
+            };
+        let (before, after) = (headers(self.old, old), headers(self.new, new));
+        let name = old.name.as_str();
+        for (key, h) in &after {
+            if !before.contains_key(key) {
+                self.push(
+                    Change::new(
+                        Kind::HeaderAdded,
+                        Impact::Breaking,
+                        Scope::Operation,
+                        Some(name),
+                    )
+                    .member(&h.name)
+                    .values(None, Some(h.value.clone()))
+                    .text(
+                        format!("now sends `{}: {}`", h.name, h.value),
+                        "the same call sends a request with a new header",
+                    ),
+                );
+            }
+        }
+        for (key, h) in &before {
+            match after.get(key) {
+                None => self.push(
+                    Change::new(
+                        Kind::HeaderRemoved,
+                        Impact::Breaking,
+                        Scope::Operation,
+                        Some(name),
+                    )
+                    .member(&h.name)
+                    .values(Some(h.value.clone()), None)
+                    .text(
+                        format!("no longer sends `{}: {}`", h.name, h.value),
+                        "the same call sends a request without the header",
+                    ),
+                ),
+                // A value change of the same constant is reported once, on
+                // the constant; here only a switch to another constant.
+                Some(n) if n.value != h.value && n.const_name != h.const_name => self.push(
+                    Change::new(
+                        Kind::HeaderChanged,
+                        Impact::Breaking,
+                        Scope::Operation,
+                        Some(name),
+                    )
+                    .member(&h.name)
+                    .values(Some(h.value.clone()), Some(n.value.clone()))
+                    .text(
+                        format!("header `{}` `{}` → `{}`", h.name, h.value, n.value),
+                        "the same call sends a different header value",
+                    ),
+                ),
+                Some(_) => {}
+            }
+        }
+    }
+
+    fn parameters<'b>(&mut self, old: &'b Operation, new: &'b Operation) {
+        let name = old.name.as_str();
+        let (o_api, n_api) = (self.old, self.new);
+        let before = index(&old.params, |p| p.name.as_str());
+        let after = index(&new.params, |p| p.name.as_str());
+        let at = |kind, impact, arg: &str| {
+            Change::new(kind, impact, Scope::Operation, Some(name)).member(arg)
+        };
+        for (arg, p) in &after {
+            if before.contains_key(arg) {
+                continue;
+            }
+            let ty = argument(n_api, p);
+            let reason = if p.required {
+                format!("calls to `client.{name}(..)` must pass the new argument")
+            } else {
+                format!(
+                    "calls to `client.{name}(..)` must pass the new argument (`None` to leave it out); Rust has no default arguments"
+                )
+            };
+            self.push(
+                at(Kind::ParameterAdded, Impact::Breaking, arg)
+                    .values(None, Some(ty.clone()))
+                    .text(
+                        format!(
+                            "argument `{arg}` added: `{ty}` ({} `{}`)",
+                            location(p.location),
+                            p.wire_name
+                        ),
+                        reason,
+                    ),
+            );
+        }
+        for (arg, p) in &before {
+            let Some(n) = after.get(arg) else {
+                let ty = argument(o_api, p);
+                self.push(
+                    at(Kind::ParameterRemoved, Impact::Breaking, arg)
+                        .values(Some(ty.clone()), None)
+                        .text(
+                            format!(
+                                "argument `{arg}` removed: `{ty}` ({} `{}`)",
+                                location(p.location),
+                                p.wire_name
+                            ),
+                            format!("calls to `client.{name}(..)` pass one argument too many"),
+                        ),
+                );
+                continue;
+            };
+            let (was, is) = (argument(o_api, p), argument(n_api, n));
+            if p.required != n.required {
+                let word = |r: bool| if r { "required" } else { "optional" };
+                self.push(
+                    at(Kind::ParameterRequiredChanged, Impact::Breaking, arg)
+                        .values(
+                            Some(word(p.required).to_string()),
+                            Some(word(n.required).to_string()),
+                        )
+                        .text(
+                            format!(
+                                "argument `{arg}` {} → {}",
+                                word(p.required),
+                                word(n.required)
+                            ),
+                            format!("the argument's type changes from `{was}` to `{is}`"),
+                        ),
+                );
+            } else if was != is {
+                self.push(
+                    at(Kind::ParameterTypeChanged, Impact::Breaking, arg)
+                        .values(Some(was.clone()), Some(is.clone()))
+                        .text(
+                            format!("argument `{arg}` type `{was}` → `{is}`"),
+                            "calls that pass the old type stop compiling",
+                        ),
+                );
+            }
+            if p.location != n.location {
+                self.push(
+                    at(Kind::ParameterLocationChanged, Impact::Breaking, arg)
+                        .values(
+                            Some(location(p.location).to_string()),
+                            Some(location(n.location).to_string()),
+                        )
+                        .text(
+                            format!(
+                                "argument `{arg}` moves from the {} to the {}",
+                                location(p.location),
+                                location(n.location)
+                            ),
+                            "the same call sends the value in a different place",
+                        ),
+                );
+            }
+            if p.wire_name != n.wire_name {
+                let both_path =
+                    p.location == ParamLocation::Path && n.location == ParamLocation::Path;
+                let (impact, reason) = if both_path {
+                    (
+                        Impact::Compatible,
+                        "a path parameter fills its place in the URL; its name is not sent",
+                    )
+                } else {
+                    (
+                        Impact::Breaking,
+                        "the same call sends the value under a different name",
+                    )
+                };
+                self.push(
+                    at(Kind::ParameterWireNameChanged, impact, arg)
+                        .values(Some(p.wire_name.clone()), Some(n.wire_name.clone()))
+                        .text(
+                            format!(
+                                "argument `{arg}` wire name `{}` → `{}`",
+                                p.wire_name, n.wire_name
+                            ),
+                            reason,
+                        ),
+                );
+            }
+            let is_list = matches!(p.ty, TypeRef::Vec(_)) && matches!(n.ty, TypeRef::Vec(_));
+            if is_list && p.style != n.style && n.location == ParamLocation::Query {
+                let style = |s: crate::model::ArrayStyle| match s {
+                    crate::model::ArrayStyle::Repeat => "a=1&a=2",
+                    crate::model::ArrayStyle::Comma => "a=1,2",
+                    crate::model::ArrayStyle::Space => "a=1%202",
+                    crate::model::ArrayStyle::Pipe => "a=1|2",
+                };
+                self.push(
+                    at(Kind::ParameterStyleChanged, Impact::Breaking, arg)
+                        .values(
+                            Some(style(p.style).to_string()),
+                            Some(style(n.style).to_string()),
+                        )
+                        .text(
+                            format!(
+                                "argument `{arg}` query style `{}` → `{}`",
+                                style(p.style),
+                                style(n.style)
+                            ),
+                            "the same call writes the list differently in the query",
+                        ),
+                );
+            }
+        }
+        // Arguments are positional: the same names in another order compile
+        // (when the types agree) and pass values to the wrong parameters.
+        let common = |op: &'b Operation, other: &BTreeMap<&str, &Parameter>| -> Vec<&'b str> {
+            op.params
+                .iter()
+                .map(|p| p.name.as_str())
+                .filter(|n| other.contains_key(n))
+                .collect()
+        };
+        if common(old, &after) != common(new, &before) {
+            let list = |op: &Operation| {
+                op.params
+                    .iter()
+                    .map(|p| p.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            self.push(
+                Change::new(
+                    Kind::ParametersReordered,
+                    Impact::Breaking,
+                    Scope::Operation,
+                    Some(name),
+                )
+                .values(Some(list(old)), Some(list(new)))
+                .text(
+                    format!("arguments reordered: ({}) → ({})", list(old), list(new)),
+                    "arguments are positional: existing calls pass values to the wrong parameters or stop compiling",
+                ),
+            );
+        }
+    }
+
+    fn body(&mut self, old: &Operation, new: &Operation) {
+        let name = old.name.as_str();
+        let at =
+            |kind| Change::new(kind, Impact::Breaking, Scope::Operation, Some(name)).member("body");
+        match (&old.body, &new.body) {
+            (None, None) => {}
+            (None, Some(b)) => {
+                let ty = body_type(self.new, b);
+                self.push(at(Kind::BodyAdded).values(None, Some(ty.clone())).text(
+                    format!("request body added: `{ty}` ({})", b.content_type),
+                    format!("calls to `client.{name}(..)` must pass the new `body` argument"),
+                ));
+            }
+            (Some(b), None) => {
+                let ty = body_type(self.old, b);
+                self.push(at(Kind::BodyRemoved).values(Some(ty.clone()), None).text(
+                    format!("request body removed: `{ty}` ({})", b.content_type),
+                    format!("calls to `client.{name}(..)` pass one argument too many"),
+                ));
+            }
+            (Some(b), Some(n)) => {
+                let (was, is) = (body_type(self.old, b), body_type(self.new, n));
+                if b.required != n.required {
+                    let word = |r: bool| if r { "required" } else { "optional" };
+                    self.push(
+                        at(Kind::BodyRequiredChanged)
+                            .values(Some(word(b.required).into()), Some(word(n.required).into()))
+                            .text(
+                                format!("request body {} → {}", word(b.required), word(n.required)),
+                                format!("the `body` argument changes from `{was}` to `{is}`"),
+                            ),
+                    );
+                } else if was != is {
+                    self.push(
+                        at(Kind::BodyTypeChanged)
+                            .values(Some(was.clone()), Some(is.clone()))
+                            .text(
+                                format!("request body type `{was}` → `{is}`"),
+                                "calls that pass the old type stop compiling",
+                            ),
+                    );
+                }
+                if b.content_type != n.content_type || b.kind != n.kind {
+                    self.push(
+                        at(Kind::BodyEncodingChanged)
+                            .values(Some(b.content_type.clone()), Some(n.content_type.clone()))
+                            .text(
+                                format!(
+                                    "request body content type `{}` → `{}`",
+                                    b.content_type, n.content_type
+                                ),
+                                "the same call encodes the body differently",
+                            ),
+                    );
+                }
+            }
+        }
+    }
+
+    fn success(&mut self, old: &Operation, new: &Operation) {
+        let name = old.name.as_str();
+        let (was, is) = (
+            success(self.old, &old.success),
+            success(self.new, &new.success),
+        );
+        if was != is {
+            self.push(
+                Change::new(
+                    Kind::SuccessChanged,
+                    Impact::Breaking,
+                    Scope::Operation,
+                    Some(name),
+                )
+                .values(Some(was.clone()), Some(is.clone()))
+                .text(
+                    format!("returns `{is}` instead of `{was}`"),
+                    "code that uses the old result stops compiling or decodes differently",
+                ),
+            );
+            return;
+        }
+        let (
+            Success::ByStatus {
+                type_name,
+                cases: before,
+            },
+            Success::ByStatus { cases: after, .. },
+        ) = (&old.success, &new.success)
+        else {
+            return;
+        };
+        let (before, after) = (index(before, |c| c.status), index(after, |c| c.status));
+        let at = |kind, status: u16| {
+            Change::new(kind, Impact::Breaking, Scope::Operation, Some(name))
+                .member(status.to_string())
+        };
+        for (status, case) in &after {
+            if !before.contains_key(status) {
+                let text = case_text(self.new, case);
+                self.push(
+                    at(Kind::SuccessStatusAdded, *status)
+                        .values(None, Some(text.clone()))
+                        .text(
+                            format!("success status {status} added: `{type_name}::{text}`"),
+                            format!("exhaustive `match`es on `{type_name}` must handle the new variant, and a {status} answer decodes into it instead of the first listed status"),
+                        ),
+                );
+            }
+        }
+        for (status, case) in &before {
+            let text = case_text(self.old, case);
+            match after.get(status) {
+                None => self.push(
+                    at(Kind::SuccessStatusRemoved, *status)
+                        .values(Some(text.clone()), None)
+                        .text(
+                            format!("success status {status} removed: `{type_name}::{text}`"),
+                            format!(
+                                "code that names `{type_name}::{}` stops compiling",
+                                case.variant
+                            ),
+                        ),
+                ),
+                Some(n) => {
+                    let new_text = case_text(self.new, n);
+                    if new_text != text {
+                        self.push(
+                            at(Kind::SuccessStatusChanged, *status)
+                                .values(Some(text.clone()), Some(new_text.clone()))
+                                .text(
+                                    format!("success status {status} `{text}` → `{new_text}`"),
+                                    "code that matches the old variant stops compiling",
+                                ),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    fn errors(&mut self, old: &Operation, new: &Operation) {
+        let name = old.name.as_str();
+        let enum_name = &new.error_type;
+        if old.error_type != new.error_type {
+            self.push(
+                Change::new(
+                    Kind::ErrorTypeRenamed,
+                    Impact::Breaking,
+                    Scope::Operation,
+                    Some(name),
+                )
+                .values(Some(old.error_type.clone()), Some(new.error_type.clone()))
+                .text(
+                    format!("error enum `{}` → `{}`", old.error_type, new.error_type),
+                    format!("code that names `{}` stops compiling", old.error_type),
+                ),
+            );
+        }
+        let by_status = |api: &Api, op: &Operation| -> BTreeMap<u16, (String, String)> {
+            op.errors
+                .iter()
+                .map(|e| (e.status, (e.variant.clone(), rust(api, &e.ty))))
+                .collect()
+        };
+        let (before, after) = (by_status(self.old, old), by_status(self.new, new));
+        let at = |kind, status: &u16| {
+            Change::new(kind, Impact::Breaking, Scope::Operation, Some(name))
+                .member(status.to_string())
+        };
+        for (status, (variant, ty)) in &after {
+            if !before.contains_key(status) {
+                self.push(
+                    at(Kind::ErrorAdded, status)
+                        .values(None, Some(format!("{variant}({ty})")))
+                        .text(
+                            format!("error status {status} added: `{enum_name}::{variant}({ty})`"),
+                            format!("exhaustive `match`es on `{enum_name}` must handle the new variant, and a {status} answer decodes into it instead of an undeclared status"),
+                        ),
+                );
+            }
+        }
+        for (status, (variant, ty)) in &before {
+            let was = format!("{variant}({ty})");
+            match after.get(status) {
+                None => self.push(
+                    at(Kind::ErrorRemoved, status)
+                        .values(Some(was.clone()), None)
+                        .text(
+                            format!("error status {status} removed: `{}::{was}`", old.error_type),
+                            format!(
+                                "code that names `{}::{variant}` stops compiling, and a {status} answer is no longer decoded",
+                                old.error_type
+                            ),
+                        ),
+                ),
+                Some((v, t)) => {
+                    let is = format!("{v}({t})");
+                    if is != was {
+                        self.push(
+                            at(Kind::ErrorChanged, status)
+                                .values(Some(was.clone()), Some(is.clone()))
+                                .text(
+                                    format!("error status {status} `{was}` → `{is}`"),
+                                    "code that matches the old variant or its body stops compiling",
+                                ),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    // ----- types -------------------------------------------------------------
+
+    fn types(&mut self) {
+        let by_name = |api: &'a Api| -> BTreeMap<&'a str, &'a TypeDef> {
+            api.types
+                .types
+                .values()
+                .map(|d| (d.name.as_str(), d))
+                .collect()
+        };
+        let (before, after) = (by_name(self.old), by_name(self.new));
+        for (name, def) in &after {
+            if !before.contains_key(name) {
+                self.push(
+                    Change::new(Kind::TypeAdded, Impact::Compatible, Scope::Type, Some(name))
+                        .values(None, Some(kind_name(&def.kind).to_string()))
+                        .text(
+                            format!("added ({})", kind_name(&def.kind)),
+                            "a new type; existing code is unchanged",
+                        ),
+                );
+            }
+        }
+        for (name, def) in &before {
+            let Some(new) = after.get(name) else {
+                self.push(
+                    Change::new(Kind::TypeRemoved, Impact::Breaking, Scope::Type, Some(name))
+                        .values(Some(kind_name(&def.kind).to_string()), None)
+                        .text(
+                            format!("removed ({})", kind_name(&def.kind)),
+                            format!("code that names `{name}` stops compiling"),
+                        ),
+                );
+                continue;
+            };
+            self.type_def(def, new);
+        }
+    }
+
+    fn type_def(&mut self, old: &TypeDef, new: &TypeDef) {
+        let name = old.name.as_str();
+        match (&old.kind, &new.kind) {
+            (TypeKind::Struct(a), TypeKind::Struct(b)) => self.fields(name, a, b),
+            (TypeKind::StringEnum(a), TypeKind::StringEnum(b)) => {
+                let list = |e: &crate::model::StringEnum| -> Vec<(String, String, Option<String>)> {
+                    e.variants
+                        .iter()
+                        .map(|v| (v.name.clone(), v.wire_name.clone(), None))
+                        .collect()
+                };
+                self.variants(name, VariantsOf::Values, &list(a), &list(b));
+            }
+            (TypeKind::Exclusive(a), TypeKind::Exclusive(b)) => {
+                let list = |api: &Api,
+                            x: &crate::model::Exclusive|
+                 -> Vec<(String, String, Option<String>)> {
+                    x.variants
+                        .iter()
+                        .map(|v| (v.name.clone(), v.wire_name.clone(), Some(rust(api, &v.ty))))
+                        .collect()
+                };
+                self.variants(
+                    name,
+                    VariantsOf::Exclusive,
+                    &list(self.old, a),
+                    &list(self.new, b),
+                );
+            }
+            (TypeKind::Union(a), TypeKind::Union(b)) => self.union(name, a, b),
+            (TypeKind::Alias(a), TypeKind::Alias(b)) => {
+                let (was, is) = (rust(self.old, a), rust(self.new, b));
+                if was != is {
+                    self.push(
+                        Change::new(
+                            Kind::AliasChanged,
+                            Impact::Breaking,
+                            Scope::Type,
+                            Some(name),
+                        )
+                        .values(Some(was.clone()), Some(is.clone()))
+                        .text(
+                            format!("alias of `{was}` → `{is}`"),
+                            format!("code that uses `{name}` as a `{was}` stops compiling"),
+                        ),
+                    );
+                }
+            }
+            (a, b) => {
+                let (was, is) = (kind_name(a), kind_name(b));
+                self.push(
+                    Change::new(
+                        Kind::TypeKindChanged,
+                        Impact::Breaking,
+                        Scope::Type,
+                        Some(name),
+                    )
+                    .values(Some(was.to_string()), Some(is.to_string()))
+                    .text(
+                        format!("{was} → {is}"),
+                        format!("code that builds or reads `{name}` stops compiling"),
+                    ),
+                );
+            }
+        }
+    }
+
+    fn fields(&mut self, name: &str, old: &Struct, new: &Struct) {
+        let role = self.role(name);
+        let (o_api, n_api) = (self.old, self.new);
+        let before = index(&old.fields, |f| f.name.as_str());
+        let after = index(&new.fields, |f| f.name.as_str());
+        let at = |kind, impact, field: &str| {
+            Change::new(kind, impact, Scope::Type, Some(name)).member(field)
+        };
+        let defaults = derives_default(old) && derives_default(new);
+        for (field, f) in &after {
+            if before.contains_key(field) {
+                continue;
+            }
+            let ty = field_type(n_api, f);
+            let mandatory = f.required && !f.nullable;
+            let (impact, reason) = if role.input {
+                let reason = if mandatory {
+                    format!("`{name}` is built for requests: every struct literal must set the new required field")
+                } else if defaults {
+                    format!("`{name}` is built for requests and is not `#[non_exhaustive]`: struct literals must name the new field (only literals ending in `..Default::default()` keep compiling)")
+                } else {
+                    format!("`{name}` is built for requests and is not `#[non_exhaustive]`: struct literals must name the new field")
+                };
+                (Impact::Breaking, reason)
+            } else {
+                (
+                    Impact::Compatible,
+                    format!("`{name}` only appears in responses: code that reads it is unchanged (code that builds it, such as test fakes, must add the field)"),
+                )
+            };
+            self.push(
+                at(Kind::FieldAdded, impact, field)
+                    .values(None, Some(ty.clone()))
+                    .text(format!("field `{field}` added: `{ty}`"), reason),
+            );
+        }
+        for (field, f) in &before {
+            let Some(n) = after.get(field) else {
+                let ty = field_type(o_api, f);
+                self.push(
+                    at(Kind::FieldRemoved, Impact::Breaking, field)
+                        .values(Some(ty.clone()), None)
+                        .text(
+                            format!("field `{field}` removed: `{ty}`"),
+                            format!("code that reads or sets `{name}.{field}` stops compiling"),
+                        ),
+                );
+                continue;
+            };
+            self.field(name, role, f, n);
+        }
+        match (derives_default(old), derives_default(new)) {
+            (true, false) => self.push(
+                Change::new(Kind::DefaultRemoved, Impact::Breaking, Scope::Type, Some(name)).text(
+                    "no longer derives `Default` (a field became required)",
+                    format!("code that calls `{name}::default()` or writes `..Default::default()` stops compiling"),
+                ),
+            ),
+            (false, true) => self.push(
+                Change::new(Kind::DefaultAdded, Impact::Compatible, Scope::Type, Some(name)).text(
+                    "now derives `Default` (every field is optional)",
+                    "a new trait implementation; existing code is unchanged",
+                ),
+            ),
+            _ => {}
+        }
+    }
+
+    fn field(&mut self, name: &str, role: Role, old: &Field, new: &Field) {
+        let field = old.name.as_str();
+        let at = |kind, impact| Change::new(kind, impact, Scope::Type, Some(name)).member(field);
+        let (was, is) = (field_type(self.old, old), field_type(self.new, new));
+        let (inner_was, inner_is) = (rust(self.old, &old.ty), rust(self.new, &new.ty));
+        if inner_was != inner_is || old.flatten != new.flatten {
+            self.push(
+                at(Kind::FieldTypeChanged, Impact::Breaking)
+                    .values(Some(was.clone()), Some(is.clone()))
+                    .text(
+                        format!("field `{field}` type `{was}` → `{is}`"),
+                        format!(
+                            "code that reads or sets `{name}.{field}` as a `{was}` stops compiling"
+                        ),
+                    ),
+            );
+        } else {
+            if old.required != new.required {
+                let word = |r: bool| if r { "required" } else { "optional" };
+                let (impact, reason) = if was != is {
+                    (
+                        Impact::Breaking,
+                        format!("`{name}.{field}` changes from `{was}` to `{is}`"),
+                    )
+                } else if role.input {
+                    let how = if new.required {
+                        "`None` is now sent as `null` instead of being left out"
+                    } else {
+                        "`None` is now left out of requests instead of sent as `null`"
+                    };
+                    (
+                        Impact::Breaking,
+                        format!("`{name}.{field}` stays `{is}`, but {how}"),
+                    )
+                } else {
+                    (
+                        Impact::Compatible,
+                        format!("`{name}.{field}` stays `{is}` and decodes the same"),
+                    )
+                };
+                self.push(
+                    at(Kind::FieldRequiredChanged, impact)
+                        .values(
+                            Some(word(old.required).to_string()),
+                            Some(word(new.required).to_string()),
+                        )
+                        .text(
+                            format!(
+                                "field `{field}` {} → {}",
+                                word(old.required),
+                                word(new.required)
+                            ),
+                            reason,
+                        ),
+                );
+            }
+            if old.nullable != new.nullable {
+                let word = |n: bool| if n { "nullable" } else { "not nullable" };
+                let (impact, reason) = if was != is {
+                    (
+                        Impact::Breaking,
+                        format!("`{name}.{field}` changes from `{was}` to `{is}`"),
+                    )
+                } else {
+                    (
+                        Impact::Compatible,
+                        format!("`{name}.{field}` stays `{is}`: a missing value and `null` both mean `None`"),
+                    )
+                };
+                self.push(
+                    at(Kind::FieldNullableChanged, impact)
+                        .values(
+                            Some(word(old.nullable).to_string()),
+                            Some(word(new.nullable).to_string()),
+                        )
+                        .text(
+                            format!(
+                                "field `{field}` {} → {}",
+                                word(old.nullable),
+                                word(new.nullable)
+                            ),
+                            reason,
+                        ),
+                );
+            }
+        }
+        if old.wire_name != new.wire_name {
+            let verb = match (role.input, role.output) {
+                (true, true) => "sent and read",
+                (true, false) => "sent",
+                _ => "read",
+            };
+            self.push(
+                at(Kind::FieldWireNameChanged, Impact::Breaking)
+                    .values(Some(old.wire_name.clone()), Some(new.wire_name.clone()))
+                    .text(
+                        format!(
+                            "field `{field}` wire name `{}` → `{}`",
+                            old.wire_name, new.wire_name
+                        ),
+                        format!("the field is {verb} under a different JSON key"),
+                    ),
+            );
+        }
+    }
+
+    /// Variants of string enums (values) and exclusive enums, by Rust name:
+    /// `(name, wire name, payload type)`.
+    fn variants(
+        &mut self,
+        name: &str,
+        of: VariantsOf,
+        old: &[(String, String, Option<String>)],
+        new: &[(String, String, Option<String>)],
+    ) {
+        let role = self.role(name);
+        let (added, removed, renamed) = match of {
+            VariantsOf::Values => (
+                Kind::EnumValueAdded,
+                Kind::EnumValueRemoved,
+                Kind::EnumValueWireNameChanged,
+            ),
+            VariantsOf::Exclusive => (
+                Kind::VariantAdded,
+                Kind::VariantRemoved,
+                Kind::VariantWireNameChanged,
+            ),
+        };
+        let before = index(old, |(n, _, _)| n.as_str());
+        let after = index(new, |(n, _, _)| n.as_str());
+        let at = |kind, impact, variant: &str| {
+            Change::new(kind, impact, Scope::Type, Some(name)).member(variant)
+        };
+        let show = |variant: &str, wire: &str, ty: &Option<String>| match ty {
+            Some(ty) => format!("{variant}({ty}) `{wire}`"),
+            None => format!("{variant} `{wire}`"),
+        };
+        for (variant, (_, wire, ty)) in &after {
+            if before.contains_key(variant) {
+                continue;
+            }
+            let (impact, reason) = added_variant(name, variant, role, of == VariantsOf::Values);
+            let what = match of {
+                VariantsOf::Values => format!("enum value `{wire}` added: `{name}::{variant}`"),
+                VariantsOf::Exclusive => {
+                    format!("variant `{variant}` added: {}", show(variant, wire, ty))
+                }
+            };
+            self.push(
+                at(added, impact, variant)
+                    .values(None, Some(wire.to_string()))
+                    .text(what, reason),
+            );
+        }
+        for (variant, (_, wire, ty)) in &before {
+            let Some((_, new_wire, new_ty)) = after.get(variant) else {
+                let what = match of {
+                    VariantsOf::Values => {
+                        format!("enum value `{wire}` removed: `{name}::{variant}`")
+                    }
+                    VariantsOf::Exclusive => {
+                        format!("variant `{variant}` removed: {}", show(variant, wire, ty))
+                    }
+                };
+                let mut reason = format!("code that names `{name}::{variant}` stops compiling");
+                if of == VariantsOf::Values {
+                    reason.push_str(&format!(", and `{wire}` decodes as `{name}::Unknown`"));
+                }
+                self.push(
+                    at(removed, Impact::Breaking, variant)
+                        .values(Some(wire.to_string()), None)
+                        .text(what, reason),
+                );
+                continue;
+            };
+            if wire != new_wire {
+                self.push(
+                    at(renamed, Impact::Breaking, variant)
+                        .values(Some(wire.to_string()), Some(new_wire.to_string()))
+                        .text(
+                            format!("`{name}::{variant}` wire value `{wire}` → `{new_wire}`"),
+                            format!("`{name}::{variant}` is sent and read as a different value"),
+                        ),
+                );
+            }
+            if let (Some(was), Some(is)) = (ty, new_ty) {
+                if was != is {
+                    self.push(
+                        at(Kind::VariantTypeChanged, Impact::Breaking, variant)
+                            .values(Some(was.clone()), Some(is.clone()))
+                            .text(
+                                format!("variant `{variant}` type `{was}` → `{is}`"),
+                                format!("code that builds or matches `{name}::{variant}` stops compiling"),
+                            ),
+                    );
+                }
+            }
+        }
+    }
+
+    fn union<'b>(&mut self, name: &str, old: &'b Union, new: &'b Union) {
+        let role = self.role(name);
+        let at = |kind, impact| Change::new(kind, impact, Scope::Type, Some(name));
+        let by_name = |api: &Api, u: &Union| -> BTreeMap<String, String> {
+            u.variants
+                .iter()
+                .map(|v| (v.name.clone(), rust(api, &v.ty)))
+                .collect()
+        };
+        let (before, after) = (by_name(self.old, old), by_name(self.new, new));
+        for (variant, ty) in &after {
+            if !before.contains_key(variant) {
+                let (impact, reason) = added_variant(name, variant, role, false);
+                self.push(
+                    at(Kind::VariantAdded, impact)
+                        .member(variant)
+                        .values(None, Some(ty.clone()))
+                        .text(format!("variant `{variant}({ty})` added"), reason),
+                );
+            }
+        }
+        for (variant, ty) in &before {
+            match after.get(variant) {
+                None => self.push(
+                    at(Kind::VariantRemoved, Impact::Breaking)
+                        .member(variant)
+                        .values(Some(ty.clone()), None)
+                        .text(
+                            format!("variant `{variant}({ty})` removed"),
+                            format!("code that names `{name}::{variant}` stops compiling"),
+                        ),
+                ),
+                Some(is) if is != ty => self.push(
+                    at(Kind::VariantTypeChanged, Impact::Breaking)
+                        .member(variant)
+                        .values(Some(ty.clone()), Some(is.clone()))
+                        .text(
+                            format!("variant `{variant}` type `{ty}` → `{is}`"),
+                            format!(
+                                "code that builds or matches `{name}::{variant}` stops compiling"
+                            ),
+                        ),
+                ),
+                Some(_) => {}
+            }
+        }
+        let property = |u: &Union| u.discriminator.as_ref().map(|d| d.property.clone());
+        if property(old) != property(new) {
+            let show = |p: &Option<String>| {
+                p.as_ref()
+                    .map_or_else(|| "none".to_string(), |p| format!("`{p}`"))
+            };
+            self.push(
+                at(Kind::DiscriminatorChanged, Impact::Breaking)
+                    .values(property(old), property(new))
+                    .text(
+                        format!(
+                            "discriminator {} → {}",
+                            show(&property(old)),
+                            show(&property(new))
+                        ),
+                        "the same JSON decodes into a different variant (and `Unknown` appears or goes)",
+                    ),
+            );
+        } else if old.discriminator.is_none() && role.output {
+            // Untagged: decoding tries the variants in order.
+            let order = |u: &'b Union, other: &BTreeMap<String, String>| -> Vec<&'b str> {
+                u.variants
+                    .iter()
+                    .map(|v| v.name.as_str())
+                    .filter(|n| other.contains_key(*n))
+                    .collect()
+            };
+            let (was, is) = (order(old, &after), order(new, &before));
+            if was != is {
+                self.push(
+                    at(Kind::VariantsReordered, Impact::Breaking)
+                        .values(Some(was.join(", ")), Some(is.join(", ")))
+                        .text(
+                            format!("variants reordered: {} → {}", quoted(&was), quoted(&is)),
+                            "an untagged enum decodes into the first variant that fits, so the same JSON may decode differently",
+                        ),
+                );
+            }
+        }
+        let mapping = |u: &Union| -> BTreeMap<String, String> {
+            u.discriminator
+                .iter()
+                .flat_map(|d| d.mapping.iter())
+                .filter_map(|(value, i)| {
+                    u.variants.get(*i).map(|v| (value.clone(), v.name.clone()))
+                })
+                .collect()
+        };
+        if property(old).is_some() && property(old) == property(new) {
+            let (before, after) = (mapping(old), mapping(new));
+            let decodes = role.output;
+            for (value, variant) in &after {
+                if !before.contains_key(value) {
+                    let (impact, reason) = if decodes {
+                        (Impact::Breaking, format!("a `{value}` answer decodes into `{name}::{variant}` instead of `{name}::Unknown`"))
+                    } else {
+                        (Impact::Compatible, format!("`{name}` only appears in requests, where the discriminator is not read"))
+                    };
+                    self.push(
+                        at(Kind::DiscriminatorValueAdded, impact)
+                            .member(value)
+                            .values(None, Some(variant.clone()))
+                            .text(
+                                format!("discriminator value `{value}` added → `{variant}`"),
+                                reason,
+                            ),
+                    );
+                }
+            }
+            for (value, variant) in &before {
+                let (impact, detail) = if decodes {
+                    (Impact::Breaking, true)
+                } else {
+                    (Impact::Compatible, false)
+                };
+                let quiet = format!(
+                    "`{name}` only appears in requests, where the discriminator is not read"
+                );
+                match after.get(value) {
+                    None => self.push(
+                        at(Kind::DiscriminatorValueRemoved, impact)
+                            .member(value)
+                            .values(Some(variant.clone()), None)
+                            .text(
+                                format!("discriminator value `{value}` removed (was `{variant}`)"),
+                                if detail {
+                                    format!("a `{value}` answer decodes as `{name}::Unknown`")
+                                } else {
+                                    quiet
+                                },
+                            ),
+                    ),
+                    Some(is) if is != variant => self.push(
+                        at(Kind::DiscriminatorValueChanged, impact)
+                            .member(value)
+                            .values(Some(variant.clone()), Some(is.clone()))
+                            .text(
+                                format!("discriminator value `{value}` `{variant}` → `{is}`"),
+                                if detail {
+                                    format!("a `{value}` answer decodes into `{name}::{is}`")
+                                } else {
+                                    quiet
+                                },
+                            ),
+                    ),
+                    Some(_) => {}
+                }
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum VariantsOf {
+    /// String enum values.
+    Values,
+    /// Exclusive (flattened) variants.
+    Exclusive,
+}
+
+/// The impact of a new enum variant: breaking for enums apps match on
+/// (those in responses), compatible for enums apps only build.
+fn added_variant(name: &str, variant: &str, role: Role, string_enum: bool) -> (Impact, String) {
+    if role.output {
+        let decode = if string_enum {
+            format!("the value now decodes into it instead of `{name}::Unknown`")
+        } else {
+            "the same JSON may now decode into it".to_string()
+        };
+        (
+            Impact::Breaking,
+            format!("`{name}` appears in responses and is not `#[non_exhaustive]`: exhaustive `match`es must handle `{name}::{variant}`, and {decode}"),
+        )
+    } else {
+        (
+            Impact::Compatible,
+            format!("`{name}` only appears in requests: code that builds its other variants is unchanged"),
+        )
+    }
+}
+
+// ----- rendering --------------------------------------------------------------
+
+const RED: &str = "\x1b[1;31m";
+const GREEN: &str = "\x1b[1;32m";
+const BOLD: &str = "\x1b[1m";
+const DIM: &str = "\x1b[2m";
+const RESET: &str = "\x1b[0m";
+
+/// Spec text with control characters (newlines, terminal escapes) replaced,
+/// so that a spec cannot break the report's layout or drive a terminal.
+fn clean(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .collect()
+}
+
+impl Report {
+    /// Whether any change is breaking.
+    pub fn has_breaking(&self) -> bool {
+        self.summary.breaking > 0
+    }
+
+    fn by_impact(&self, impact: Impact) -> Vec<&Change> {
+        self.changes.iter().filter(|c| c.impact == impact).collect()
+    }
+
+    /// The report for a terminal, with ANSI colors when `color` is set.
+    pub fn text(&self, color: bool) -> String {
+        let paint = |code: &str, text: &str| {
+            if color {
+                format!("{code}{text}{RESET}")
+            } else {
+                text.to_string()
+            }
+        };
+        let mut out = paint(
+            BOLD,
+            &format!("apigen diff: {} → {}", clean(&self.old), clean(&self.new)),
+        );
+        out.push_str("\n\n");
+        if self.changes.is_empty() {
+            out.push_str("No changes to the generated Rust API.\n\n");
+        }
+        for (impact, title, code) in [
+            (Impact::Breaking, "Breaking changes", RED),
+            (Impact::Compatible, "Compatible changes", GREEN),
+        ] {
+            let list = self.by_impact(impact);
+            if list.is_empty() {
+                continue;
+            }
+            out.push_str(&paint(code, &format!("{title} ({}):", list.len())));
+            out.push('\n');
+            for change in list {
+                out.push_str(&format!(
+                    "  - {}: {}\n    {}\n",
+                    clean(&change.subject()),
+                    clean(&change.message),
+                    paint(DIM, &clean(&change.reason))
+                ));
+            }
+            out.push('\n');
+        }
+        let semver = &self.semver;
+        out.push_str(&format!(
+            "{} {} → {} ({}: {})\n",
+            paint(BOLD, "Semver:"),
+            clean(&semver.current),
+            semver.next,
+            bump_name(semver.bump),
+            semver.reason
+        ));
+        if self.files.is_empty() {
+            out.push_str(&format!(
+                "{} none\n",
+                paint(BOLD, "Generated files that change:")
+            ));
+        } else {
+            out.push_str(&paint(BOLD, "Generated files that change:"));
+            out.push('\n');
+            for file in &self.files {
+                out.push_str(&format!("  {file}\n"));
+            }
+        }
+        out
+    }
+
+    /// The report as GitHub-flavored Markdown, for a pull request comment.
+    pub fn markdown(&self) -> String {
+        let cell = |text: &str| clean(text).replace('|', "\\|");
+        let mut out = format!(
+            "### apigen diff: `{}` → `{}`\n\n",
+            cell(&self.old),
+            cell(&self.new)
+        );
+        let (breaking, compatible) = (self.summary.breaking, self.summary.compatible);
+        if self.changes.is_empty() {
+            out.push_str("No changes to the generated Rust API.\n\n");
+        } else {
+            out.push_str(&format!(
+                "Changes to the Rust API: **{breaking} breaking**, {compatible} compatible.\n\n"
+            ));
+        }
+        out.push_str(&format!(
+            "Semver: `{}` → `{}` (**{}**: {}).\n\n",
+            cell(&self.semver.current),
+            self.semver.next,
+            bump_name(self.semver.bump),
+            self.semver.reason
+        ));
+        for (impact, title) in [
+            (Impact::Breaking, "Breaking changes"),
+            (Impact::Compatible, "Compatible changes"),
+        ] {
+            let list = self.by_impact(impact);
+            if list.is_empty() {
+                continue;
+            }
+            out.push_str(&format!(
+                "#### {title} ({})\n\n| Where | Change | Why |\n| --- | --- | --- |\n",
+                list.len()
+            ));
+            for change in list {
+                out.push_str(&format!(
+                    "| {} | {} | {} |\n",
+                    cell(&change.subject()),
+                    cell(&change.message),
+                    cell(&change.reason)
+                ));
+            }
+            out.push('\n');
+        }
+        if self.files.is_empty() {
+            out.push_str("Generated files that change: none.\n");
+        } else {
+            out.push_str(&format!(
+                "<details><summary>Generated files that change ({})</summary>\n\n",
+                self.files.len()
+            ));
+            for file in &self.files {
+                out.push_str(&format!("- `{file}`\n"));
+            }
+            out.push_str("\n</details>\n");
+        }
+        out
+    }
+
+    /// The report as pretty-printed JSON (see [`Report`] for the schema).
+    pub fn json(&self) -> Result<String, Error> {
+        serde_json::to_string_pretty(self)
+            .map(|mut text| {
+                text.push('\n');
+                text
+            })
+            .map_err(|e| Diagnostic::error(format!("cannot write the report as JSON: {e}")).into())
+    }
+}
+
+fn bump_name(bump: Bump) -> &'static str {
+    match bump {
+        Bump::None => "none",
+        Bump::Patch => "patch",
+        Bump::Minor => "minor",
+        Bump::Major => "major",
+    }
+}
