@@ -13,9 +13,13 @@ fn generated_folder_is_up_to_date() {
         spec: config.root.join(&config.spec),
         spec_display: config.spec.clone(),
         crate_name: config.crate_name.clone(),
-        crate_version: config.crate_version.clone(),
+        crate_version: config
+            .crate_version
+            .clone()
+            .unwrap_or_else(|| "0.1.0".to_string()),
         command: "cargo run -p apigen -- generate".to_string(),
         strict: true,
+        bump_from: Some(config.root.join(&config.out)),
     };
     let generated = apigen::generate(&options).unwrap_or_else(|e| panic!("{e}"));
     let drift = apigen::output::compare_tree(&config.root.join(&config.out), &generated.files)

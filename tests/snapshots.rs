@@ -17,9 +17,13 @@ fn spec_options() -> apigen::Options {
         spec: config.root.join(&config.spec),
         spec_display: config.spec.clone(),
         crate_name: config.crate_name.clone(),
-        crate_version: config.crate_version.clone(),
+        crate_version: config
+            .crate_version
+            .clone()
+            .unwrap_or_else(|| "0.1.0".to_string()),
         command: "cargo run -p apigen -- generate".to_string(),
         strict: true,
+        bump_from: Some(config.root.join(&config.out)),
     }
 }
 
@@ -28,8 +32,9 @@ fn spec_client_files() {
     let generated = apigen::generate(&spec_options()).unwrap_or_else(|e| panic!("{e}"));
     assert!(generated.warnings.is_empty(), "{:?}", generated.warnings);
     for (path, contents) in &generated.files {
-        if path == "src/runtime.rs" {
-            // A copy of templates/runtime.rs; the freshness test guards it.
+        if path == "src/runtime.rs" || path == apigen::SPEC_FILE {
+            // Copies of templates/runtime.rs and of the spec; the freshness
+            // test guards them.
             continue;
         }
         let name = format!("spec__{}", path.replace(['/', '.'], "_"));

@@ -20,15 +20,13 @@ pub struct Config {
     /// The output folder of `generate`.
     pub out: String,
     pub crate_name: String,
-    #[serde(default = "default_version")]
-    pub crate_version: String,
+    /// Pins the generated crate's version; without it the version follows
+    /// the changes to the Rust API.
+    #[serde(default)]
+    pub crate_version: Option<String>,
     /// The folder holding `spec/`, which the paths above are relative to.
     #[serde(skip)]
     pub root: PathBuf,
-}
-
-fn default_version() -> String {
-    "0.1.0".to_string()
 }
 
 impl Config {

@@ -66,6 +66,11 @@ pub struct Options {
     pub command: String,
     /// Treat every warning as an error.
     pub strict: bool,
+    /// The previous output folder, to version the crate from: when it holds
+    /// a generated crate, the new version is its version bumped by the
+    /// changes to the Rust API, and `crate_version` only applies to a first
+    /// generation. `None` pins the version to `crate_version`.
+    pub bump_from: Option<PathBuf>,
 }
 
 impl Options {
@@ -79,6 +84,7 @@ impl Options {
             crate_name: crate_name.into(),
             crate_version: "0.1.0".to_string(),
             strict: false,
+            bump_from: None,
         }
     }
 }
@@ -163,18 +169,15 @@ fn lower_document(doc: &load::Document) -> Result<(model::Api, Vec<Diagnostic>, 
     }
 }
 
-fn prepare(
-    options: &Options,
-) -> Result<
-    (
-        model::Api,
-        Vec<Diagnostic>,
-        render::Provenance,
-        emit::CrateInfo,
-    ),
-    Error,
-> {
-    let (api, warnings, sha256) = load_model(&options.spec, &options.spec_display)?;
+/// A spec, loaded, lowered and checked against `--strict`.
+struct Prepared {
+    api: model::Api,
+    warnings: Vec<Diagnostic>,
+    provenance: render::Provenance,
+}
+
+fn prepare(doc: &load::Document, options: &Options) -> Result<Prepared, Error> {
+    let (api, warnings, sha256) = lower_document(doc)?;
     if options.strict && !warnings.is_empty() {
         let errors = warnings
             .into_iter()
@@ -191,47 +194,219 @@ fn prepare(
         sha256,
         command: options.command.clone(),
     };
-    let info = emit::CrateInfo {
-        name: options.crate_name.clone(),
-        version: options.crate_version.clone(),
-    };
-    Ok((api, warnings, provenance, info))
+    Ok(Prepared {
+        api,
+        warnings,
+        provenance,
+    })
 }
 
+/// The file the generated crate ships its spec in, and reads it back from
+/// when versioning the next generation.
+pub const SPEC_FILE: &str = "openapi.json";
+
 /// Generates the client crate in memory.
+///
+/// The crate ships the spec it was generated from, bundled into one file
+/// ([`SPEC_FILE`]). With [`Options::bump_from`], the crate's version is the
+/// previous output's version, bumped by what changed in the Rust API
+/// since ([`diff::changes`]); otherwise it is [`Options::crate_version`].
 pub fn generate(options: &Options) -> Result<Generated, Error> {
-    let (api, warnings, provenance, info) = prepare(options)?;
-    let files = emit::crate_files(&api, &info, &provenance)?;
+    let doc = load::load(&options.spec, &options.spec_display)?;
+    let prepared = prepare(&doc, options)?;
+    let spec = serde_json::to_value(&doc.openapi).map_err(|e| {
+        Diagnostic::error(format!(
+            "internal error: the spec cannot be written as JSON: {e}"
+        ))
+    })?;
+    let previous = options
+        .bump_from
+        .as_deref()
+        .and_then(|dir| Previous::read(dir).map(|p| (dir, p)));
+    let emit_with = |version: &str| -> Result<BTreeMap<String, String>, Error> {
+        let info = emit::CrateInfo {
+            name: options.crate_name.clone(),
+            version: version.to_string(),
+        };
+        let mut files = emit::crate_files(&prepared.api, &info, &prepared.provenance)?;
+        files.insert(
+            SPEC_FILE.to_string(),
+            spec_file(&prepared.provenance, spec.clone()),
+        );
+        Ok(files)
+    };
+    let files = match previous {
+        None => emit_with(&options.crate_version)?,
+        Some((dir, previous)) => {
+            let files = emit_with(&previous.version)?;
+            let bump = match previous.api_bump(dir, &prepared.api) {
+                diff::Bump::None => {
+                    let on_disk = output::read_tree(dir)?;
+                    let changed = diff::changed_files(
+                        &on_disk,
+                        &previous.sha256,
+                        &files,
+                        &prepared.provenance.sha256,
+                    );
+                    if changed.is_empty() {
+                        diff::Bump::None
+                    } else {
+                        diff::Bump::Patch
+                    }
+                }
+                bump => bump,
+            };
+            if bump == diff::Bump::None {
+                files
+            } else {
+                emit_with(&diff::Semver::new(&previous.version, bump)?.next)?
+            }
+        }
+    };
     Ok(Generated {
         files,
-        warnings,
-        operations: api.operations.len(),
-        types: api.types.types.len(),
+        warnings: prepared.warnings,
+        operations: prepared.api.operations.len(),
+        types: prepared.api.types.types.len(),
     })
+}
+
+/// What a previous generation left in its output folder.
+struct Previous {
+    version: String,
+    /// The shipped spec, as written.
+    spec: Vec<u8>,
+    /// SHA-256 of the spec it was generated from, from its header.
+    sha256: String,
+}
+
+impl Previous {
+    fn read(dir: &Path) -> Option<Previous> {
+        let version = generated_crate_version(dir)?;
+        let spec = std::fs::read(dir.join(SPEC_FILE)).ok()?;
+        let header: serde_json::Value = serde_json::from_slice(&spec).ok()?;
+        let provenance = header.get("x-generated-by")?.as_str()?;
+        let sha256 = provenance
+            .split("(sha256 ")
+            .nth(1)?
+            .split(')')
+            .next()?
+            .to_string();
+        Some(Previous {
+            version,
+            spec,
+            sha256,
+        })
+    }
+
+    /// The bump that the changes from the previous spec's API to `api`
+    /// call for (`None` when the Rust API is the same).
+    fn api_bump(&self, dir: &Path, api: &model::Api) -> diff::Bump {
+        let path = dir.join(SPEC_FILE);
+        let display = format!("{} (previous)", display_path(&path));
+        match load_model_from_bytes(&self.spec, &path, &display) {
+            Ok((old_api, _, _)) => {
+                let changes = diff::changes(&old_api, api);
+                if changes.iter().any(|c| c.impact == diff::Impact::Breaking) {
+                    diff::Bump::Major
+                } else if !changes.is_empty() {
+                    diff::Bump::Minor
+                } else {
+                    diff::Bump::None
+                }
+            }
+            // A previous spec this apigen cannot read: assume the worst.
+            Err(_) => diff::Bump::Major,
+        }
+    }
+}
+
+/// The bundled spec as pretty JSON, its provenance in an `x-generated-by`
+/// extension first (JSON has no comments).
+fn spec_file(provenance: &render::Provenance, spec: serde_json::Value) -> String {
+    let mut object = serde_json::Map::new();
+    object.insert(
+        "x-generated-by".to_string(),
+        serde_json::Value::String(provenance.lines().join(" ")),
+    );
+    if let serde_json::Value::Object(fields) = spec {
+        object.extend(fields);
+    }
+    let mut text =
+        serde_json::to_string_pretty(&serde_json::Value::Object(object)).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// The version of the crate generated into `dir`, if there is one.
+pub fn generated_crate_version(dir: &Path) -> Option<String> {
+    package_version(&std::fs::read_to_string(dir.join("Cargo.toml")).ok()?)
+}
+
+/// `version = "..."` of the `[package]` table of a generated Cargo.toml.
+fn package_version(cargo_toml: &str) -> Option<String> {
+    let table: toml::Table = toml::from_str(cargo_toml).ok()?;
+    let version = table.get("package")?.get("version")?.as_str()?;
+    Some(version.to_string())
 }
 
 /// Like [`generate_module`], from the spec's bytes (`options.spec` still
 /// locates relative references and picks JSON or YAML by extension).
 pub fn generate_module_from_bytes(bytes: &[u8], options: &Options) -> Result<Module, Error> {
-    let (api, warnings, sha256) =
-        load_model_from_bytes(bytes, &options.spec, &options.spec_display)?;
-    let provenance = render::Provenance {
-        spec: options.spec_display.clone(),
-        sha256,
-        command: options.command.clone(),
-    };
-    let info = emit::CrateInfo {
-        name: options.crate_name.clone(),
-        version: options.crate_version.clone(),
-    };
-    let contents = emit::module_file(&api, &info, &provenance)?;
-    Ok(Module { contents, warnings })
+    let doc = load::load_bytes(bytes, &options.spec, &options.spec_display)?;
+    module(&doc, options)
 }
 
 /// Generates the whole client as one module file, for `include!` from a
 /// build script or for vendoring a single file.
 pub fn generate_module(options: &Options) -> Result<Module, Error> {
-    let (api, warnings, provenance, info) = prepare(options)?;
-    let contents = emit::module_file(&api, &info, &provenance)?;
-    Ok(Module { contents, warnings })
+    let doc = load::load(&options.spec, &options.spec_display)?;
+    module(&doc, options)
+}
+
+fn module(doc: &load::Document, options: &Options) -> Result<Module, Error> {
+    let prepared = prepare(doc, options)?;
+    let info = emit::CrateInfo {
+        name: options.crate_name.clone(),
+        version: options.crate_version.clone(),
+    };
+    let contents = emit::module_file(&prepared.api, &info, &prepared.provenance)?;
+    Ok(Module {
+        contents,
+        warnings: prepared.warnings,
+    })
+}
+
+/// The pipeline's phases one at a time, for the benchmarks in
+/// `generator/benches/`. Not a stable API: [`generate`] and
+/// [`generate_module`] are the supported entry points.
+#[doc(hidden)]
+pub mod phases {
+    pub use proc_macro2::TokenStream;
+
+    pub use crate::bundle::bundle;
+    pub use crate::emit::CrateInfo;
+    pub use crate::load::{load_bytes, parse_text, Document};
+    pub use crate::locate::{scan, SourceMap};
+    pub use crate::lower::lower;
+    pub use crate::render::{rust_file, Provenance};
+
+    /// The last step of [`load_bytes`]: the bundled JSON value into
+    /// openapiv3 types, through `serde_path_to_error` as there.
+    pub fn deserialize(value: &serde_json::Value) -> Result<openapiv3::OpenAPI, String> {
+        serde_path_to_error::deserialize(value).map_err(|e| e.to_string())
+    }
+
+    /// The tokens of each Rust file of the generated crate, by path, before
+    /// rendering: what `crate_files` passes to [`rust_file`].
+    pub fn emit(api: &crate::model::Api, info: &CrateInfo) -> Vec<(&'static str, TokenStream)> {
+        vec![
+            ("src/lib.rs", crate::emit::lib_rs(api)),
+            ("src/meta.rs", crate::emit::meta(api, info)),
+            ("src/headers.rs", crate::emit::headers(api)),
+            ("src/types.rs", crate::emit::types::module(api)),
+            ("src/client.rs", crate::emit::client::module(api)),
+            ("src/examples.rs", crate::emit::example::tests(api)),
+        ]
+    }
 }

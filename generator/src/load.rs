@@ -157,7 +157,7 @@ fn line_col(bytes: &[u8], offset: usize) -> (usize, usize) {
 }
 
 /// Parses JSON (by extension or a leading `{`) or YAML into a JSON value.
-pub(crate) fn parse_text(text: &str, path: &Path) -> Result<serde_json::Value, Error> {
+pub fn parse_text(text: &str, path: &Path) -> Result<serde_json::Value, Error> {
     let is_json = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"))

@@ -74,7 +74,8 @@ struct DiffArgs {
     #[arg(long, value_enum, value_name = "WHEN")]
     fail_on: Option<FailOn>,
     /// The generated crate's current version, which the semver bump applies
-    /// to (default: `crate-version` in spec/apigen.toml, else 0.1.0).
+    /// to (default: `crate-version` in spec/apigen.toml, else the version in
+    /// the output folder's Cargo.toml, else 0.1.0).
     #[arg(long, value_name = "VERSION")]
     crate_version: Option<String>,
     /// Package name both crates are generated with (default: `crate-name`
@@ -116,6 +117,13 @@ struct Target {
     /// Treat every warning as an error (exit 2).
     #[arg(long)]
     strict: bool,
+    /// Pin the generated crate's version. By default it follows the Rust
+    /// API: the previous output's version, bumped by what changed
+    /// (breaking: major, or minor before 1.0; compatible: minor, or patch
+    /// before 1.0), starting at 0.1.0. `crate-version` in spec/apigen.toml
+    /// pins it too.
+    #[arg(long, value_name = "VERSION")]
+    crate_version: Option<String>,
 }
 
 const EXIT_DRIFT: u8 = 1;
@@ -159,7 +167,8 @@ fn resolve(target: &Target) -> Result<(Options, Destination), Error> {
     let uses_defaults = target.spec.is_none()
         && target.out.is_none()
         && target.crate_name.is_none()
-        && target.module.is_none();
+        && target.module.is_none()
+        && target.crate_version.is_none();
     let (spec, spec_display) = match (&target.spec, &config) {
         (Some(spec), _) => (spec.clone(), apigen::display_path(spec)),
         (None, Some(config)) => (config.root.join(&config.spec), config.spec.clone()),
@@ -201,19 +210,28 @@ fn resolve(target: &Target) -> Result<(Options, Destination), Error> {
             }
         }
         command.push_str(&format!(" --crate-name {crate_name}"));
+        if let Some(version) = &target.crate_version {
+            command.push_str(&format!(" --crate-version {version}"));
+        }
         command
     };
-    let crate_version = config
-        .as_ref()
-        .map_or_else(|| "0.1.0".to_string(), |c| c.crate_version.clone());
+    let pinned = target
+        .crate_version
+        .clone()
+        .or_else(|| config.as_ref().and_then(|c| c.crate_version.clone()));
+    let bump_from = match (&pinned, &destination) {
+        (None, Destination::Crate(out)) => Some(out.clone()),
+        _ => None,
+    };
     Ok((
         Options {
             spec,
             spec_display,
             crate_name,
-            crate_version,
+            crate_version: pinned.unwrap_or_else(|| "0.1.0".to_string()),
             command,
             strict: target.strict,
+            bump_from,
         },
         destination,
     ))
@@ -350,7 +368,10 @@ fn run_diff(args: &DiffArgs) -> Result<u8, Error> {
     };
     let crate_version = match (&args.crate_version, &config) {
         (Some(version), _) => version.clone(),
-        (None, Some(config)) => config.crate_version.clone(),
+        (None, Some(config)) => config.crate_version.clone().unwrap_or_else(|| {
+            apigen::generated_crate_version(&config.root.join(&config.out))
+                .unwrap_or_else(|| "0.1.0".to_string())
+        }),
         (None, None) => "0.1.0".to_string(),
     };
     let report = diff::compare(&old, &new, &crate_name, &crate_version)?;

@@ -215,6 +215,18 @@ fn unified(path: &str, old: &str, new: &str) -> String {
         .to_string()
 }
 
+/// Every file under `dir`, by relative path, for comparing a previous
+/// output with a new one.
+pub fn read_tree(dir: &Path) -> Result<BTreeMap<String, String>, Error> {
+    let mut files = BTreeMap::new();
+    for rel in list(dir)? {
+        let bytes =
+            std::fs::read(dir.join(&rel)).map_err(|e| io_error("read", &dir.join(&rel), &e))?;
+        files.insert(rel, String::from_utf8_lossy(&bytes).into_owned());
+    }
+    Ok(files)
+}
+
 /// Compares `files` with the folder `out`.
 pub fn compare_tree(out: &Path, files: &BTreeMap<String, String>) -> Result<Drift, Error> {
     let mut drift = Drift::default();

@@ -831,3 +831,81 @@ fn message_format_json_prints_one_object_per_diagnostic() {
     assert_eq!(lines[1]["severity"], "warning");
     assert!(lines[1]["message"].as_str().unwrap().contains("`{extra}`"));
 }
+
+#[test]
+fn the_crate_version_follows_the_rust_api() {
+    let dir = workspace();
+    let version = |dir: &Path| {
+        let text = std::fs::read_to_string(dir.join("out/Cargo.toml")).unwrap();
+        text.lines()
+            .find(|l| l.starts_with("version = "))
+            .unwrap()
+            .to_string()
+    };
+    let regenerate = |spec: &str| {
+        std::fs::write(dir.path().join("good.yaml"), spec).unwrap();
+        let output = apigen(
+            dir.path(),
+            &[
+                "generate",
+                "--spec",
+                "good.yaml",
+                "--out",
+                "out",
+                "--crate-name",
+                "tiny",
+            ],
+        );
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        version(dir.path())
+    };
+    assert_eq!(version(dir.path()), "version = \"0.1.0\"");
+    assert!(dir.path().join("out/openapi.json").exists());
+    // Nothing changed: same version.
+    assert_eq!(regenerate(GOOD), "version = \"0.1.0\"");
+    // A new optional field in a response-only type: compatible, patch before 1.0.
+    let added = GOOD.replace(
+        "        name: {type: string}\n",
+        "        name: {type: string}\n        age: {type: integer}\n",
+    );
+    assert_eq!(regenerate(&added), "version = \"0.1.1\"");
+    // A removed field: breaking, minor before 1.0.
+    assert_eq!(regenerate(GOOD), "version = \"0.2.0\"");
+    // Only docs: patch.
+    let docs = GOOD.replace(
+        "      operationId: getA\n",
+        "      operationId: getA\n      summary: Gets an A.\n",
+    );
+    assert_eq!(regenerate(&docs), "version = \"0.2.1\"");
+    // `check` agrees with what `generate` wrote.
+    let check = apigen(
+        dir.path(),
+        &[
+            "check",
+            "--spec",
+            "good.yaml",
+            "--out",
+            "out",
+            "--crate-name",
+            "tiny",
+        ],
+    );
+    assert_eq!(check.status.code(), Some(0), "{}", stderr(&check));
+    // A pinned version wins.
+    let pinned = apigen(
+        dir.path(),
+        &[
+            "generate",
+            "--spec",
+            "good.yaml",
+            "--out",
+            "out",
+            "--crate-name",
+            "tiny",
+            "--crate-version",
+            "3.0.0",
+        ],
+    );
+    assert_eq!(pinned.status.code(), Some(0), "{}", stderr(&pinned));
+    assert_eq!(version(dir.path()), "version = \"3.0.0\"");
+}

@@ -441,6 +441,7 @@ impl Loaded {
             spec_display: settings.display.to_string(),
             crate_name: settings.crate_name.to_string(),
             crate_version: settings.crate_version.to_string(),
+            bump_from: None,
             command: "apigen generate".to_string(),
             strict: false,
         };
@@ -455,7 +456,7 @@ impl Loaded {
 
 /// Paths whose contents differ, ignoring each side's header lines that
 /// name its spec's SHA-256 (they differ whenever the spec's bytes do).
-fn changed_files(
+pub(crate) fn changed_files(
     old: &BTreeMap<String, String>,
     old_sha256: &str,
     new: &BTreeMap<String, String>,
@@ -471,6 +472,9 @@ fn changed_files(
     let paths: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
     paths
         .into_iter()
+        // The shipped copy of the spec changes with every byte of it; it is
+        // not generated code.
+        .filter(|path| path.as_str() != crate::SPEC_FILE)
         .filter(|path| match (old.get(*path), new.get(*path)) {
             (Some(a), Some(b)) => strip(a, old_sha256) != strip(b, new_sha256),
             _ => true,

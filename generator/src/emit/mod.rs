@@ -5,9 +5,9 @@
 //! `src/*.rs`) or as one self-contained module file. Emitters see only the
 //! model, never openapiv3 types.
 
-mod client;
-mod example;
-mod types;
+pub(crate) mod client;
+pub(crate) mod example;
+pub(crate) mod types;
 
 use std::collections::BTreeMap;
 
@@ -125,7 +125,7 @@ fn exports() -> TokenStream {
     }
 }
 
-fn lib_rs(api: &Api) -> TokenStream {
+pub(crate) fn lib_rs(api: &Api) -> TokenStream {
     let exports = exports();
     let examples = (!api.examples.is_empty()).then(|| {
         quote! {
@@ -156,7 +156,7 @@ fn lib_rs(api: &Api) -> TokenStream {
     }
 }
 
-fn meta(api: &Api, info: &CrateInfo) -> TokenStream {
+pub(crate) fn meta(api: &Api, info: &CrateInfo) -> TokenStream {
     let base_url = api.base_url.clone().unwrap_or_default();
     let crate_name = &info.name;
     let crate_version = &info.version;
@@ -181,7 +181,7 @@ fn meta(api: &Api, info: &CrateInfo) -> TokenStream {
     }
 }
 
-fn headers(api: &Api) -> TokenStream {
+pub(crate) fn headers(api: &Api) -> TokenStream {
     let consts = api.constant_headers.iter().map(|h| {
         let name = ident(&h.const_name);
         let value = &h.value;
