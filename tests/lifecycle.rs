@@ -62,7 +62,13 @@ fn assert_common_headers(request: &wiremock::Request) {
     assert_eq!(header(request, "version").as_deref(), Some("2021-04-15"));
     assert_eq!(
         header(request, "user-agent").as_deref(),
-        Some("highlevel-calendars/0.1.0")
+        Some(
+            format!(
+                "highlevel-calendars/{}",
+                highlevel_calendars::meta::CRATE_VERSION
+            )
+            .as_str()
+        )
     );
 }
 

@@ -1186,7 +1186,11 @@ async fn user_agent_names_the_crate() {
     assert_eq!(requests.len(), 1);
     assert_eq!(
         requests[0].header("user-agent"),
-        ["highlevel-calendars/0.1.0"]
+        [format!(
+            "highlevel-calendars/{}",
+            highlevel_calendars::meta::CRATE_VERSION
+        )
+        .as_str()]
     );
 }
 

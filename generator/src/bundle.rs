@@ -49,6 +49,11 @@ struct Bundler {
 /// Rewrites every external reference of `root` (the parsed file at `path`)
 /// into a local one, importing the targets.
 pub fn bundle(root: &mut Value, path: &Path, display: &str) -> Result<(), Error> {
+    if !has_external_ref(root) {
+        // The common case: nothing to bundle, and no need to walk the
+        // document with pointers.
+        return Ok(());
+    }
     let root_file = canonical(path);
     let mut taken = BTreeMap::new();
     if let Some(components) = root.get("components").and_then(Value::as_object) {
@@ -324,4 +329,26 @@ fn load_file(path: &Path) -> Result<Value, String> {
             .collect::<Vec<_>>()
             .join("; ")
     })
+}
+
+/// Whether any `$ref` in `value` points outside the document.
+fn has_external_ref(value: &Value) -> bool {
+    let mut stack = vec![value];
+    while let Some(node) = stack.pop() {
+        match node {
+            Value::Object(map) => {
+                if map
+                    .get("$ref")
+                    .and_then(Value::as_str)
+                    .is_some_and(|r| !r.starts_with('#'))
+                {
+                    return true;
+                }
+                stack.extend(map.values());
+            }
+            Value::Array(items) => stack.extend(items),
+            _ => {}
+        }
+    }
+    false
 }

@@ -151,13 +151,23 @@ pub fn load_model_from_bytes(
 }
 
 fn lower_document(doc: &load::Document) -> Result<(model::Api, Vec<Diagnostic>, String), Error> {
+    let result = lower::lower(doc);
+    let diagnostics = match &result {
+        Ok((_, warnings)) => warnings.as_slice(),
+        Err(e) => e.diagnostics(),
+    };
+    // Positions cost a second walk of the text: only when there is
+    // something to report.
+    let source_map = (!diagnostics.is_empty()).then(|| doc.source_map());
     let annotate = |mut d: Diagnostic| {
-        if d.file.as_deref() == Some(doc.display.as_str()) {
-            doc.source_map.annotate(&mut d);
+        if let Some(map) = &source_map {
+            if d.file.as_deref() == Some(doc.display.as_str()) {
+                map.annotate(&mut d);
+            }
         }
         d
     };
-    match lower::lower(doc) {
+    match result {
         Ok((api, warnings)) => Ok((
             api,
             warnings.into_iter().map(annotate).collect(),
@@ -404,9 +414,17 @@ pub mod phases {
             ("src/lib.rs", crate::emit::lib_rs(api)),
             ("src/meta.rs", crate::emit::meta(api, info)),
             ("src/headers.rs", crate::emit::headers(api)),
-            ("src/types.rs", crate::emit::types::module(api)),
-            ("src/client.rs", crate::emit::client::module(api)),
-            ("src/examples.rs", crate::emit::example::tests(api)),
+            ("src/types.rs", crate::emit::types::module(api).tokens()),
+            ("src/client.rs", crate::emit::client::module(api).tokens()),
+            ("src/examples.rs", crate::emit::example::tests(api).tokens()),
         ]
+    }
+
+    /// The bundled spec as the generated crate ships it ([`crate::SPEC_FILE`]).
+    pub fn spec_json(doc: &Document, provenance: &Provenance) -> String {
+        crate::spec_file(
+            provenance,
+            serde_json::to_value(&doc.openapi).unwrap_or_default(),
+        )
     }
 }

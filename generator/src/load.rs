@@ -22,8 +22,16 @@ pub struct Document {
     /// Hex SHA-256 of the file's bytes.
     pub sha256: String,
     pub openapi: openapiv3::OpenAPI,
-    /// Positions of the root file's nodes.
-    pub source_map: crate::locate::SourceMap,
+    /// The root file's text, to locate diagnostics in (see `locate`).
+    pub text: String,
+}
+
+impl Document {
+    /// Positions of the root file's nodes; computed when there is
+    /// something to report, not on every load.
+    pub fn source_map(&self) -> crate::locate::SourceMap {
+        crate::locate::scan(&self.text).0
+    }
 }
 
 /// Reads and parses the spec at `path`; `display` is how it is named in
@@ -95,8 +103,9 @@ pub fn load_bytes(bytes: &[u8], path: &Path, display: &str) -> Result<Document, 
         )
     };
     let mut value = parse_text(text, path).map_err(in_file_all)?;
-    let (source_map, scan_errors) = crate::locate::scan(text);
+    let scan_errors = crate::locate::check(text);
     let located = |e: Error| {
+        let source_map = crate::locate::scan(text).0;
         Error::new(
             e.diagnostics()
                 .iter()
@@ -112,7 +121,8 @@ pub fn load_bytes(bytes: &[u8], path: &Path, display: &str) -> Result<Document, 
         )
     };
     if !scan_errors.is_empty() {
-        return Err(located(Error::new(scan_errors)));
+        // Again, with positions, for the pointers of the errors.
+        return Err(located(Error::new(crate::locate::scan(text).1)));
     }
     check_version(&value).map_err(located)?;
     crate::bundle::bundle(&mut value, path, display).map_err(located)?;
@@ -133,7 +143,7 @@ pub fn load_bytes(bytes: &[u8], path: &Path, display: &str) -> Result<Document, 
         display: display.to_string(),
         sha256,
         openapi,
-        source_map,
+        text: text.to_string(),
     })
 }
 

@@ -77,11 +77,26 @@ enum Frame {
     },
 }
 
-/// Scans `text`. Problems that make the document unusable are errors.
+/// Scans `text` for the problems that make the document unusable, without
+/// recording positions (the common, fast case). Call [`scan`] for positions
+/// once there is something to report.
+pub fn check(text: &str) -> Vec<Diagnostic> {
+    walk(text, false).1
+}
+
+/// Scans `text`, recording the position of every node.
 pub fn scan(text: &str) -> (SourceMap, Vec<Diagnostic>) {
+    walk(text, true)
+}
+
+fn walk(text: &str, record: bool) -> (SourceMap, Vec<Diagnostic>) {
     let mut map = SourceMap {
         positions: HashMap::new(),
-        lines: text.lines().map(str::to_string).collect(),
+        lines: if record {
+            text.lines().map(str::to_string).collect()
+        } else {
+            Vec::new()
+        },
     };
     let mut diags = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
@@ -111,7 +126,11 @@ pub fn scan(text: &str) -> (SourceMap, Vec<Diagnostic>) {
                 let is_key = matches!(stack.last(), Some(Frame::Mapping { key: None, .. }));
                 if is_key {
                     if let Some(Frame::Mapping { pointer, key, seen }) = stack.last_mut() {
-                        let key_pointer = format!("{pointer}/{}", escape_token(&value));
+                        let key_pointer = if record {
+                            format!("{pointer}/{}", escape_token(&value))
+                        } else {
+                            String::new()
+                        };
                         if let Some(first) = seen.get(&value) {
                             diags.push(
                                 Diagnostic::error(format!("duplicate key `{value}` (first on line {first})"))
@@ -125,7 +144,9 @@ pub fn scan(text: &str) -> (SourceMap, Vec<Diagnostic>) {
                         *key = Some((value, here));
                     }
                 } else if let Some((pointer, at)) = place(&mut stack) {
-                    map.positions.insert(pointer, at);
+                    if record {
+                        map.positions.insert(pointer, at);
+                    }
                 }
             }
             Event::Alias(_) => {
@@ -144,7 +165,9 @@ pub fn scan(text: &str) -> (SourceMap, Vec<Diagnostic>) {
                         *key = Some(("*alias".to_string(), here));
                     }
                 } else if let Some((pointer, at)) = place(&mut stack) {
-                    map.positions.insert(pointer, at);
+                    if record {
+                        map.positions.insert(pointer, at);
+                    }
                 }
             }
             Event::MappingStart(..) | Event::SequenceStart(..) => {
@@ -158,7 +181,9 @@ pub fn scan(text: &str) -> (SourceMap, Vec<Diagnostic>) {
                 } else {
                     match place(&mut stack) {
                         Some((pointer, at)) => {
-                            map.positions.insert(pointer.clone(), at);
+                            if record {
+                                map.positions.insert(pointer.clone(), at);
+                            }
                             pointer
                         }
                         None => "#".to_string(),

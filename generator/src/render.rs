@@ -51,6 +51,46 @@ impl Provenance {
     }
 }
 
+/// A Rust file as emitters produce it: the head (inner docs, `use`s) and
+/// the items, in chunks that are parsed and printed one at a time. One big
+/// token stream costs syn more than many small ones, and holding one
+/// chunk's syntax tree at a time keeps memory flat for large specs; the
+/// text is the same as printing the whole file at once.
+#[derive(Debug, Default)]
+pub struct RustFile {
+    pub head: TokenStream,
+    pub chunks: Vec<TokenStream>,
+}
+
+impl RustFile {
+    /// Everything as one token stream, for nesting in a module file.
+    pub fn tokens(&self) -> TokenStream {
+        let head = &self.head;
+        let chunks = &self.chunks;
+        quote::quote! { #head #(#chunks)* }
+    }
+}
+
+/// Renders a file chunk by chunk, with the provenance header.
+pub fn rust_chunks(provenance: &Provenance, name: &str, file: RustFile) -> Result<String, Error> {
+    let parse = |tokens: TokenStream| -> Result<syn::File, Error> {
+        syn::parse2(tokens).map_err(|e| {
+            Diagnostic::error(format!(
+                "internal error: generated {name} does not parse as Rust: {e}"
+            ))
+            .with_help("this is a bug in apigen; please report it with the spec that triggers it")
+            .into()
+        })
+    };
+    let mut out = provenance.rust_comment();
+    out.push('\n');
+    out.push_str(&prettyplease::unparse(&parse(file.head)?));
+    for chunk in file.chunks {
+        out.push_str(&prettyplease::unparse(&parse(chunk)?));
+    }
+    Ok(out)
+}
+
 /// Renders a whole Rust file from tokens, with the provenance header.
 pub fn rust_file(
     provenance: &Provenance,

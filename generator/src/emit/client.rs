@@ -6,17 +6,26 @@ use quote::{format_ident, quote, ToTokens};
 
 use super::{docs, ident, type_tokens};
 use crate::model::*;
+use crate::render::RustFile;
 
-pub fn module(api: &Api) -> TokenStream {
-    let methods = api.operations.iter().map(|op| operation(api, op));
-    quote! {
-        //! One method per operation of the API.
-        use super::runtime::{Client, Error, Request, Response};
-        use super::types;
-
-        impl Client {
-            #(#methods)*
+/// One `impl Client` block per operation (the method and its
+/// `_with_response` twin).
+pub fn module(api: &Api) -> RustFile {
+    let chunks = api.operations.iter().map(|op| {
+        let methods = operation(api, op);
+        quote! {
+            impl Client {
+                #methods
+            }
         }
+    });
+    RustFile {
+        head: quote! {
+            //! One method per operation of the API.
+            use super::runtime::{Client, Error, Request, Response};
+            use super::types;
+        },
+        chunks: chunks.collect(),
     }
 }
 

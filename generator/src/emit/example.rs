@@ -9,11 +9,11 @@ use serde_json::Value;
 
 use super::{ident, type_tokens, CrateInfo};
 use crate::model::*;
-use crate::render::rust_snippet;
+use crate::render::{rust_snippet, RustFile};
 
 /// `#[test]`s that decode every example into its type and encode it back
 /// to the same JSON.
-pub fn tests(api: &Api) -> TokenStream {
+pub fn tests(api: &Api) -> RustFile {
     let cases = api.examples.iter().map(|example| {
         let name = format_ident!("{}", example_fn_name(&example.name));
         let ty = type_tokens(api, &example.ty);
@@ -27,19 +27,20 @@ pub fn tests(api: &Api) -> TokenStream {
             }
         }
     });
-    quote! {
-        //! Every `example` of the spec decodes into its generated type and
-        //! encodes back to the same JSON.
-        use super::types;
+    RustFile {
+        head: quote! {
+            //! Every `example` of the spec decodes into its generated type and
+            //! encodes back to the same JSON.
+            use super::types;
 
-        fn round_trip<T: serde::Serialize + serde::de::DeserializeOwned>(json: &str) {
-            let expected: serde_json::Value = serde_json::from_str(json).expect("the example is JSON");
-            let typed: T = serde_json::from_value(expected.clone()).expect("the example decodes");
-            let actual = serde_json::to_value(&typed).expect("the example encodes");
-            assert_eq!(actual, expected);
-        }
-
-        #(#cases)*
+            fn round_trip<T: serde::Serialize + serde::de::DeserializeOwned>(json: &str) {
+                let expected: serde_json::Value = serde_json::from_str(json).expect("the example is JSON");
+                let typed: T = serde_json::from_value(expected.clone()).expect("the example decodes");
+                let actual = serde_json::to_value(&typed).expect("the example encodes");
+                assert_eq!(actual, expected);
+            }
+        },
+        chunks: cases.collect(),
     }
 }
 

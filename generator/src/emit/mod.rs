@@ -16,7 +16,7 @@ use quote::quote;
 
 use crate::diag::Error;
 use crate::model::{Api, TypeRef};
-use crate::render::{rust_file, Provenance};
+use crate::render::{rust_chunks, rust_file, Provenance};
 
 /// The hand-written runtime, compiled as part of every generated client.
 pub const RUNTIME: &str = include_str!("../../../templates/runtime.rs");
@@ -60,15 +60,15 @@ pub fn crate_files(
     );
     files.insert(
         "src/types.rs".to_string(),
-        rust_file(provenance, "src/types.rs", types::module(api))?,
+        rust_chunks(provenance, "src/types.rs", types::module(api))?,
     );
     files.insert(
         "src/client.rs".to_string(),
-        rust_file(provenance, "src/client.rs", client::module(api))?,
+        rust_chunks(provenance, "src/client.rs", client::module(api))?,
     );
     files.insert(
         "src/examples.rs".to_string(),
-        rust_file(provenance, "src/examples.rs", example::tests(api))?,
+        rust_chunks(provenance, "src/examples.rs", example::tests(api))?,
     );
     files.insert(
         "src/runtime.rs".to_string(),
@@ -89,8 +89,8 @@ pub fn module_file(api: &Api, info: &CrateInfo, provenance: &Provenance) -> Resu
     let runtime_attrs = runtime.attrs;
     let meta = meta(api, info);
     let headers = headers(api);
-    let types = types::module(api);
-    let client = client::module(api);
+    let types = types::module(api).tokens();
+    let client = client::module(api).tokens();
     let tokens = quote! {
         pub mod runtime {
             #(#runtime_attrs)*

@@ -4,6 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{docs, ident, scoped_type, Scope};
+use crate::render::RustFile;
 
 fn type_tokens(api: &Api, ty: &TypeRef) -> TokenStream {
     scoped_type(api, ty, Scope::Types)
@@ -12,15 +13,15 @@ use crate::model::*;
 
 /// The `types` module: every named type, sorted by name, then the error
 /// enum of every operation.
-pub fn module(api: &Api) -> TokenStream {
+pub fn module(api: &Api) -> RustFile {
     let types = api.types.sorted().into_iter().map(|def| type_def(api, def));
-    let errors = api.operations.iter().map(|op| error_enum(api, op));
     let successes = api.operations.iter().filter_map(|op| success_enum(api, op));
-    quote! {
-        //! Request and response types of the API.
-        #(#types)*
-        #(#successes)*
-        #(#errors)*
+    let errors = api.operations.iter().map(|op| error_enum(api, op));
+    RustFile {
+        head: quote! {
+            //! Request and response types of the API.
+        },
+        chunks: types.chain(successes).chain(errors).collect(),
     }
 }
 
