@@ -896,35 +896,12 @@ impl<'a> Lowerer<'a> {
 
     /// The object view of a schema, with `allOf` parts merged.
     fn object_view(&mut self, schema: &'a oa::Schema, pointer: &str) -> Option<ObjectView<'a>> {
-        let parts = all_of(schema);
-        if parts.is_empty() {
-            return ObjectView::own(schema);
-        }
-        let mut merged = ObjectView::empty();
-        let all_of_pointer = join(pointer, "allOf");
-        for (i, part) in parts.iter().enumerate() {
-            let part_pointer = join(&all_of_pointer, &i.to_string());
-            let Some(resolved) = self.resolve_schema(part, &part_pointer) else {
-                continue;
-            };
-            if !all_of(resolved).is_empty() && std::ptr::eq(resolved, schema) {
-                continue;
-            }
-            match self.nested_view(resolved, &part_pointer, 0) {
-                Some(view) => merged.merge(view),
-                None => self.warn(
-                    &part_pointer,
-                    "this `allOf` part is not an object; its constraints are not represented",
-                ),
-            }
-        }
-        if let Some(own) = ObjectView::own(schema) {
-            merged.merge(own);
-        }
-        Some(merged)
+        self.merged_view(schema, pointer, 0)
     }
 
-    fn nested_view(
+    /// The schema's own object keywords, with its `allOf` parts merged in,
+    /// recursively (a cycle of `allOf`s ends at the depth limit).
+    fn merged_view(
         &mut self,
         schema: &'a oa::Schema,
         pointer: &str,
@@ -944,8 +921,15 @@ impl<'a> Lowerer<'a> {
             let Some(resolved) = self.resolve_schema(part, &part_pointer) else {
                 continue;
             };
-            if let Some(view) = self.nested_view(resolved, &part_pointer, depth + 1) {
-                merged.merge(view);
+            if std::ptr::eq(resolved, schema) {
+                continue;
+            }
+            match self.merged_view(resolved, &part_pointer, depth + 1) {
+                Some(view) => merged.merge(view),
+                None => self.warn(
+                    &part_pointer,
+                    "this `allOf` part is not an object; its constraints are not represented",
+                ),
             }
         }
         if let Some(own) = ObjectView::own(schema) {
