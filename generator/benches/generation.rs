@@ -13,15 +13,18 @@
 //! Phases, in pipeline order (see ARCHITECTURE.md):
 //!
 //! - `parse`: spec text to a `serde_json::Value` (serde_yaml or serde_json);
-//! - `locate`: the source map of the root file (positions for diagnostics);
+//! - `locate`: the walk of the root file that finds duplicate keys and
+//!   excessive nesting or aliases (`locate::check`; the positions of nodes
+//!   are only computed when there is a diagnostic to place);
 //! - `bundle`: external `$ref`s pulled into `components` (reads the other
 //!   files of a multi-file spec);
 //! - `deserialize`: the bundled value into `openapiv3::OpenAPI`;
 //! - `load`: all of the above plus the SHA-256 and version check
 //!   (`load_bytes`, what the CLI runs);
 //! - `lower`: openapiv3 to `model::Api` (`$ref` resolution, naming);
-//! - `emit`: the model to token streams, one per Rust file;
-//! - `render`: token streams to text (syn, then prettyplease);
+//! - `emit`: the model to token streams, per Rust file (in chunks);
+//! - `render`: token streams to text (syn, then prettyplease), chunk by
+//!   chunk as `crate_files` does;
 //! - `spec_json`: the bundled spec as the crate's `openapi.json`;
 //! - `generate`: `apigen::generate`, reading the spec file, end to end, for
 //!   a first generation (no previous output);
@@ -182,7 +185,7 @@ fn bench_input(c: &mut Criterion, input: &Input) {
     group.bench_function("parse", |b| {
         b.iter(|| phases::parse_text(black_box(text), &input.path).expect("parse"))
     });
-    group.bench_function("locate", |b| b.iter(|| phases::scan(black_box(text))));
+    group.bench_function("locate", |b| b.iter(|| phases::check(black_box(text))));
     group.bench_function("bundle", |b| {
         b.iter_batched(
             || parsed.clone(),
@@ -209,12 +212,12 @@ fn bench_input(c: &mut Criterion, input: &Input) {
     group.bench_function("emit", |b| b.iter(|| phases::emit(black_box(&api), &info)));
     group.bench_function("render", |b| {
         b.iter_batched(
-            || tokens.clone(),
-            |tokens| {
-                tokens
+            || clone_files(&tokens),
+            |files| {
+                files
                     .into_iter()
-                    .map(|(name, tokens)| {
-                        phases::rust_file(&provenance, name, tokens).expect("render")
+                    .map(|(name, file)| {
+                        phases::rust_chunks(&provenance, name, file).expect("render")
                     })
                     .collect::<Vec<_>>()
             },
@@ -240,7 +243,7 @@ fn bench_input(c: &mut Criterion, input: &Input) {
 fn check_phases(
     input: &Input,
     doc: &phases::Document,
-    tokens: &[(&'static str, phases::TokenStream)],
+    tokens: &[(&'static str, phases::RustFile)],
     provenance: &phases::Provenance,
 ) {
     let mut options = apigen::Options::new(&input.path, "bench-client");
@@ -252,14 +255,32 @@ fn check_phases(
         input.name,
         apigen::SPEC_FILE
     );
-    for (name, tokens) in tokens {
-        let rendered = phases::rust_file(provenance, name, tokens.clone()).expect("render");
+    for (name, file) in clone_files(tokens) {
+        let rendered = phases::rust_chunks(provenance, name, file).expect("render");
         assert!(
-            generated.files.get(*name) == Some(&rendered),
+            generated.files.get(name) == Some(&rendered),
             "{}: {name} rendered by phases differs from apigen::generate",
             input.name
         );
     }
+}
+
+/// A copy of emitted files, for rendering (which consumes them).
+fn clone_files(
+    files: &[(&'static str, phases::RustFile)],
+) -> Vec<(&'static str, phases::RustFile)> {
+    files
+        .iter()
+        .map(|(name, file)| {
+            (
+                *name,
+                phases::RustFile {
+                    head: file.head.clone(),
+                    chunks: file.chunks.clone(),
+                },
+            )
+        })
+        .collect()
 }
 
 fn main() {

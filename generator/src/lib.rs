@@ -397,9 +397,9 @@ pub mod phases {
     pub use crate::bundle::bundle;
     pub use crate::emit::CrateInfo;
     pub use crate::load::{load_bytes, parse_text, Document};
-    pub use crate::locate::{scan, SourceMap};
+    pub use crate::locate::{check, scan, SourceMap};
     pub use crate::lower::lower;
-    pub use crate::render::{rust_file, Provenance};
+    pub use crate::render::{rust_chunks, rust_file, Provenance, RustFile};
 
     /// The last step of [`load_bytes`]: the bundled JSON value into
     /// openapiv3 types, through `serde_path_to_error` as there.
@@ -407,16 +407,20 @@ pub mod phases {
         serde_path_to_error::deserialize(value).map_err(|e| e.to_string())
     }
 
-    /// The tokens of each Rust file of the generated crate, by path, before
-    /// rendering: what `crate_files` passes to [`rust_file`].
-    pub fn emit(api: &crate::model::Api, info: &CrateInfo) -> Vec<(&'static str, TokenStream)> {
+    /// Each Rust file of the generated crate, by path, before rendering:
+    /// what `crate_files` renders (small files as a head without chunks).
+    pub fn emit(api: &crate::model::Api, info: &CrateInfo) -> Vec<(&'static str, RustFile)> {
+        let whole = |head: TokenStream| RustFile {
+            head,
+            chunks: Vec::new(),
+        };
         vec![
-            ("src/lib.rs", crate::emit::lib_rs(api)),
-            ("src/meta.rs", crate::emit::meta(api, info)),
-            ("src/headers.rs", crate::emit::headers(api)),
-            ("src/types.rs", crate::emit::types::module(api).tokens()),
-            ("src/client.rs", crate::emit::client::module(api).tokens()),
-            ("src/examples.rs", crate::emit::example::tests(api).tokens()),
+            ("src/lib.rs", whole(crate::emit::lib_rs(api))),
+            ("src/meta.rs", whole(crate::emit::meta(api, info))),
+            ("src/headers.rs", whole(crate::emit::headers(api))),
+            ("src/types.rs", crate::emit::types::module(api)),
+            ("src/client.rs", crate::emit::client::module(api)),
+            ("src/examples.rs", crate::emit::example::tests(api)),
         ]
     }
 
