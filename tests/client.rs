@@ -1,11 +1,13 @@
 //! Integration tests of the generated `highlevel-calendars` client against a
 //! real HTTP server on 127.0.0.1 (wiremock). No test needs the internet.
 
+mod common;
+use common::update_request;
+
 use highlevel_calendars::chrono::{DateTime, FixedOffset};
 use highlevel_calendars::{
     BadRequestError, BlockSlot, BuildError, Client, Error, UnauthorizedError,
-    UnprocessableEntityError, UpdateBlockSlotError, UpdateBlockSlotRequest,
-    UpdateBlockSlotRequestCalendarIdOrAssignedUserId,
+    UnprocessableEntityError, UpdateBlockSlotError,
 };
 use serde_json::{json, Value};
 use wiremock::matchers::any;
@@ -33,28 +35,6 @@ fn fast_retries() -> highlevel_calendars::RetryPolicy {
         initial_backoff: std::time::Duration::from_millis(1),
         max_backoff: std::time::Duration::from_millis(5),
         ..Default::default()
-    }
-}
-
-fn update_request() -> UpdateBlockSlotRequest {
-    UpdateBlockSlotRequest {
-        location_id: "C2QujeCh8ZnC7al2InWR".to_string(),
-        title: Some("Test Event".to_string()),
-        start_time: Some(
-            "2021-06-23T03:30:00+05:30"
-                .parse()
-                .expect("start time parses"),
-        ),
-        end_time: Some(
-            "2021-06-23T04:30:00+05:30"
-                .parse()
-                .expect("end time parses"),
-        ),
-        calendar_id_or_assigned_user_id: Some(
-            UpdateBlockSlotRequestCalendarIdOrAssignedUserId::CalendarId(
-                "CVokAlI8fgw4WYWoCtQz".to_string(),
-            ),
-        ),
     }
 }
 

@@ -10,6 +10,9 @@
 //! answers, but not for those faults nor for the raw request target, so one
 //! harness serves every test. No test needs the internet.
 
+mod common;
+use common::update_request;
+
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -18,8 +21,7 @@ use std::time::{Duration, Instant};
 use highlevel_calendars::{
     BadRequestError, BlockSlot, Client, ClientBuilder, CreateBlockSlotRequest,
     CreateBlockSlotRequestCalendarIdOrAssignedUserId, Error, RateLimit, RetryPolicy, TokenFuture,
-    TokenProvider, UnauthorizedError, UpdateBlockSlotError, UpdateBlockSlotRequest,
-    UpdateBlockSlotRequestCalendarIdOrAssignedUserId,
+    TokenProvider, UnauthorizedError, UpdateBlockSlotError,
 };
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -360,28 +362,6 @@ fn client_for(server: &FaultServer) -> Client {
     builder_for(server)
         .build()
         .expect("a client for the fault server builds")
-}
-
-fn update_request() -> UpdateBlockSlotRequest {
-    UpdateBlockSlotRequest {
-        location_id: "C2QujeCh8ZnC7al2InWR".to_string(),
-        title: Some("Test Event".to_string()),
-        start_time: Some(
-            "2021-06-23T03:30:00+05:30"
-                .parse()
-                .expect("start time parses"),
-        ),
-        end_time: Some(
-            "2021-06-23T04:30:00+05:30"
-                .parse()
-                .expect("end time parses"),
-        ),
-        calendar_id_or_assigned_user_id: Some(
-            UpdateBlockSlotRequestCalendarIdOrAssignedUserId::CalendarId(
-                "CVokAlI8fgw4WYWoCtQz".to_string(),
-            ),
-        ),
-    }
 }
 
 fn block_slot_body() -> Value {
