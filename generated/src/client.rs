@@ -31,8 +31,6 @@ impl Client {
         request.json(body)?;
         self.send(request).await
     }
-}
-impl Client {
     /// Delete event
     ///
     /// Deletes an event by ID: a block slot or an appointment. The vendor's spec asks for an empty JSON object as the body; this client sends none.
@@ -61,8 +59,6 @@ impl Client {
         request.constant_header("version", super::headers::VERSION);
         self.send(request).await
     }
-}
-impl Client {
     /// List blocked slots
     ///
     /// Lists the block slots of a location between two instants, for a calendar, a user or a group (give one of calendarId, userId, groupId).
@@ -123,8 +119,6 @@ impl Client {
         request.constant_header("version", super::headers::VERSION);
         self.send(request).await
     }
-}
-impl Client {
     /// Update block slot by ID
     ///
     /// Updates the block slot identified by `eventId`: its title, its time range, and the calendar or user it blocks.

@@ -399,7 +399,7 @@ pub mod phases {
     pub use crate::load::{load_bytes, parse_text, Document};
     pub use crate::locate::{check, scan, SourceMap};
     pub use crate::lower::lower;
-    pub use crate::render::{rust_chunks, rust_file, Provenance, RustFile};
+    pub use crate::render::{rust_file, rust_files, Provenance, RustFile};
 
     /// The last step of [`load_bytes`]: the bundled JSON value into
     /// openapiv3 types, through `serde_path_to_error` as there.
@@ -409,15 +409,23 @@ pub mod phases {
 
     /// Each Rust file of the generated crate, by path, before rendering:
     /// what `crate_files` renders (small files as a head without chunks).
-    pub fn emit(api: &crate::model::Api, info: &CrateInfo) -> Vec<(&'static str, RustFile)> {
-        let whole = |head: TokenStream| RustFile {
-            head,
-            chunks: Vec::new(),
-        };
+    pub fn emit<'a>(
+        api: &'a crate::model::Api,
+        info: &'a CrateInfo,
+    ) -> Vec<(&'static str, RustFile<'a>)> {
         vec![
-            ("src/lib.rs", whole(crate::emit::lib_rs(api))),
-            ("src/meta.rs", whole(crate::emit::meta(api, info))),
-            ("src/headers.rs", whole(crate::emit::headers(api))),
+            (
+                "src/lib.rs",
+                RustFile::items(Box::new(move || crate::emit::lib_rs(api)), Vec::new()),
+            ),
+            (
+                "src/meta.rs",
+                RustFile::items(Box::new(move || crate::emit::meta(api, info)), Vec::new()),
+            ),
+            (
+                "src/headers.rs",
+                RustFile::items(Box::new(move || crate::emit::headers(api)), Vec::new()),
+            ),
             ("src/types.rs", crate::emit::types::module(api)),
             ("src/client.rs", crate::emit::client::module(api)),
             ("src/examples.rs", crate::emit::example::tests(api)),

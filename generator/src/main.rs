@@ -23,6 +23,9 @@ use apigen::diff;
 use apigen::{output, Diagnostic, Error, Options};
 use clap::{Args, Parser, Subcommand};
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Generate a typed Rust API client from an OpenAPI 3.0 spec.
 #[derive(Debug, Parser)]
 #[command(name = "apigen", version)]

@@ -51,44 +51,263 @@ impl Provenance {
     }
 }
 
-/// A Rust file as emitters produce it: the head (inner docs, `use`s) and
-/// the items, in chunks that are parsed and printed one at a time. One big
-/// token stream costs syn more than many small ones, and holding one
-/// chunk's syntax tree at a time keeps memory flat for large specs; the
-/// text is the same as printing the whole file at once.
-#[derive(Debug, Default)]
-pub struct RustFile {
-    pub head: TokenStream,
-    pub chunks: Vec<TokenStream>,
+/// Produces the tokens of one chunk of a file. Chunks are produced and
+/// rendered on worker threads, so they capture only shared references to
+/// the model (token streams themselves cannot cross threads).
+pub type Chunk<'a> = Box<dyn Fn() -> TokenStream + Send + Sync + 'a>;
+
+/// How a file's chunks are put together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// Each chunk is a run of items, printed after the head in order.
+    Items,
+    /// Each chunk is a run of associated items of one inherent `impl` block
+    /// of the named type, which follows the head.
+    Impl(&'static str),
 }
 
-impl RustFile {
+/// A Rust file as emitters produce it: the head (inner docs, `use`s) and
+/// the items, in chunks. Chunks are produced, parsed and printed one at a
+/// time and on every core: one big token stream costs syn more than many
+/// small ones, and holding one chunk's syntax tree at a time keeps memory
+/// flat for large specs. The text is the same as printing the whole file
+/// at once.
+pub struct RustFile<'a> {
+    pub head: Chunk<'a>,
+    pub chunks: Vec<Chunk<'a>>,
+    pub layout: Layout,
+}
+
+impl<'a> RustFile<'a> {
+    /// A file of items.
+    pub fn items(head: Chunk<'a>, chunks: Vec<Chunk<'a>>) -> Self {
+        RustFile {
+            head,
+            chunks,
+            layout: Layout::Items,
+        }
+    }
+
+    /// A file whose items are one `impl` block of `self_ty`, after the head.
+    pub fn inherent_impl(head: Chunk<'a>, self_ty: &'static str, chunks: Vec<Chunk<'a>>) -> Self {
+        RustFile {
+            head,
+            chunks,
+            layout: Layout::Impl(self_ty),
+        }
+    }
+
     /// Everything as one token stream, for nesting in a module file.
     pub fn tokens(&self) -> TokenStream {
-        let head = &self.head;
-        let chunks = &self.chunks;
-        quote::quote! { #head #(#chunks)* }
+        let head = (self.head)();
+        let chunks = self.chunks.iter().map(|chunk| chunk());
+        match self.layout {
+            Layout::Items => quote::quote! { #head #(#chunks)* },
+            Layout::Impl(self_ty) => {
+                let self_ty = proc_macro2::Ident::new(self_ty, proc_macro2::Span::call_site());
+                quote::quote! { #head impl #self_ty { #(#chunks)* } }
+            }
+        }
     }
 }
 
-/// Renders a file chunk by chunk, with the provenance header.
-pub fn rust_chunks(provenance: &Provenance, name: &str, file: RustFile) -> Result<String, Error> {
-    let parse = |tokens: TokenStream| -> Result<syn::File, Error> {
-        syn::parse2(tokens).map_err(|e| {
-            Diagnostic::error(format!(
-                "internal error: generated {name} does not parse as Rust: {e}"
-            ))
-            .with_help("this is a bug in apigen; please report it with the spec that triggers it")
-            .into()
-        })
-    };
-    let mut out = provenance.rust_comment();
-    out.push('\n');
-    out.push_str(&prettyplease::unparse(&parse(file.head)?));
-    for chunk in file.chunks {
-        out.push_str(&prettyplease::unparse(&parse(chunk)?));
+impl std::fmt::Debug for RustFile<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RustFile")
+            .field("chunks", &self.chunks.len())
+            .field("layout", &self.layout)
+            .finish_non_exhaustive()
     }
-    Ok(out)
+}
+
+/// Chunks rendered by one job of [`rust_files`]: few enough that a job is
+/// cheap to hand out, enough that handing out costs nothing.
+const CHUNKS_PER_JOB: usize = 8;
+
+/// One unit of rendering work, producing a piece of one file's text.
+enum Job {
+    /// The head of a file of items.
+    Head(usize),
+    /// A run of chunks of a file of items.
+    Chunks(usize, std::ops::Range<usize>),
+    /// A whole file with an `impl` layout: its items are merged into one
+    /// syntax tree before printing, so it is one job.
+    Whole(usize),
+}
+
+/// Renders files, with the provenance header, on every available core.
+/// The output does not depend on the number of threads: each piece of text
+/// is printed from its own tokens and the pieces are joined in order.
+pub fn rust_files(
+    provenance: &Provenance,
+    files: &[(&str, RustFile<'_>)],
+) -> Result<Vec<String>, Error> {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    rust_files_on(threads, provenance, files)
+}
+
+fn rust_files_on(
+    threads: usize,
+    provenance: &Provenance,
+    files: &[(&str, RustFile<'_>)],
+) -> Result<Vec<String>, Error> {
+    let mut jobs = Vec::new();
+    // Whole files first: they are the longest jobs, and the other
+    // threads take the many small ones meanwhile.
+    for (index, (_, file)) in files.iter().enumerate() {
+        if let Layout::Impl(_) = file.layout {
+            jobs.push(Job::Whole(index));
+        }
+    }
+    for (index, (_, file)) in files.iter().enumerate() {
+        if file.layout == Layout::Items {
+            jobs.push(Job::Head(index));
+            let mut start = 0;
+            while start < file.chunks.len() {
+                let end = file.chunks.len().min(start + CHUNKS_PER_JOB);
+                jobs.push(Job::Chunks(index, start..end));
+                start = end;
+            }
+        }
+    }
+    let run = |job: &Job| -> Result<String, Error> {
+        match job {
+            Job::Head(index) => {
+                let (name, file) = file_at(files, *index)?;
+                print(name, (file.head)())
+            }
+            Job::Chunks(index, range) => {
+                let (name, file) = file_at(files, *index)?;
+                let mut text = String::new();
+                for chunk in file.chunks.get(range.clone()).unwrap_or_default() {
+                    text.push_str(&print(name, chunk())?);
+                }
+                Ok(text)
+            }
+            Job::Whole(index) => {
+                let (name, file) = file_at(files, *index)?;
+                print_impl_file(name, file)
+            }
+        }
+    };
+    let pieces = parallel_map(threads, &jobs, run)?;
+    let mut texts: Vec<String> = files
+        .iter()
+        .map(|_| {
+            let mut text = provenance.rust_comment();
+            text.push('\n');
+            text
+        })
+        .collect();
+    // Whole files come first in `jobs`, then each file's pieces in order.
+    for (job, piece) in jobs.iter().zip(pieces) {
+        let index = match job {
+            Job::Head(index) | Job::Chunks(index, _) | Job::Whole(index) => *index,
+        };
+        if let Some(text) = texts.get_mut(index) {
+            text.push_str(&piece);
+        }
+    }
+    Ok(texts)
+}
+
+fn file_at<'f, 'a>(
+    files: &'f [(&'f str, RustFile<'a>)],
+    index: usize,
+) -> Result<(&'f str, &'f RustFile<'a>), Error> {
+    files
+        .get(index)
+        .map(|(name, file)| (*name, file))
+        .ok_or_else(|| internal("a rendering job names a file that does not exist"))
+}
+
+/// `f` over `jobs` on up to `threads` threads, results in the order of
+/// `jobs`. The first error in that order wins.
+fn parallel_map<J: Sync>(
+    threads: usize,
+    jobs: &[J],
+    f: impl Fn(&J) -> Result<String, Error> + Sync,
+) -> Result<Vec<String>, Error> {
+    let threads = threads.min(jobs.len());
+    if threads <= 1 {
+        return jobs.iter().map(&f).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let worker = || {
+        let mut done = Vec::new();
+        loop {
+            let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(job) = jobs.get(index) else {
+                return done;
+            };
+            done.push((index, f(job)));
+        }
+    };
+    let mut results: Vec<Option<Result<String, Error>>> = jobs.iter().map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads).map(|_| scope.spawn(worker)).collect();
+        for handle in handles {
+            // A worker that panicked leaves its slots empty; reported below.
+            for (index, result) in handle.join().unwrap_or_default() {
+                if let Some(slot) = results.get_mut(index) {
+                    *slot = Some(result);
+                }
+            }
+        }
+    });
+    results
+        .into_iter()
+        .map(|slot| slot.unwrap_or_else(|| Err(internal("a rendering thread stopped early"))))
+        .collect()
+}
+
+fn internal(message: &str) -> Error {
+    Diagnostic::error(format!("internal error: {message}"))
+        .with_help("this is a bug in apigen; please report it with the spec that triggers it")
+        .into()
+}
+
+fn parse<T: syn::parse::Parse>(name: &str, tokens: TokenStream) -> Result<T, Error> {
+    syn::parse2(tokens).map_err(|e| {
+        Diagnostic::error(format!(
+            "internal error: generated {name} does not parse as Rust: {e}"
+        ))
+        .with_help("this is a bug in apigen; please report it with the spec that triggers it")
+        .into()
+    })
+}
+
+fn print(name: &str, tokens: TokenStream) -> Result<String, Error> {
+    Ok(prettyplease::unparse(&parse::<syn::File>(name, tokens)?))
+}
+
+/// The associated items of an `impl` block, without the block.
+struct ImplItems(Vec<syn::ImplItem>);
+
+impl syn::parse::Parse for ImplItems {
+    fn parse(input: syn::parse::ParseStream) -> syn::Result<Self> {
+        let mut items = Vec::new();
+        while !input.is_empty() {
+            items.push(input.parse()?);
+        }
+        Ok(ImplItems(items))
+    }
+}
+
+/// A file with [`Layout::Impl`]: the head's items, then one `impl` block
+/// holding the items of every chunk, printed as one file.
+fn print_impl_file(name: &str, file: &RustFile<'_>) -> Result<String, Error> {
+    let Layout::Impl(self_ty) = file.layout else {
+        return print(name, file.tokens());
+    };
+    let mut syntax: syn::File = parse(name, (file.head)())?;
+    let self_ty = proc_macro2::Ident::new(self_ty, proc_macro2::Span::call_site());
+    let mut block: syn::ItemImpl = parse(name, quote::quote!(impl #self_ty {}))?;
+    for chunk in &file.chunks {
+        block.items.extend(parse::<ImplItems>(name, chunk())?.0);
+    }
+    syntax.items.push(syn::Item::Impl(block));
+    Ok(prettyplease::unparse(&syntax))
 }
 
 /// Renders a whole Rust file from tokens, with the provenance header.
@@ -118,4 +337,87 @@ pub fn rust_snippet(tokens: TokenStream) -> Result<String, Error> {
         ))
     })?;
     Ok(prettyplease::unparse(&file))
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::{format_ident, quote};
+
+    use super::*;
+
+    fn provenance() -> Provenance {
+        Provenance {
+            spec: "spec.yaml".to_string(),
+            sha256: "0".repeat(64),
+            command: "apigen generate".to_string(),
+        }
+    }
+
+    fn files() -> Vec<(&'static str, RustFile<'static>)> {
+        let head = || -> Chunk<'static> {
+            Box::new(|| {
+                quote! {
+                    //! A module.
+                    use std::fmt;
+                }
+            })
+        };
+        let structs = (0..37)
+            .map(|i| -> Chunk<'static> {
+                Box::new(move || {
+                    let name = format_ident!("Type{i}");
+                    quote!(#[derive(Debug)] pub struct #name { pub value: u32 })
+                })
+            })
+            .collect();
+        let methods = (0..23)
+            .map(|i| -> Chunk<'static> {
+                Box::new(move || {
+                    let name = format_ident!("method_{i}");
+                    quote!(#[doc = " A method."] pub fn #name(&self) -> u32 { #i })
+                })
+            })
+            .collect();
+        vec![
+            ("types.rs", RustFile::items(head(), structs)),
+            ("client.rs", RustFile::inherent_impl(head(), "Client", methods)),
+        ]
+    }
+
+    #[test]
+    fn the_text_does_not_depend_on_threads_or_chunking() {
+        let files = files();
+        let serial = rust_files_on(1, &provenance(), &files).unwrap();
+        for threads in [2, 3, 8] {
+            assert_eq!(rust_files_on(threads, &provenance(), &files).unwrap(), serial);
+        }
+        for ((name, file), text) in files.iter().zip(&serial) {
+            assert_eq!(&rust_file(&provenance(), name, file.tokens()).unwrap(), text);
+        }
+    }
+
+    #[test]
+    fn an_impl_layout_is_one_block() {
+        let files = files();
+        let texts = rust_files_on(2, &provenance(), &files).unwrap();
+        let client = &texts[1];
+        assert_eq!(client.matches("impl Client {").count(), 1, "{client}");
+        assert_eq!(client.matches("pub fn method_").count(), 23, "{client}");
+    }
+
+    #[test]
+    fn a_chunk_that_does_not_parse_is_an_internal_error() {
+        let files = vec![(
+            "broken.rs",
+            RustFile::items(
+                Box::new(TokenStream::new),
+                vec![Box::new(|| quote!(pub struct {})) as Chunk<'static>],
+            ),
+        )];
+        for threads in [1, 2] {
+            let error = rust_files_on(threads, &provenance(), &files).unwrap_err();
+            let text = error.to_string();
+            assert!(text.contains("generated broken.rs does not parse"), "{text}");
+        }
+    }
 }

@@ -6,27 +6,26 @@ use quote::{format_ident, quote, ToTokens};
 
 use super::{docs, ident, type_tokens};
 use crate::model::*;
-use crate::render::RustFile;
+use crate::render::{Chunk, RustFile};
 
-/// One `impl Client` block per operation (the method and its
+/// One `impl Client` block; a chunk per operation (the method and its
 /// `_with_response` twin).
-pub fn module(api: &Api) -> RustFile {
-    let chunks = api.operations.iter().map(|op| {
-        let methods = operation(api, op);
-        quote! {
-            impl Client {
-                #methods
+pub fn module(api: &Api) -> RustFile<'_> {
+    let chunks = api
+        .operations
+        .iter()
+        .map(|op| -> Chunk<'_> { Box::new(move || operation(api, op)) });
+    RustFile::inherent_impl(
+        Box::new(|| {
+            quote! {
+                //! One method per operation of the API.
+                use super::runtime::{Client, Error, Request, Response};
+                use super::types;
             }
-        }
-    });
-    RustFile {
-        head: quote! {
-            //! One method per operation of the API.
-            use super::runtime::{Client, Error, Request, Response};
-            use super::types;
-        },
-        chunks: chunks.collect(),
-    }
+        }),
+        "Client",
+        chunks.collect(),
+    )
 }
 
 /// The declared type of an argument.

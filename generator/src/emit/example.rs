@@ -9,38 +9,46 @@ use serde_json::Value;
 
 use super::{ident, type_tokens, CrateInfo};
 use crate::model::*;
-use crate::render::{rust_snippet, RustFile};
+use crate::render::{rust_snippet, Chunk, RustFile};
 
 /// `#[test]`s that decode every example into its type and encode it back
 /// to the same JSON.
-pub fn tests(api: &Api) -> RustFile {
-    let cases = api.examples.iter().map(|example| {
-        let name = format_ident!("{}", example_fn_name(&example.name));
+pub fn tests(api: &Api) -> RustFile<'_> {
+    let cases = api
+        .examples
+        .iter()
+        .map(|example| -> Chunk<'_> { Box::new(move || case(api, example)) });
+    RustFile::items(
+        Box::new(|| {
+            quote! {
+                //! Every `example` of the spec decodes into its generated type and
+                //! encodes back to the same JSON.
+                use super::types;
+
+                fn round_trip<T: serde::Serialize + serde::de::DeserializeOwned>(json: &str) {
+                    let expected: serde_json::Value = serde_json::from_str(json).expect("the example is JSON");
+                    let typed: T = serde_json::from_value(expected.clone()).expect("the example decodes");
+                    let actual = serde_json::to_value(&typed).expect("the example encodes");
+                    assert_eq!(actual, expected);
+                }
+            }
+        }),
+        cases.collect(),
+    )
+}
+
+/// The round-trip test of one example.
+fn case(api: &Api, example: &Example) -> TokenStream {
+    let name = format_ident!("{}", example_fn_name(&example.name));
         let ty = type_tokens(api, &example.ty);
         let json = raw_string(&serde_json::to_string(&example.value).unwrap_or_default());
         let doc = format!(" {}", example.origin);
-        quote! {
-            #[doc = #doc]
-            #[test]
-            fn #name() {
-                round_trip::<#ty>(#json);
-            }
+    quote! {
+        #[doc = #doc]
+        #[test]
+        fn #name() {
+            round_trip::<#ty>(#json);
         }
-    });
-    RustFile {
-        head: quote! {
-            //! Every `example` of the spec decodes into its generated type and
-            //! encodes back to the same JSON.
-            use super::types;
-
-            fn round_trip<T: serde::Serialize + serde::de::DeserializeOwned>(json: &str) {
-                let expected: serde_json::Value = serde_json::from_str(json).expect("the example is JSON");
-                let typed: T = serde_json::from_value(expected.clone()).expect("the example decodes");
-                let actual = serde_json::to_value(&typed).expect("the example encodes");
-                assert_eq!(actual, expected);
-            }
-        },
-        chunks: cases.collect(),
     }
 }
 

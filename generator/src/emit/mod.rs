@@ -16,7 +16,7 @@ use quote::quote;
 
 use crate::diag::Error;
 use crate::model::{Api, TypeRef};
-use crate::render::{rust_chunks, rust_file, Provenance};
+use crate::render::{rust_file, rust_files, Provenance};
 
 /// The hand-written runtime, compiled as part of every generated client.
 pub const RUNTIME: &str = include_str!("../../../templates/runtime.rs");
@@ -58,18 +58,15 @@ pub fn crate_files(
         "src/headers.rs".to_string(),
         rust_file(provenance, "src/headers.rs", headers(api))?,
     );
-    files.insert(
-        "src/types.rs".to_string(),
-        rust_chunks(provenance, "src/types.rs", types::module(api))?,
-    );
-    files.insert(
-        "src/client.rs".to_string(),
-        rust_chunks(provenance, "src/client.rs", client::module(api))?,
-    );
-    files.insert(
-        "src/examples.rs".to_string(),
-        rust_chunks(provenance, "src/examples.rs", example::tests(api))?,
-    );
+    let large = [
+        ("src/types.rs", types::module(api)),
+        ("src/client.rs", client::module(api)),
+        ("src/examples.rs", example::tests(api)),
+    ];
+    let texts = rust_files(provenance, &large)?;
+    for ((name, _), text) in large.iter().zip(texts) {
+        files.insert(name.to_string(), text);
+    }
     files.insert(
         "src/runtime.rs".to_string(),
         format!("{}\n{RUNTIME}", provenance.rust_comment()),

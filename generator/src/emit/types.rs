@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{docs, ident, scoped_type, Scope};
-use crate::render::RustFile;
+use crate::render::{Chunk, RustFile};
 
 fn type_tokens(api: &Api, ty: &TypeRef) -> TokenStream {
     scoped_type(api, ty, Scope::Types)
@@ -13,16 +13,29 @@ use crate::model::*;
 
 /// The `types` module: every named type, sorted by name, then the error
 /// enum of every operation.
-pub fn module(api: &Api) -> RustFile {
-    let types = api.types.sorted().into_iter().map(|def| type_def(api, def));
-    let successes = api.operations.iter().filter_map(|op| success_enum(api, op));
-    let errors = api.operations.iter().map(|op| error_enum(api, op));
-    RustFile {
-        head: quote! {
-            //! Request and response types of the API.
-        },
-        chunks: types.chain(successes).chain(errors).collect(),
-    }
+pub fn module(api: &Api) -> RustFile<'_> {
+    let types = api
+        .types
+        .sorted()
+        .into_iter()
+        .map(|def| -> Chunk<'_> { Box::new(move || type_def(api, def)) });
+    let successes = api
+        .operations
+        .iter()
+        .filter(|op| matches!(op.success, Success::ByStatus { .. }))
+        .map(|op| -> Chunk<'_> { Box::new(move || success_enum(api, op).unwrap_or_default()) });
+    let errors = api
+        .operations
+        .iter()
+        .map(|op| -> Chunk<'_> { Box::new(move || error_enum(api, op)) });
+    RustFile::items(
+        Box::new(|| {
+            quote! {
+                //! Request and response types of the API.
+            }
+        }),
+        types.chain(successes).chain(errors).collect(),
+    )
 }
 
 fn type_def(api: &Api, def: &TypeDef) -> TokenStream {
