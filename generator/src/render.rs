@@ -380,7 +380,10 @@ mod tests {
             .collect();
         vec![
             ("types.rs", RustFile::items(head(), structs)),
-            ("client.rs", RustFile::inherent_impl(head(), "Client", methods)),
+            (
+                "client.rs",
+                RustFile::inherent_impl(head(), "Client", methods),
+            ),
         ]
     }
 
@@ -389,10 +392,16 @@ mod tests {
         let files = files();
         let serial = rust_files_on(1, &provenance(), &files).unwrap();
         for threads in [2, 3, 8] {
-            assert_eq!(rust_files_on(threads, &provenance(), &files).unwrap(), serial);
+            assert_eq!(
+                rust_files_on(threads, &provenance(), &files).unwrap(),
+                serial
+            );
         }
         for ((name, file), text) in files.iter().zip(&serial) {
-            assert_eq!(&rust_file(&provenance(), name, file.tokens()).unwrap(), text);
+            assert_eq!(
+                &rust_file(&provenance(), name, file.tokens()).unwrap(),
+                text
+            );
         }
     }
 
@@ -417,7 +426,10 @@ mod tests {
         for threads in [1, 2] {
             let error = rust_files_on(threads, &provenance(), &files).unwrap_err();
             let text = error.to_string();
-            assert!(text.contains("generated broken.rs does not parse"), "{text}");
+            assert!(
+                text.contains("generated broken.rs does not parse"),
+                "{text}"
+            );
         }
     }
 }

@@ -40,9 +40,9 @@ pub fn tests(api: &Api) -> RustFile<'_> {
 /// The round-trip test of one example.
 fn case(api: &Api, example: &Example) -> TokenStream {
     let name = format_ident!("{}", example_fn_name(&example.name));
-        let ty = type_tokens(api, &example.ty);
-        let json = raw_string(&serde_json::to_string(&example.value).unwrap_or_default());
-        let doc = format!(" {}", example.origin);
+    let ty = type_tokens(api, &example.ty);
+    let json = raw_string(&serde_json::to_string(&example.value).unwrap_or_default());
+    let doc = format!(" {}", example.origin);
     quote! {
         #[doc = #doc]
         #[test]
