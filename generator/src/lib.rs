@@ -187,7 +187,7 @@ struct Prepared {
 }
 
 fn prepare(doc: &load::Document, options: &Options) -> Result<Prepared, Error> {
-    let (api, warnings, sha256) = lower_document(doc)?;
+    let (api, warnings, _) = lower_document(doc)?;
     if options.strict && !warnings.is_empty() {
         let errors = warnings
             .into_iter()
@@ -199,16 +199,19 @@ fn prepare(doc: &load::Document, options: &Options) -> Result<Prepared, Error> {
             .collect();
         return Err(Error::new(errors));
     }
-    let provenance = render::Provenance {
-        spec: options.spec_display.clone(),
-        sha256,
-        command: options.command.clone(),
-    };
     Ok(Prepared {
         api,
         warnings,
-        provenance,
+        provenance: provenance(doc, options),
     })
+}
+
+fn provenance(doc: &load::Document, options: &Options) -> render::Provenance {
+    render::Provenance {
+        spec: options.spec_display.clone(),
+        sha256: doc.sha256.clone(),
+        command: options.command.clone(),
+    }
 }
 
 /// The file the generated crate ships its spec in, and reads it back from
@@ -223,56 +226,59 @@ pub const SPEC_FILE: &str = "openapi.json";
 /// since ([`diff::changes`]); otherwise it is [`Options::crate_version`].
 pub fn generate(options: &Options) -> Result<Generated, Error> {
     let doc = load::load(&options.spec, &options.spec_display)?;
-    let prepared = prepare(&doc, options)?;
-    let spec = serde_json::to_value(&doc.openapi).map_err(|e| {
-        Diagnostic::error(format!(
-            "internal error: the spec cannot be written as JSON: {e}"
-        ))
-    })?;
+    // The shipped copy of the spec is written while the model is lowered;
+    // the document is dropped before emission, which needs only the model.
+    let (prepared, spec) = std::thread::scope(|scope| {
+        let spec = scope.spawn(|| spec_file(&provenance(&doc, options), &doc.openapi));
+        let prepared = prepare(&doc, options);
+        (prepared, spec.join())
+    });
+    drop(doc);
+    let prepared = prepared?;
+    let spec = spec.map_err(|_| {
+        Diagnostic::error("internal error: writing the spec as JSON stopped early")
+    })??;
     let previous = options
         .bump_from
         .as_deref()
         .and_then(|dir| Previous::read(dir).map(|p| (dir, p)));
-    let emit_with = |version: &str| -> Result<BTreeMap<String, String>, Error> {
-        let info = emit::CrateInfo {
-            name: options.crate_name.clone(),
-            version: version.to_string(),
-        };
-        let mut files = emit::crate_files(&prepared.api, &info, &prepared.provenance)?;
-        files.insert(
-            SPEC_FILE.to_string(),
-            spec_file(&prepared.provenance, spec.clone()),
-        );
-        Ok(files)
+    let info = |version: &str| emit::CrateInfo {
+        name: options.crate_name.clone(),
+        version: version.to_string(),
     };
-    let files = match previous {
-        None => emit_with(&options.crate_version)?,
-        Some((dir, previous)) => {
-            let files = emit_with(&previous.version)?;
-            let bump = match previous.api_bump(dir, &prepared.api) {
-                diff::Bump::None => {
-                    let on_disk = output::read_tree(dir)?;
-                    let changed = diff::changed_files(
-                        &on_disk,
-                        &previous.sha256,
-                        &files,
-                        &prepared.provenance.sha256,
-                    );
-                    if changed.is_empty() {
-                        diff::Bump::None
-                    } else {
-                        diff::Bump::Patch
-                    }
+    let version = match &previous {
+        None => options.crate_version.clone(),
+        Some((_, previous)) => previous.version.clone(),
+    };
+    let mut files = emit::crate_files(&prepared.api, &info(&version), &prepared.provenance)?;
+    files.insert(SPEC_FILE.to_string(), spec);
+    if let Some((dir, previous)) = previous {
+        let bump = match previous.api_bump(dir, &prepared.api, &prepared.provenance) {
+            diff::Bump::None => {
+                let on_disk = output::read_tree(dir)?;
+                let changed = diff::changed_files(
+                    &on_disk,
+                    &previous.sha256,
+                    &files,
+                    &prepared.provenance.sha256,
+                );
+                if changed.is_empty() {
+                    diff::Bump::None
+                } else {
+                    diff::Bump::Patch
                 }
-                bump => bump,
-            };
-            if bump == diff::Bump::None {
-                files
-            } else {
-                emit_with(&diff::Semver::new(&previous.version, bump)?.next)?
             }
+            bump => bump,
+        };
+        if bump != diff::Bump::None {
+            let next = diff::Semver::new(&previous.version, bump)?.next;
+            files.extend(emit::versioned_files(
+                &prepared.api,
+                &info(&next),
+                &prepared.provenance,
+            )?);
         }
-    };
+    }
     Ok(Generated {
         files,
         warnings: prepared.warnings,
@@ -288,30 +294,47 @@ struct Previous {
     spec: Vec<u8>,
     /// SHA-256 of the spec it was generated from, from its header.
     sha256: String,
+    /// The apigen version that generated it, from its header.
+    generator: String,
 }
 
 impl Previous {
     fn read(dir: &Path) -> Option<Previous> {
         let version = generated_crate_version(dir)?;
         let spec = std::fs::read(dir.join(SPEC_FILE)).ok()?;
-        let header: serde_json::Value = serde_json::from_slice(&spec).ok()?;
-        let provenance = header.get("x-generated-by")?.as_str()?;
+        let provenance = generated_by(&spec)?;
         let sha256 = provenance
             .split("(sha256 ")
             .nth(1)?
             .split(')')
             .next()?
             .to_string();
+        let generator = provenance
+            .strip_prefix("Generated by apigen ")?
+            .split(' ')
+            .next()?
+            .to_string();
         Some(Previous {
             version,
             spec,
             sha256,
+            generator,
         })
     }
 
     /// The bump that the changes from the previous spec's API to `api`
     /// call for (`None` when the Rust API is the same).
-    fn api_bump(&self, dir: &Path, api: &model::Api) -> diff::Bump {
+    fn api_bump(
+        &self,
+        dir: &Path,
+        api: &model::Api,
+        provenance: &render::Provenance,
+    ) -> diff::Bump {
+        // The same spec through the same apigen is the same API: lowering
+        // is deterministic.
+        if self.sha256 == provenance.sha256 && self.generator == env!("CARGO_PKG_VERSION") {
+            return diff::Bump::None;
+        }
         let path = dir.join(SPEC_FILE);
         let display = format!("{} (previous)", display_path(&path));
         match load_model_from_bytes(&self.spec, &path, &display) {
@@ -333,19 +356,43 @@ impl Previous {
 
 /// The bundled spec as pretty JSON, its provenance in an `x-generated-by`
 /// extension first (JSON has no comments).
-fn spec_file(provenance: &render::Provenance, spec: serde_json::Value) -> String {
-    let mut object = serde_json::Map::new();
-    object.insert(
-        "x-generated-by".to_string(),
-        serde_json::Value::String(provenance.lines().join(" ")),
-    );
-    if let serde_json::Value::Object(fields) = spec {
-        object.extend(fields);
+fn spec_file(provenance: &render::Provenance, spec: &openapiv3::OpenAPI) -> Result<String, Error> {
+    #[derive(serde::Serialize)]
+    struct Shipped<'a> {
+        #[serde(rename = "x-generated-by")]
+        generated_by: String,
+        #[serde(flatten)]
+        spec: &'a openapiv3::OpenAPI,
     }
-    let mut text =
-        serde_json::to_string_pretty(&serde_json::Value::Object(object)).unwrap_or_default();
+    let shipped = Shipped {
+        generated_by: provenance.lines().join(" "),
+        spec,
+    };
+    let mut text = serde_json::to_string_pretty(&shipped).map_err(|e| {
+        Diagnostic::error(format!(
+            "internal error: the spec cannot be written as JSON: {e}"
+        ))
+    })?;
     text.push('\n');
-    text
+    Ok(text)
+}
+
+/// The `x-generated-by` header of a shipped spec. It is the first member,
+/// so this reads it without parsing the rest of a possibly large file;
+/// anything unexpected falls back to parsing the whole file.
+fn generated_by(spec: &[u8]) -> Option<String> {
+    let quick = spec
+        .strip_prefix(b"{\n  \"x-generated-by\": ")
+        .and_then(|rest| {
+            serde_json::Deserializer::from_slice(rest)
+                .into_iter::<String>()
+                .next()?
+                .ok()
+        });
+    quick.or_else(|| {
+        let value: serde_json::Value = serde_json::from_slice(spec).ok()?;
+        Some(value.get("x-generated-by")?.as_str()?.to_string())
+    })
 }
 
 /// The version of the crate generated into `dir`, if there is one.
@@ -434,9 +481,57 @@ pub mod phases {
 
     /// The bundled spec as the generated crate ships it ([`crate::SPEC_FILE`]).
     pub fn spec_json(doc: &Document, provenance: &Provenance) -> String {
-        crate::spec_file(
-            provenance,
-            serde_json::to_value(&doc.openapi).unwrap_or_default(),
+        crate::spec_file(provenance, &doc.openapi).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn provenance() -> render::Provenance {
+        render::Provenance {
+            spec: "spec/api.yaml".to_string(),
+            sha256: "ab".repeat(32),
+            command: "apigen generate".to_string(),
+        }
+    }
+
+    #[test]
+    fn the_header_of_a_shipped_spec_is_read_back() {
+        let spec: openapiv3::OpenAPI = serde_json::from_str(
+            r#"{"openapi": "3.0.3", "info": {"title": "T", "version": "1"}, "paths": {}}"#,
         )
+        .unwrap();
+        let text = spec_file(&provenance(), &spec).unwrap();
+        let expected = provenance().lines().join(" ");
+        assert_eq!(generated_by(text.as_bytes()), Some(expected.clone()));
+        // Written by hand or by another tool: the whole file is parsed.
+        let compact = format!(r#"{{"openapi":"3.0.3","x-generated-by":"{expected}"}}"#);
+        assert_eq!(generated_by(compact.as_bytes()), Some(expected));
+        assert_eq!(generated_by(b"{\n  \"x-generated-by\": 42\n}"), None);
+        assert_eq!(generated_by(b"not json"), None);
+    }
+
+    #[test]
+    fn the_shipped_spec_is_the_document_with_the_header_first() {
+        let spec: openapiv3::OpenAPI = serde_json::from_str(
+            r#"{"openapi": "3.0.3", "info": {"title": "T", "version": "1"}, "paths": {},
+                "x-extra": {"b": 1.5, "a": [true]}}"#,
+        )
+        .unwrap();
+        let text = spec_file(&provenance(), &spec).unwrap();
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let object = value.as_object().unwrap();
+        assert_eq!(
+            object.keys().next().map(String::as_str),
+            Some("x-generated-by")
+        );
+        let mut rest = object.clone();
+        rest.remove("x-generated-by");
+        assert_eq!(
+            serde_json::Value::Object(rest),
+            serde_json::to_value(&spec).unwrap()
+        );
     }
 }

@@ -462,13 +462,16 @@ pub(crate) fn changed_files(
     new: &BTreeMap<String, String>,
     new_sha256: &str,
 ) -> Vec<String> {
-    let strip = |text: &str, sha: &str| -> Vec<String> {
-        let marker = format!("sha256 {sha}");
+    let old_marker = format!("sha256 {old_sha256}");
+    let new_marker = format!("sha256 {new_sha256}");
+    fn strip<'t>(
+        text: &'t str,
+        sha: &'t str,
+        marker: &'t str,
+    ) -> impl Iterator<Item = &'t str> + 't {
         text.lines()
-            .filter(|line| sha.is_empty() || !line.contains(&marker))
-            .map(str::to_string)
-            .collect()
-    };
+            .filter(move |line| sha.is_empty() || !line.contains(marker))
+    }
     let paths: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
     paths
         .into_iter()
@@ -476,7 +479,9 @@ pub(crate) fn changed_files(
         // not generated code.
         .filter(|path| path.as_str() != crate::SPEC_FILE)
         .filter(|path| match (old.get(*path), new.get(*path)) {
-            (Some(a), Some(b)) => strip(a, old_sha256) != strip(b, new_sha256),
+            (Some(a), Some(b)) => {
+                !strip(a, old_sha256, &old_marker).eq(strip(b, new_sha256, &new_marker))
+            }
             _ => true,
         })
         .cloned()

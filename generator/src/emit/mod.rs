@@ -43,16 +43,11 @@ pub fn crate_files(
     info: &CrateInfo,
     provenance: &Provenance,
 ) -> Result<BTreeMap<String, String>, Error> {
-    let mut files = BTreeMap::new();
-    files.insert("Cargo.toml".to_string(), cargo_toml(info, provenance));
+    let mut files = versioned_files(api, info, provenance)?;
     files.insert("README.md".to_string(), readme(api, info, provenance));
     files.insert(
         "src/lib.rs".to_string(),
         rust_file(provenance, "src/lib.rs", lib_rs(api))?,
-    );
-    files.insert(
-        "src/meta.rs".to_string(),
-        rust_file(provenance, "src/meta.rs", meta(api, info))?,
     );
     files.insert(
         "src/headers.rs".to_string(),
@@ -70,6 +65,22 @@ pub fn crate_files(
     files.insert(
         "src/runtime.rs".to_string(),
         format!("{}\n{RUNTIME}", provenance.rust_comment()),
+    );
+    Ok(files)
+}
+
+/// The files of the crate that name its version: what changes when only
+/// the version does.
+pub fn versioned_files(
+    api: &Api,
+    info: &CrateInfo,
+    provenance: &Provenance,
+) -> Result<BTreeMap<String, String>, Error> {
+    let mut files = BTreeMap::new();
+    files.insert("Cargo.toml".to_string(), cargo_toml(info, provenance));
+    files.insert(
+        "src/meta.rs".to_string(),
+        rust_file(provenance, "src/meta.rs", meta(api, info))?,
     );
     Ok(files)
 }
