@@ -448,10 +448,10 @@ pub mod phases {
     pub use crate::lower::lower;
     pub use crate::render::{rust_file, rust_files, Provenance, RustFile};
 
-    /// The last step of [`load_bytes`]: the bundled JSON value into
-    /// openapiv3 types, through `serde_path_to_error` as there.
+    /// The last step of [`load_bytes`] for a valid document: the bundled
+    /// JSON value into openapiv3 types.
     pub fn deserialize(value: &serde_json::Value) -> Result<openapiv3::OpenAPI, String> {
-        serde_path_to_error::deserialize(value).map_err(|e| e.to_string())
+        serde::Deserialize::deserialize(value).map_err(|e: serde_json::Error| e.to_string())
     }
 
     /// Each Rust file of the generated crate, by path, before rendering:

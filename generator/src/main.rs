@@ -273,13 +273,17 @@ fn run(cli: Cli) -> Result<u8, Error> {
                 Destination::Crate(out) => {
                     let generated = apigen::generate(&options)?;
                     print_diagnostics(format, &generated.warnings);
-                    output::write_tree(&out, &generated.files, target.force)?;
+                    let written = output::write_tree(&out, &generated.files, target.force)?;
                     eprintln!(
-                        "apigen: {} operations, {} types from {} into {}",
+                        "apigen: {} operations, {} types from {} into {}{}",
                         generated.operations,
                         generated.types,
                         options.spec_display,
-                        apigen::display_path(&out)
+                        apigen::display_path(&out),
+                        match written {
+                            output::Written::Unchanged => " (unchanged)",
+                            output::Written::Replaced => "",
+                        }
                     );
                 }
                 Destination::Module(file) => {

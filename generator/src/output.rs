@@ -99,13 +99,31 @@ fn write_file(path: &Path, contents: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// Replaces the folder `out` with exactly `files`.
-pub fn write_tree(out: &Path, files: &BTreeMap<String, String>, force: bool) -> Result<(), Error> {
+/// What [`write_tree`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Written {
+    /// The folder already held exactly these files; nothing was touched,
+    /// so neither modification times nor a build of the crate change.
+    Unchanged,
+    /// The folder was created or replaced.
+    Replaced,
+}
+
+/// Replaces the folder `out` with exactly `files`, unless it already holds
+/// exactly them.
+pub fn write_tree(
+    out: &Path,
+    files: &BTreeMap<String, String>,
+    force: bool,
+) -> Result<Written, Error> {
     if out.exists() {
         if !out.is_dir() {
             return Err(
                 Diagnostic::error(format!("{} exists and is not a folder", out.display())).into(),
             );
+        }
+        if holds_exactly(out, files) {
+            return Ok(Written::Unchanged);
         }
         if !force {
             check_foreign(out)?;
@@ -144,7 +162,22 @@ pub fn write_tree(out: &Path, files: &BTreeMap<String, String>, force: bool) -> 
     } else {
         std::fs::rename(&staging, out).map_err(|e| io_error("create", out, &e))?;
     }
-    Ok(())
+    Ok(Written::Replaced)
+}
+
+/// Whether the folder holds exactly `files`, byte for byte. Any error
+/// reading it means no.
+fn holds_exactly(dir: &Path, files: &BTreeMap<String, String>) -> bool {
+    match list(dir) {
+        Ok(on_disk) => {
+            on_disk.len() == files.len()
+                && files.iter().all(|(rel, contents)| {
+                    on_disk.contains(rel)
+                        && std::fs::read(dir.join(rel)).is_ok_and(|b| b == contents.as_bytes())
+                })
+        }
+        Err(_) => false,
+    }
 }
 
 /// Replaces the single file `path` with `contents`.
