@@ -126,13 +126,21 @@ const CHUNKS_PER_JOB: usize = 8;
 
 /// One unit of rendering work, producing a piece of one file's text.
 enum Job {
-    /// The head of a file of items.
+    /// The head of a file.
     Head(usize),
-    /// A run of chunks of a file of items.
+    /// A run of chunks of a file.
     Chunks(usize, std::ops::Range<usize>),
-    /// A whole file with an `impl` layout: its items are merged into one
-    /// syntax tree before printing, so it is one job.
+    /// A file printed at once: an `impl` layout without chunks, or one
+    /// whose chunks could not be printed apart.
     Whole(usize),
+}
+
+impl Job {
+    fn file(&self) -> usize {
+        match self {
+            Job::Head(index) | Job::Chunks(index, _) | Job::Whole(index) => *index,
+        }
+    }
 }
 
 /// Renders files, with the provenance header, on every available core.
@@ -152,63 +160,86 @@ fn rust_files_on(
     files: &[(&str, RustFile<'_>)],
 ) -> Result<Vec<String>, Error> {
     let mut jobs = Vec::new();
-    // Whole files first: they are the longest jobs, and the other
-    // threads take the many small ones meanwhile.
     for (index, (_, file)) in files.iter().enumerate() {
-        if let Layout::Impl(_) = file.layout {
+        if matches!(file.layout, Layout::Impl(_)) && file.chunks.is_empty() {
             jobs.push(Job::Whole(index));
+            continue;
+        }
+        jobs.push(Job::Head(index));
+        let mut start = 0;
+        while start < file.chunks.len() {
+            let end = file.chunks.len().min(start + CHUNKS_PER_JOB);
+            jobs.push(Job::Chunks(index, start..end));
+            start = end;
         }
     }
-    for (index, (_, file)) in files.iter().enumerate() {
-        if file.layout == Layout::Items {
-            jobs.push(Job::Head(index));
-            let mut start = 0;
-            while start < file.chunks.len() {
-                let end = file.chunks.len().min(start + CHUNKS_PER_JOB);
-                jobs.push(Job::Chunks(index, start..end));
-                start = end;
-            }
-        }
-    }
-    let run = |job: &Job| -> Result<String, Error> {
+    // `None`: a chunk of an `impl` layout that cannot be printed apart.
+    let run = |job: &Job| -> Result<Option<String>, Error> {
+        let (name, file) = file_at(files, job.file())?;
         match job {
-            Job::Head(index) => {
-                let (name, file) = file_at(files, *index)?;
-                print(name, (file.head)())
-            }
-            Job::Chunks(index, range) => {
-                let (name, file) = file_at(files, *index)?;
+            Job::Head(_) => print(name, (file.head)()).map(Some),
+            Job::Chunks(_, range) => {
                 let mut text = String::new();
                 for chunk in file.chunks.get(range.clone()).unwrap_or_default() {
-                    text.push_str(&print(name, chunk())?);
+                    let piece = match file.layout {
+                        Layout::Items => print(name, chunk())?,
+                        Layout::Impl(self_ty) => match print_member(name, self_ty, chunk())? {
+                            Some(piece) => piece,
+                            None => return Ok(None),
+                        },
+                    };
+                    text.push_str(&piece);
                 }
-                Ok(text)
+                Ok(Some(text))
             }
-            Job::Whole(index) => {
-                let (name, file) = file_at(files, *index)?;
-                print_impl_file(name, file)
-            }
+            Job::Whole(_) => print_impl_file(name, file).map(Some),
         }
     };
     let pieces = parallel_map(threads, &jobs, run)?;
-    let mut texts: Vec<String> = files
+    let mut texts: Vec<Option<String>> = files
         .iter()
         .map(|_| {
             let mut text = provenance.rust_comment();
             text.push('\n');
-            text
+            Some(text)
         })
         .collect();
-    // Whole files come first in `jobs`, then each file's pieces in order.
     for (job, piece) in jobs.iter().zip(pieces) {
-        let index = match job {
-            Job::Head(index) | Job::Chunks(index, _) | Job::Whole(index) => *index,
+        let index = job.file();
+        let Some(slot) = texts.get_mut(index) else {
+            continue;
         };
-        if let Some(text) = texts.get_mut(index) {
-            text.push_str(&piece);
+        let (Some(text), Some(piece)) = (slot.as_mut(), piece) else {
+            *slot = None;
+            continue;
+        };
+        text.push_str(&piece);
+        if let (Job::Head(_), Some((_, file))) = (job, files.get(index)) {
+            if let Layout::Impl(self_ty) = file.layout {
+                text.push_str(&format!("impl {self_ty} {{\n"));
+            }
         }
     }
-    Ok(texts)
+    let mut out = Vec::with_capacity(files.len());
+    for (text, (name, file)) in texts.into_iter().zip(files) {
+        let text = match (text, file.layout) {
+            (Some(text), Layout::Items) => text,
+            // Close the block opened after the head.
+            (Some(mut text), Layout::Impl(_)) if !file.chunks.is_empty() => {
+                text.push_str("}\n");
+                text
+            }
+            (Some(text), Layout::Impl(_)) => text,
+            (None, _) => {
+                let mut text = provenance.rust_comment();
+                text.push('\n');
+                text.push_str(&print_impl_file(name, file)?);
+                text
+            }
+        };
+        out.push(text);
+    }
+    Ok(out)
 }
 
 fn file_at<'f, 'a>(
@@ -223,11 +254,11 @@ fn file_at<'f, 'a>(
 
 /// `f` over `jobs` on up to `threads` threads, results in the order of
 /// `jobs`. The first error in that order wins.
-fn parallel_map<J: Sync>(
+fn parallel_map<J: Sync, T: Send>(
     threads: usize,
     jobs: &[J],
-    f: impl Fn(&J) -> Result<String, Error> + Sync,
-) -> Result<Vec<String>, Error> {
+    f: impl Fn(&J) -> Result<T, Error> + Sync,
+) -> Result<Vec<T>, Error> {
     let threads = threads.min(jobs.len());
     if threads <= 1 {
         return jobs.iter().map(&f).collect();
@@ -243,7 +274,7 @@ fn parallel_map<J: Sync>(
             done.push((index, f(job)));
         }
     };
-    let mut results: Vec<Option<Result<String, Error>>> = jobs.iter().map(|_| None).collect();
+    let mut results: Vec<Option<Result<T, Error>>> = jobs.iter().map(|_| None).collect();
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads).map(|_| scope.spawn(worker)).collect();
         for handle in handles {
@@ -279,6 +310,20 @@ fn parse<T: syn::parse::Parse>(name: &str, tokens: TokenStream) -> Result<T, Err
 
 fn print(name: &str, tokens: TokenStream) -> Result<String, Error> {
     Ok(prettyplease::unparse(&parse::<syn::File>(name, tokens)?))
+}
+
+/// One chunk of an [`Layout::Impl`] file: its items printed inside the
+/// block, as they are when the whole file is printed at once. They are
+/// printed in a block of their own, whose first and last lines are known;
+/// `None` if the printed text does not have them.
+fn print_member(name: &str, self_ty: &str, tokens: TokenStream) -> Result<Option<String>, Error> {
+    let ty = proc_macro2::Ident::new(self_ty, proc_macro2::Span::call_site());
+    let text = print(name, quote::quote!(impl #ty { #tokens }))?;
+    let open = format!("impl {self_ty} {{\n");
+    Ok(text
+        .strip_prefix(open.as_str())
+        .and_then(|inner| inner.strip_suffix("}\n"))
+        .map(str::to_string))
 }
 
 /// The associated items of an `impl` block, without the block.
@@ -412,6 +457,30 @@ mod tests {
         let client = &texts[1];
         assert_eq!(client.matches("impl Client {").count(), 1, "{client}");
         assert_eq!(client.matches("pub fn method_").count(), 23, "{client}");
+    }
+
+    #[test]
+    fn an_impl_without_chunks_is_an_empty_block() {
+        let files = vec![(
+            "client.rs",
+            RustFile::inherent_impl(Box::new(TokenStream::new), "Client", Vec::new()),
+        )];
+        let texts = rust_files_on(2, &provenance(), &files).unwrap();
+        assert!(texts[0].ends_with("\nimpl Client {}\n"), "{}", texts[0]);
+    }
+
+    #[test]
+    fn a_member_is_printed_as_inside_the_block() {
+        let member = print_member(
+            "c.rs",
+            "Client",
+            quote!(
+                pub fn f(&self) {}
+            ),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(member, "    pub fn f(&self) {}\n");
     }
 
     #[test]
