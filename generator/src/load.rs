@@ -102,12 +102,19 @@ pub fn load_bytes(bytes: &[u8], path: &Path, display: &str) -> Result<Document, 
                 .collect(),
         )
     };
-    // The duplicate-key and nesting walk of the text runs beside the parse.
-    let (value, scan_errors) = std::thread::scope(|scope| {
-        let scan = scope.spawn(|| crate::locate::check(text));
-        let value = parse_text(text, path);
-        (value, scan.join())
-    });
+    // JSON without duplicate keys needs no walk of its own; otherwise the
+    // duplicate-key and nesting walk of the text runs beside the parse.
+    let checked = is_json(text, path)
+        .then(|| unique_keys_json(text))
+        .flatten();
+    let (value, scan_errors) = match checked {
+        Some(value) => (Ok(value), Ok(Vec::new())),
+        None => std::thread::scope(|scope| {
+            let scan = scope.spawn(|| crate::locate::check(text));
+            let value = parse_text(text, path);
+            (value, scan.join())
+        }),
+    };
     let mut value = value.map_err(in_file_all)?;
     let scan_errors = scan_errors.map_err(|_| {
         in_file(Diagnostic::error(
@@ -192,13 +199,87 @@ fn line_col(bytes: &[u8], offset: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// JSON text as a value, if it parses and no object in it repeats a key:
+/// what the parse and the walk of [`crate::locate::check`] find together,
+/// in one pass. `None` for anything else, which the two then report.
+fn unique_keys_json(text: &str) -> Option<serde_json::Value> {
+    use serde::de::{DeserializeSeed, Deserializer as _, MapAccess, SeqAccess, Visitor};
+    use serde_json::Value;
+
+    /// Builds the same value as `serde_json::Value`'s own deserializer,
+    /// failing on a repeated key.
+    struct UniqueKeys;
+
+    impl<'de> DeserializeSeed<'de> for UniqueKeys {
+        type Value = Value;
+
+        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for UniqueKeys {
+        type Value = Value;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a JSON value")
+        }
+        fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+            Ok(Value::Bool(v))
+        }
+        fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+            Ok(Value::from(v))
+        }
+        fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+            Ok(Value::from(v))
+        }
+        fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+            Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+        }
+        fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+            Ok(Value::String(v.to_string()))
+        }
+        fn visit_string<E>(self, v: String) -> Result<Value, E> {
+            Ok(Value::String(v))
+        }
+        fn visit_unit<E>(self) -> Result<Value, E> {
+            Ok(Value::Null)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+            let mut items = Vec::new();
+            while let Some(item) = seq.next_element_seed(UniqueKeys)? {
+                items.push(item);
+            }
+            Ok(Value::Array(items))
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+            let mut object = serde_json::Map::new();
+            while let Some(key) = map.next_key::<String>()? {
+                let value = map.next_value_seed(UniqueKeys)?;
+                if object.insert(key, value).is_some() {
+                    return Err(serde::de::Error::custom("a repeated key"));
+                }
+            }
+            Ok(Value::Object(object))
+        }
+    }
+
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let value = deserializer.deserialize_any(UniqueKeys).ok()?;
+    deserializer.end().ok()?;
+    Some(value)
+}
+
+/// Whether the text is read as JSON: by extension or a leading `{`.
+fn is_json(text: &str, path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+        || text.trim_start().starts_with('{')
+}
+
 /// Parses JSON (by extension or a leading `{`) or YAML into a JSON value.
 pub fn parse_text(text: &str, path: &Path) -> Result<serde_json::Value, Error> {
-    let is_json = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
-        || text.trim_start().starts_with('{');
-    if is_json {
+    if is_json(text, path) {
         serde_json::from_str(text).map_err(|e| {
             let message = e.to_string();
             let message = message
@@ -421,4 +502,28 @@ fn explain(message: &str) -> String {
         return "neither a `$ref` nor a valid object".to_string();
     }
     message.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unique_keys_json;
+
+    #[test]
+    fn json_with_unique_keys_reads_as_serde_json_reads_it() {
+        let text = r#"{"b": [1, -2, 3.5, -0.0, 1e300, true, null, "x"], "a": {"z": {}, "y": []},
+                       "n": 18446744073709551615, "s": "\u00e9\n"}"#;
+        let ours = unique_keys_json(text).unwrap();
+        let theirs: serde_json::Value = serde_json::from_str(text).unwrap();
+        assert_eq!(serde_json::to_string(&ours).unwrap(), serde_json::to_string(&theirs).unwrap());
+    }
+
+    #[test]
+    fn repeated_keys_and_bad_json_are_left_to_the_full_check() {
+        assert_eq!(unique_keys_json(r#"{"a": 1, "b": {"c": 1, "c": 2}}"#), None);
+        assert_eq!(unique_keys_json(r#"{"a": 1,}"#), None);
+        assert_eq!(unique_keys_json(r#"{"a": 1e400}"#), None);
+        assert_eq!(unique_keys_json(r#"{"a": 1} {"b": 2}"#), None);
+        let deep = format!("{}{}", "[".repeat(1000), "]".repeat(1000));
+        assert_eq!(unique_keys_json(&deep), None);
+    }
 }
