@@ -151,43 +151,52 @@ pub fn load_model_from_bytes(
 }
 
 fn lower_document(doc: &load::Document) -> Result<(model::Api, Vec<Diagnostic>, String), Error> {
-    let result = lower::lower(doc);
-    let diagnostics = match &result {
-        Ok((_, warnings)) => warnings.as_slice(),
-        Err(e) => e.diagnostics(),
-    };
-    // Positions cost a second walk of the text: only when there is
-    // something to report.
-    let source_map = (!diagnostics.is_empty()).then(|| doc.source_map());
-    let annotate = |mut d: Diagnostic| {
-        if let Some(map) = &source_map {
-            if d.file.as_deref() == Some(doc.display.as_str()) {
-                map.annotate(&mut d);
-            }
-        }
-        d
-    };
-    match result {
+    match lower::lower(doc) {
         Ok((api, warnings)) => Ok((
             api,
-            warnings.into_iter().map(annotate).collect(),
+            located(&doc.text, &doc.display, warnings),
             doc.sha256.clone(),
         )),
-        Err(e) => Err(Error::new(
-            e.diagnostics().iter().cloned().map(annotate).collect(),
-        )),
+        Err(e) => Err(Error::new(located(
+            &doc.text,
+            &doc.display,
+            e.diagnostics().to_vec(),
+        ))),
     }
 }
 
-/// A spec, loaded, lowered and checked against `--strict`.
+/// Fills in the line, column and source line of the diagnostics about the
+/// root file (`text`, shown as `display`) from their pointers. Positions
+/// cost a walk of the text: only when there is something to report.
+fn located(text: &str, display: &str, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    if diagnostics.is_empty() {
+        return diagnostics;
+    }
+    let map = locate::scan(text).0;
+    diagnostics
+        .into_iter()
+        .map(|mut d| {
+            if d.file.as_deref() == Some(display) {
+                map.annotate(&mut d);
+            }
+            d
+        })
+        .collect()
+}
+
+/// A spec, lowered and checked against `--strict`.
 struct Prepared {
     api: model::Api,
+    /// Warnings, not yet located in the text (see [`located`]).
     warnings: Vec<Diagnostic>,
     provenance: render::Provenance,
 }
 
+/// Lowers the document; errors come located, warnings do not, so that
+/// locating them can overlap with emission.
 fn prepare(doc: &load::Document, options: &Options) -> Result<Prepared, Error> {
-    let (api, warnings, _) = lower_document(doc)?;
+    let (api, warnings) = lower::lower(doc)
+        .map_err(|e| Error::new(located(&doc.text, &doc.display, e.diagnostics().to_vec())))?;
     if options.strict && !warnings.is_empty() {
         let errors = warnings
             .into_iter()
@@ -197,7 +206,7 @@ fn prepare(doc: &load::Document, options: &Options) -> Result<Prepared, Error> {
                 w
             })
             .collect();
-        return Err(Error::new(errors));
+        return Err(Error::new(located(&doc.text, &doc.display, errors)));
     }
     Ok(Prepared {
         api,
@@ -233,7 +242,7 @@ pub fn generate(options: &Options) -> Result<Generated, Error> {
         let prepared = prepare(&doc, options);
         (prepared, spec.join())
     });
-    drop(doc);
+    let load::Document { text, display, .. } = doc;
     let prepared = prepared?;
     let spec = spec.map_err(|_| {
         Diagnostic::error("internal error: writing the spec as JSON stopped early")
@@ -250,7 +259,17 @@ pub fn generate(options: &Options) -> Result<Generated, Error> {
         None => options.crate_version.clone(),
         Some((_, previous)) => previous.version.clone(),
     };
-    let mut files = emit::crate_files(&prepared.api, &info(&version), &prepared.provenance)?;
+    // Warnings are located in the text while the crate is emitted.
+    let (files, warnings) = std::thread::scope(|scope| {
+        let warnings = scope.spawn(|| located(&text, &display, prepared.warnings));
+        let files = emit::crate_files(&prepared.api, &info(&version), &prepared.provenance);
+        (files, warnings.join())
+    });
+    drop(text);
+    let warnings = warnings.map_err(|_| {
+        Diagnostic::error("internal error: locating the warnings in the spec stopped early")
+    })?;
+    let mut files = files?;
     files.insert(SPEC_FILE.to_string(), spec);
     if let Some((dir, previous)) = previous {
         let bump = match previous.api_bump(dir, &prepared.api, &prepared.provenance) {
@@ -281,7 +300,7 @@ pub fn generate(options: &Options) -> Result<Generated, Error> {
     }
     Ok(Generated {
         files,
-        warnings: prepared.warnings,
+        warnings,
         operations: prepared.api.operations.len(),
         types: prepared.api.types.types.len(),
     })
@@ -430,7 +449,7 @@ fn module(doc: &load::Document, options: &Options) -> Result<Module, Error> {
     let contents = emit::module_file(&prepared.api, &info, &prepared.provenance)?;
     Ok(Module {
         contents,
-        warnings: prepared.warnings,
+        warnings: located(&doc.text, &doc.display, prepared.warnings),
     })
 }
 

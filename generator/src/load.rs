@@ -514,7 +514,10 @@ mod tests {
                        "n": 18446744073709551615, "s": "\u00e9\n"}"#;
         let ours = unique_keys_json(text).unwrap();
         let theirs: serde_json::Value = serde_json::from_str(text).unwrap();
-        assert_eq!(serde_json::to_string(&ours).unwrap(), serde_json::to_string(&theirs).unwrap());
+        assert_eq!(
+            serde_json::to_string(&ours).unwrap(),
+            serde_json::to_string(&theirs).unwrap()
+        );
     }
 
     #[test]
