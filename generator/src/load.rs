@@ -26,14 +26,6 @@ pub struct Document {
     pub text: String,
 }
 
-impl Document {
-    /// Positions of the root file's nodes; computed when there is
-    /// something to report, not on every load.
-    pub fn source_map(&self) -> crate::locate::SourceMap {
-        crate::locate::scan(&self.text).0
-    }
-}
-
 /// Reads and parses the spec at `path`; `display` is how it is named in
 /// diagnostics and in generated headers.
 pub fn load(path: &Path, display: &str) -> Result<Document, Error> {
