@@ -738,26 +738,27 @@ impl Client {
             }
         };
         let status = response.status();
-        let headers = response.headers().clone();
-        let too_large = RawResponse {
-            status,
-            headers: headers.clone(),
-            body: Vec::new(),
-            retries: 0,
-            too_large: true,
+        let too_large = |response: &mut reqwest::Response| {
+            Attempt::Answer(RawResponse {
+                status,
+                headers: std::mem::take(response.headers_mut()),
+                body: Vec::new(),
+                retries: 0,
+                too_large: true,
+            })
         };
-        if response
-            .content_length()
-            .is_some_and(|len| len > self.max_body_bytes)
-        {
-            return Attempt::Answer(too_large);
+        let declared = response.content_length();
+        if declared.is_some_and(|len| len > self.max_body_bytes) {
+            return too_large(&mut response);
         }
-        let mut body = Vec::new();
+        // The declared length is the server's word: a hint, within a bound.
+        let hint = declared.map_or(0, |len| len.min(PREALLOCATE_LIMIT) as usize);
+        let mut body = Vec::with_capacity(hint);
         loop {
             match response.chunk().await {
                 Ok(Some(chunk)) => {
                     if body.len() as u64 + chunk.len() as u64 > self.max_body_bytes {
-                        return Attempt::Answer(too_large);
+                        return too_large(&mut response);
                     }
                     body.extend_from_slice(&chunk);
                 }
@@ -767,13 +768,16 @@ impl Client {
         }
         Attempt::Answer(RawResponse {
             status,
-            headers,
+            headers: std::mem::take(response.headers_mut()),
             body,
             retries: 0,
             too_large: false,
         })
     }
 }
+
+/// The most a declared `Content-Length` reserves before the body arrives.
+const PREALLOCATE_LIMIT: u64 = 64 * 1024;
 
 fn transport_error<E>(source: reqwest::Error, retries: u32) -> Error<E> {
     if source.is_timeout() {
