@@ -56,22 +56,22 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     files
 }
 
+/// Generates `good.yaml` into `out/`.
+const GENERATE_GOOD: [&str; 7] = [
+    "generate",
+    "--spec",
+    "good.yaml",
+    "--out",
+    "out",
+    "--crate-name",
+    "tiny",
+];
+
 /// A temp folder holding `good.yaml` and its generated crate in `out/`.
 fn workspace() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("good.yaml"), GOOD).unwrap();
-    let output = apigen(
-        dir.path(),
-        &[
-            "generate",
-            "--spec",
-            "good.yaml",
-            "--out",
-            "out",
-            "--crate-name",
-            "tiny",
-        ],
-    );
+    let output = apigen(dir.path(), &GENERATE_GOOD);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     dir
 }
@@ -151,15 +151,7 @@ fn regenerating_an_up_to_date_crate_touches_nothing() {
     let out = dir.path().join("out");
     let lib = out.join("src/lib.rs");
     let before = std::fs::metadata(&lib).unwrap().modified().unwrap();
-    let args = [
-        "generate",
-        "--spec",
-        "good.yaml",
-        "--out",
-        "out",
-        "--crate-name",
-        "tiny",
-    ];
+    let args = GENERATE_GOOD;
     let output = apigen(dir.path(), &args);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(
