@@ -733,18 +733,7 @@ fn non_utf8_bom_and_crlf() {
     let crlf = format!("\u{feff}{}", GOOD.replace('\n', "\r\n"));
     std::fs::write(dir.path().join("good.yaml"), crlf).unwrap();
     let before = snapshot(&dir.path().join("out"));
-    let output = apigen(
-        dir.path(),
-        &[
-            "generate",
-            "--spec",
-            "good.yaml",
-            "--out",
-            "out",
-            "--crate-name",
-            "tiny",
-        ],
-    );
+    let output = apigen(dir.path(), &GENERATE_GOOD);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let after = snapshot(&dir.path().join("out"));
     // Only the spec's hash differs.
@@ -775,18 +764,7 @@ fn failing_to_stage_leaves_the_previous_output() {
     // Something that is not a folder sits where the staging folder goes.
     std::fs::write(dir.path().join(".out.apigen-new"), "in the way").unwrap();
     std::fs::create_dir(dir.path().join("blocker")).unwrap();
-    let output = apigen(
-        dir.path(),
-        &[
-            "generate",
-            "--spec",
-            "good.yaml",
-            "--out",
-            "out",
-            "--crate-name",
-            "tiny",
-        ],
-    );
+    let output = apigen(dir.path(), &GENERATE_GOOD);
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     assert!(
         stderr(&output).contains("cannot remove"),
@@ -818,18 +796,7 @@ fn killed_mid_write_leaves_the_previous_output() {
     assert!(!status.success());
     assert_eq!(snapshot(&dir.path().join("out")), before, "out/ changed");
     // The next run cleans up and succeeds.
-    let output = apigen(
-        dir.path(),
-        &[
-            "generate",
-            "--spec",
-            "good.yaml",
-            "--out",
-            "out",
-            "--crate-name",
-            "tiny",
-        ],
-    );
+    let output = apigen(dir.path(), &GENERATE_GOOD);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(std::fs::read_to_string(dir.path().join("out/src/types.rs"))
         .unwrap()
