@@ -332,7 +332,7 @@ fn load_file(path: &Path) -> Result<Value, String> {
 }
 
 /// Whether any `$ref` in `value` points outside the document.
-fn has_external_ref(value: &Value) -> bool {
+pub(crate) fn has_external_ref(value: &Value) -> bool {
     let mut stack = vec![value];
     while let Some(node) = stack.pop() {
         match node {

@@ -43,6 +43,7 @@ mod naming;
 pub mod output;
 mod recursion;
 mod render;
+mod yaml;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

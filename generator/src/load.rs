@@ -1,9 +1,14 @@
 //! Reading a spec file into openapiv3 types, with located errors.
 //!
-//! The text is parsed into a `serde_json::Value` first (YAML or JSON), the
-//! `openapi` version is checked, and only then is the value deserialized into
-//! `openapiv3::OpenAPI` through `serde_path_to_error`, so a structural error
-//! carries the JSON pointer of the node that failed.
+//! A YAML spec that needs nothing but reading takes the streaming path:
+//! [`crate::yaml`] reads it in one pass while a second thread deserializes
+//! each path item and schema as it ends. Everything else (JSON, YAML the
+//! streaming reader declines, external references to bundle, any error)
+//! takes the exact path: the text is parsed into a `serde_json::Value`
+//! first, the `openapi` version is checked, and only then is the value
+//! deserialized into `openapiv3::OpenAPI`, through `serde_path_to_error`
+//! when it fails, so a structural error carries the JSON pointer of the
+//! node that failed. Both paths give the same document.
 
 use std::path::Path;
 
@@ -94,11 +99,30 @@ pub fn load_bytes(bytes: &[u8], path: &Path, display: &str) -> Result<Document, 
                 .collect(),
         )
     };
-    // JSON without duplicate keys needs no walk of its own; otherwise the
-    // duplicate-key and nesting walk of the text runs beside the parse.
-    let checked = is_json(text, path)
-        .then(|| unique_keys_json(text))
-        .flatten();
+    let json = is_json(text, path);
+    let mut declined = false;
+    if !json {
+        match read_yaml_spec(text) {
+            Ok(openapi) => {
+                return Ok(Document {
+                    display: display.to_string(),
+                    sha256,
+                    openapi,
+                    text: text.to_string(),
+                })
+            }
+            Err(Fallback::Declined) => declined = true,
+            Err(Fallback::Read) => {}
+        }
+    }
+    // JSON without duplicate keys, and YAML that the streaming reader
+    // accepts, need no walk of their own; otherwise the duplicate-key and
+    // nesting walk of the text runs beside the parse.
+    let checked = match (json, declined) {
+        (true, _) => unique_keys_json(text),
+        (false, false) => crate::yaml::read(text),
+        (false, true) => None,
+    };
     let (value, scan_errors) = match checked {
         Some(value) => (Ok(value), Ok(Vec::new())),
         None => std::thread::scope(|scope| {
@@ -156,6 +180,102 @@ pub fn load_bytes(bytes: &[u8], path: &Path, display: &str) -> Result<Document, 
         openapi,
         text: text.to_string(),
     })
+}
+
+/// Why [`read_yaml_spec`] gave up on a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fallback {
+    /// The streaming YAML reader declined the text.
+    Declined,
+    /// The text was read, but the document needs more than this path
+    /// does (external references to bundle) or has an error to report.
+    Read,
+}
+
+/// A YAML spec that needs nothing but reading, read and deserialized at
+/// once on two threads: [`crate::yaml::read_with`] hands over each path
+/// item and schema as it ends, and a second thread deserializes it while
+/// the reader goes on. The document never exists whole as a JSON value,
+/// and serde's buffering of the flattened `paths` mapping is avoided. The
+/// result is what deserializing the whole value gives: the path items go
+/// where openapiv3's `Paths` puts them (keys starting with `/` into
+/// `paths`, `x-` into `extensions`, the others nowhere), in document
+/// order. Anything else (a document with external references, or one that
+/// does not deserialize) is left to the exact path, which reports errors
+/// with their positions.
+fn read_yaml_spec(text: &str) -> Result<openapiv3::OpenAPI, Fallback> {
+    use crate::yaml::Part;
+    use openapiv3::{PathItem, ReferenceOr, Schema};
+    use serde_json::Value;
+
+    #[derive(Default)]
+    struct Parts {
+        paths: indexmap::IndexMap<String, ReferenceOr<PathItem>>,
+        extensions: indexmap::IndexMap<String, Value>,
+        schemas: indexmap::IndexMap<String, ReferenceOr<Schema>>,
+    }
+    // Enough to keep both threads busy without holding much of the spec.
+    const IN_FLIGHT: usize = 256;
+    let (rest, parts) = std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<(Part, String, Value)>(IN_FLIGHT);
+        let worker = scope.spawn(move || -> Option<Parts> {
+            let mut parts = Parts::default();
+            for (part, key, value) in receiver {
+                if crate::bundle::has_external_ref(&value) {
+                    return None;
+                }
+                match part {
+                    Part::Path if key.starts_with('/') => {
+                        parts.paths.insert(key, serde_json::from_value(value).ok()?);
+                    }
+                    Part::Path if key.starts_with("x-") => {
+                        parts.extensions.insert(key, value);
+                    }
+                    Part::Path => {}
+                    Part::Schema => {
+                        parts
+                            .schemas
+                            .insert(key, serde_json::from_value(value).ok()?);
+                    }
+                }
+            }
+            Some(parts)
+        });
+        // A send fails only once the worker has given up.
+        let rest = crate::yaml::read_with(text, |part, key, value| {
+            sender.send((part, key, value)).is_ok()
+        });
+        // The worker's loop ends when the last sender is gone.
+        drop(sender);
+        (rest, worker.join().ok().flatten())
+    });
+    let mut rest = rest.ok_or(Fallback::Declined)?;
+    let parts = parts.ok_or(Fallback::Read)?;
+    if check_version(&rest).is_err() || crate::bundle::has_external_ref(&rest) {
+        return Err(Fallback::Read);
+    }
+    // The entries handed over were left as nulls: take them out.
+    let mut had_schemas = false;
+    if let Some(root) = rest.as_object_mut() {
+        if let Some(Value::Object(paths)) = root.get_mut("paths") {
+            paths.clear();
+        }
+        if let Some(Value::Object(components)) = root.get_mut("components") {
+            if let Some(Value::Object(_)) = components.get("schemas") {
+                components.remove("schemas");
+                had_schemas = true;
+            }
+        }
+    }
+    let mut openapi: openapiv3::OpenAPI =
+        serde_json::from_value(rest).map_err(|_| Fallback::Read)?;
+    openapi.paths.paths = parts.paths;
+    openapi.paths.extensions = parts.extensions;
+    if had_schemas {
+        let components = openapi.components.as_mut().ok_or(Fallback::Read)?;
+        components.schemas = parts.schemas;
+    }
+    Ok(openapi)
 }
 
 /// The error of a document that does not deserialize, at the smallest
@@ -498,7 +618,62 @@ fn explain(message: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::unique_keys_json;
+    use super::{read_yaml_spec, unique_keys_json, Fallback};
+
+    /// What the exact path makes of a YAML spec without errors: serde_yaml
+    /// into a JSON value, then openapiv3.
+    fn exact(text: &str) -> openapiv3::OpenAPI {
+        let value: serde_json::Value = serde_yaml::from_str(text).unwrap();
+        serde_json::from_value(value).unwrap()
+    }
+
+    /// Every YAML spec of the repository that the streaming path reads
+    /// gives exactly the document the exact path gives; the hand-written
+    /// spec and the fixtures are read that way.
+    #[test]
+    fn streamed_specs_deserialize_as_the_exact_path_does() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut files = vec![root.join("spec/highlevel-calendars.yaml")];
+        for entry in std::fs::read_dir(root.join("tests/fixtures")).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "yaml") {
+                files.push(path);
+            }
+        }
+        files.sort();
+        assert!(files.len() >= 6, "found only {files:?}");
+        for file in &files {
+            let text = std::fs::read_to_string(file).unwrap();
+            match read_yaml_spec(&text) {
+                Ok(streamed) => assert_eq!(streamed, exact(&text), "{}", file.display()),
+                Err(why) => panic!("{} was not streamed: {why:?}", file.display()),
+            }
+        }
+    }
+
+    #[test]
+    fn paths_keep_their_order_and_only_what_openapiv3_keeps() {
+        let text = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths:\n  /b: {}\n  x-note: {a: 1}\n  other: 5\n  /a:\n    get:\n      responses: {'204': {description: none}}\ncomponents:\n  x-c: 1\n  schemas:\n    B: {type: string}\n    A: {$ref: '#/components/schemas/B'}\n";
+        let streamed = read_yaml_spec(text).unwrap();
+        assert_eq!(streamed, exact(text));
+        let paths: Vec<&str> = streamed.paths.paths.keys().map(String::as_str).collect();
+        assert_eq!(paths, ["/b", "/a"]);
+        assert!(streamed.paths.extensions.contains_key("x-note"));
+    }
+
+    #[test]
+    fn what_needs_more_than_reading_goes_the_exact_way() {
+        let external = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths:\n  /a:\n    $ref: other.yaml#/paths/a\n";
+        assert_eq!(read_yaml_spec(external).err(), Some(Fallback::Read));
+        let invalid = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths:\n  /a:\n    get: 5\n";
+        assert_eq!(read_yaml_spec(invalid).err(), Some(Fallback::Read));
+        let bad_schema = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    A: {type: 7}\n";
+        assert_eq!(read_yaml_spec(bad_schema).err(), Some(Fallback::Read));
+        let old = "swagger: '2.0'\ninfo: {title: T, version: '1'}\npaths: {}\n";
+        assert_eq!(read_yaml_spec(old).err(), Some(Fallback::Read));
+        let repeated = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths: {}\npaths: {}\n";
+        assert_eq!(read_yaml_spec(repeated).err(), Some(Fallback::Declined));
+    }
 
     #[test]
     fn json_with_unique_keys_reads_as_serde_json_reads_it() {
