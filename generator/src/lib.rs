@@ -239,7 +239,8 @@ pub fn generate(options: &Options) -> Result<Generated, Error> {
     // The shipped copy of the spec is written while the model is lowered;
     // the document is dropped before emission, which needs only the model.
     let (prepared, spec) = std::thread::scope(|scope| {
-        let spec = scope.spawn(|| spec_file(&provenance(&doc, options), &doc.openapi));
+        let spec =
+            scope.spawn(|| spec_file(&provenance(&doc, options), &doc.openapi, doc.text.len()));
         let prepared = prepare(&doc, options);
         (prepared, spec.join())
     });
@@ -273,15 +274,12 @@ pub fn generate(options: &Options) -> Result<Generated, Error> {
     let mut files = files?;
     files.insert(SPEC_FILE.to_string(), spec);
     if let Some((dir, previous)) = previous {
-        let bump = match previous.api_bump(dir, &prepared.api, &prepared.provenance) {
+        let bump = match previous.api_bump(&prepared.api, &prepared.provenance) {
             diff::Bump::None => {
-                let on_disk = output::read_tree(dir)?;
-                let changed = diff::changed_files(
-                    &on_disk,
-                    &previous.sha256,
-                    &files,
-                    &prepared.provenance.sha256,
-                );
+                let new_sha256 = &prepared.provenance.sha256;
+                let changed = output::changed_in_tree(dir, &files, |path, old, new| {
+                    diff::file_changed(path, old, &previous.sha256, new, new_sha256)
+                })?;
                 if changed.is_empty() {
                     diff::Bump::None
                 } else {
@@ -310,8 +308,9 @@ pub fn generate(options: &Options) -> Result<Generated, Error> {
 /// What a previous generation left in its output folder.
 struct Previous {
     version: String,
-    /// The shipped spec, as written.
-    spec: Vec<u8>,
+    /// The shipped spec, read only when the spec changed (it can be tens
+    /// of megabytes).
+    spec: PathBuf,
     /// SHA-256 of the spec it was generated from, from its header.
     sha256: String,
     /// The apigen version that generated it, from its header.
@@ -321,8 +320,8 @@ struct Previous {
 impl Previous {
     fn read(dir: &Path) -> Option<Previous> {
         let version = generated_crate_version(dir)?;
-        let spec = std::fs::read(dir.join(SPEC_FILE)).ok()?;
-        let provenance = generated_by(&spec)?;
+        let spec = dir.join(SPEC_FILE);
+        let provenance = generated_by_file(&spec)?;
         let sha256 = provenance
             .split("(sha256 ")
             .nth(1)?
@@ -344,20 +343,18 @@ impl Previous {
 
     /// The bump that the changes from the previous spec's API to `api`
     /// call for (`None` when the Rust API is the same).
-    fn api_bump(
-        &self,
-        dir: &Path,
-        api: &model::Api,
-        provenance: &render::Provenance,
-    ) -> diff::Bump {
+    fn api_bump(&self, api: &model::Api, provenance: &render::Provenance) -> diff::Bump {
         // The same spec through the same apigen is the same API: lowering
         // is deterministic.
         if self.sha256 == provenance.sha256 && self.generator == env!("CARGO_PKG_VERSION") {
             return diff::Bump::None;
         }
-        let path = dir.join(SPEC_FILE);
-        let display = format!("{} (previous)", display_path(&path));
-        match load_model_from_bytes(&self.spec, &path, &display) {
+        let display = format!("{} (previous)", display_path(&self.spec));
+        let Ok(bytes) = std::fs::read(&self.spec) else {
+            // Gone since it was first read: assume the worst.
+            return diff::Bump::Major;
+        };
+        match load_model_from_bytes(&bytes, &self.spec, &display) {
             Ok((old_api, _, _)) => {
                 let changes = diff::changes(&old_api, api);
                 if changes.iter().any(|c| c.impact == diff::Impact::Breaking) {
@@ -376,7 +373,16 @@ impl Previous {
 
 /// The bundled spec as pretty JSON, its provenance in an `x-generated-by`
 /// extension first (JSON has no comments).
-fn spec_file(provenance: &render::Provenance, spec: &openapiv3::OpenAPI) -> Result<String, Error> {
+///
+/// `source_len` is the size of the spec's text: the buffer is reserved
+/// from it once (pretty JSON of a YAML spec is about 1.6 times its size)
+/// rather than grown by doubling, which for a large spec would copy tens of
+/// megabytes and briefly hold two buffers.
+fn spec_file(
+    provenance: &render::Provenance,
+    spec: &openapiv3::OpenAPI,
+    source_len: usize,
+) -> Result<String, Error> {
     #[derive(serde::Serialize)]
     struct Shipped<'a> {
         #[serde(rename = "x-generated-by")]
@@ -388,31 +394,51 @@ fn spec_file(provenance: &render::Provenance, spec: &openapiv3::OpenAPI) -> Resu
         generated_by: provenance.lines().join(" "),
         spec,
     };
-    let mut text = serde_json::to_string_pretty(&shipped).map_err(|e| {
+    let internal = |e: &dyn std::fmt::Display| {
         Diagnostic::error(format!(
             "internal error: the spec cannot be written as JSON: {e}"
         ))
-    })?;
-    text.push('\n');
-    Ok(text)
+    };
+    let mut bytes = Vec::with_capacity(source_len.saturating_mul(2).saturating_add(4096));
+    serde_json::to_writer_pretty(&mut bytes, &shipped).map_err(|e| internal(&e))?;
+    bytes.push(b'\n');
+    Ok(String::from_utf8(bytes).map_err(|e| internal(&e))?)
 }
+
+/// The `x-generated-by` header of the shipped spec at `path`, from the
+/// start of the file when it is there, else from the whole file.
+fn generated_by_file(path: &Path) -> Option<String> {
+    use std::io::Read;
+    let mut head = Vec::new();
+    std::fs::File::open(path)
+        .ok()?
+        .take(HEADER_BYTES)
+        .read_to_end(&mut head)
+        .ok()?;
+    quick_generated_by(&head).or_else(|| generated_by(&std::fs::read(path).ok()?))
+}
+
+/// Enough of a shipped spec to hold its `x-generated-by` header.
+const HEADER_BYTES: u64 = 16 * 1024;
 
 /// The `x-generated-by` header of a shipped spec. It is the first member,
 /// so this reads it without parsing the rest of a possibly large file;
 /// anything unexpected falls back to parsing the whole file.
 fn generated_by(spec: &[u8]) -> Option<String> {
-    let quick = spec
-        .strip_prefix(b"{\n  \"x-generated-by\": ")
-        .and_then(|rest| {
-            serde_json::Deserializer::from_slice(rest)
-                .into_iter::<String>()
-                .next()?
-                .ok()
-        });
-    quick.or_else(|| {
+    quick_generated_by(spec).or_else(|| {
         let value: serde_json::Value = serde_json::from_slice(spec).ok()?;
         Some(value.get("x-generated-by")?.as_str()?.to_string())
     })
+}
+
+/// The header of a shipped spec as apigen writes it, from the first bytes
+/// of the file.
+fn quick_generated_by(spec: &[u8]) -> Option<String> {
+    let rest = spec.strip_prefix(b"{\n  \"x-generated-by\": ")?;
+    serde_json::Deserializer::from_slice(rest)
+        .into_iter::<String>()
+        .next()?
+        .ok()
 }
 
 /// The version of the crate generated into `dir`, if there is one.
@@ -501,7 +527,7 @@ pub mod phases {
 
     /// The bundled spec as the generated crate ships it ([`crate::SPEC_FILE`]).
     pub fn spec_json(doc: &Document, provenance: &Provenance) -> String {
-        crate::spec_file(provenance, &doc.openapi).unwrap_or_default()
+        crate::spec_file(provenance, &doc.openapi, doc.text.len()).unwrap_or_default()
     }
 }
 
@@ -523,7 +549,7 @@ mod tests {
             r#"{"openapi": "3.0.3", "info": {"title": "T", "version": "1"}, "paths": {}}"#,
         )
         .unwrap();
-        let text = spec_file(&provenance(), &spec).unwrap();
+        let text = spec_file(&provenance(), &spec, 0).unwrap();
         let expected = provenance().lines().join(" ");
         assert_eq!(generated_by(text.as_bytes()), Some(expected.clone()));
         // Written by hand or by another tool: the whole file is parsed.
@@ -540,7 +566,7 @@ mod tests {
                 "x-extra": {"b": 1.5, "a": [true]}}"#,
         )
         .unwrap();
-        let text = spec_file(&provenance(), &spec).unwrap();
+        let text = spec_file(&provenance(), &spec, 0).unwrap();
         let value: serde_json::Value = serde_json::from_str(&text).unwrap();
         let object = value.as_object().unwrap();
         assert_eq!(

@@ -260,6 +260,35 @@ pub fn read_tree(dir: &Path) -> Result<BTreeMap<String, String>, Error> {
     Ok(files)
 }
 
+/// The paths, under the folder `dir` or in `files`, for which `changed`
+/// says the file on disk (`None` if there is none) differs from the one in
+/// `files` (`None` if there is none). What [`read_tree`] and a comparison
+/// of the two maps give, but reading one file at a time, so that a large
+/// output is never held twice.
+pub fn changed_in_tree(
+    dir: &Path,
+    files: &BTreeMap<String, String>,
+    changed: impl Fn(&str, Option<&str>, Option<&str>) -> bool,
+) -> Result<Vec<String>, Error> {
+    let on_disk = list(dir)?;
+    let mut out = Vec::new();
+    let paths: BTreeSet<&String> = on_disk.iter().chain(files.keys()).collect();
+    for rel in paths {
+        let new = files.get(rel).map(String::as_str);
+        let differs = if on_disk.contains(rel) {
+            let path = dir.join(rel);
+            let bytes = std::fs::read(&path).map_err(|e| io_error("read", &path, &e))?;
+            changed(rel, Some(&String::from_utf8_lossy(&bytes)), new)
+        } else {
+            changed(rel, None, new)
+        };
+        if differs {
+            out.push(rel.clone());
+        }
+    }
+    Ok(out)
+}
+
 /// Compares `files` with the folder `out`.
 pub fn compare_tree(out: &Path, files: &BTreeMap<String, String>) -> Result<Drift, Error> {
     let mut drift = Drift::default();
@@ -307,4 +336,45 @@ pub fn compare_single(path: &Path, display: &str, contents: &str) -> Result<Drif
         Err(e) => return Err(io_error("read", path, &e)),
     }
     Ok(drift)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Reading file by file finds what reading the whole tree and
+    /// comparing the two maps finds.
+    #[test]
+    fn changed_in_tree_agrees_with_comparing_whole_trees() {
+        let dir = tempfile::tempdir().unwrap();
+        let on_disk = [
+            ("same.rs", "a\nb\n"),
+            ("edited.rs", "a\nc\n"),
+            ("only_on_disk.rs", "x\n"),
+            ("src/nested.rs", "n\n"),
+            ("openapi.json", "{}\n"),
+        ];
+        for (rel, text) in on_disk {
+            let path = dir.path().join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let new: BTreeMap<String, String> = [
+            ("same.rs", "a\nb\n"),
+            ("edited.rs", "a\nb\n"),
+            ("only_new.rs", "y\n"),
+            ("src/nested.rs", "n\n"),
+            ("openapi.json", "{\"changed\": true}\n"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let changed = |path: &str, old: Option<&str>, new: Option<&str>| {
+            crate::diff::file_changed(path, old, "", new, "")
+        };
+        let streamed = changed_in_tree(dir.path(), &new, changed).unwrap();
+        let whole = crate::diff::changed_files(&read_tree(dir.path()).unwrap(), "", &new, "");
+        assert_eq!(streamed, whole);
+        assert_eq!(streamed, ["edited.rs", "only_new.rs", "only_on_disk.rs"]);
+    }
 }

@@ -196,10 +196,31 @@ fn rust_files_on(
         }
     };
     let pieces = parallel_map(threads, &jobs, run)?;
-    let mut texts: Vec<Option<String>> = files
+    let header = provenance.rust_comment();
+    // Each file's text is allocated once, at its final size: growing a
+    // string of tens of megabytes by doubling copies it and briefly holds
+    // two of it.
+    let mut sizes: Vec<usize> = files
         .iter()
-        .map(|_| {
-            let mut text = provenance.rust_comment();
+        .map(|(_, file)| {
+            let block = match file.layout {
+                // `impl T {` and `}`, around the chunks.
+                Layout::Impl(self_ty) => "impl  {\n}\n".len() + self_ty.len(),
+                Layout::Items => 0,
+            };
+            header.len() + 1 + block
+        })
+        .collect();
+    for (job, piece) in jobs.iter().zip(&pieces) {
+        if let (Some(size), Some(piece)) = (sizes.get_mut(job.file()), piece) {
+            *size += piece.len();
+        }
+    }
+    let mut texts: Vec<Option<String>> = sizes
+        .into_iter()
+        .map(|size| {
+            let mut text = String::with_capacity(size);
+            text.push_str(&header);
             text.push('\n');
             Some(text)
         })
@@ -275,15 +296,22 @@ fn parallel_map<J: Sync, T: Send>(
         }
     };
     let mut results: Vec<Option<Result<T, Error>>> = jobs.iter().map(|_| None).collect();
+    let mut place = |done: Vec<(usize, Result<T, Error>)>| {
+        for (index, result) in done {
+            if let Some(slot) = results.get_mut(index) {
+                *slot = Some(result);
+            }
+        }
+    };
     std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads).map(|_| scope.spawn(worker)).collect();
+        let handles: Vec<_> = (1..threads).map(|_| scope.spawn(worker)).collect();
+        // The calling thread works too: its allocator heap holds what the
+        // caller freed before (the spec's document), which it can reuse,
+        // where a fresh thread would take new memory from the system.
+        place(worker());
         for handle in handles {
             // A worker that panicked leaves its slots empty; reported below.
-            for (index, result) in handle.join().unwrap_or_default() {
-                if let Some(slot) = results.get_mut(index) {
-                    *slot = Some(result);
-                }
-            }
+            place(handle.join().unwrap_or_default());
         }
     });
     results

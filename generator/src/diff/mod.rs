@@ -462,6 +462,41 @@ pub(crate) fn changed_files(
     new: &BTreeMap<String, String>,
     new_sha256: &str,
 ) -> Vec<String> {
+    let paths: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+    paths
+        .into_iter()
+        .filter(|path| {
+            let (old, new) = (old.get(*path), new.get(*path));
+            file_changed(
+                path,
+                old.map(String::as_str),
+                old_sha256,
+                new.map(String::as_str),
+                new_sha256,
+            )
+        })
+        .cloned()
+        .collect()
+}
+
+/// Whether the file at `path` changed from `old` (generated from the spec
+/// with `old_sha256`) to `new`, leaving out the lines that only name the
+/// spec's hash; `None` is a file that is not there. The shipped copy of
+/// the spec ([`crate::SPEC_FILE`]) never counts: it changes with every
+/// byte of the spec and is not generated code.
+pub(crate) fn file_changed(
+    path: &str,
+    old: Option<&str>,
+    old_sha256: &str,
+    new: Option<&str>,
+    new_sha256: &str,
+) -> bool {
+    if path == crate::SPEC_FILE {
+        return false;
+    }
+    let (Some(old), Some(new)) = (old, new) else {
+        return true;
+    };
     let old_marker = format!("sha256 {old_sha256}");
     let new_marker = format!("sha256 {new_sha256}");
     fn strip<'t>(
@@ -472,18 +507,5 @@ pub(crate) fn changed_files(
         text.lines()
             .filter(move |line| sha.is_empty() || !line.contains(marker))
     }
-    let paths: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
-    paths
-        .into_iter()
-        // The shipped copy of the spec changes with every byte of it; it is
-        // not generated code.
-        .filter(|path| path.as_str() != crate::SPEC_FILE)
-        .filter(|path| match (old.get(*path), new.get(*path)) {
-            (Some(a), Some(b)) => {
-                !strip(a, old_sha256, &old_marker).eq(strip(b, new_sha256, &new_marker))
-            }
-            _ => true,
-        })
-        .cloned()
-        .collect()
+    !strip(old, old_sha256, &old_marker).eq(strip(new, new_sha256, &new_marker))
 }
