@@ -43,6 +43,7 @@ mod naming;
 pub mod output;
 mod recursion;
 mod render;
+mod shipped;
 mod yaml;
 
 use std::collections::BTreeMap;
@@ -239,8 +240,7 @@ pub fn generate(options: &Options) -> Result<Generated, Error> {
     // The shipped copy of the spec is written while the model is lowered;
     // the document is dropped before emission, which needs only the model.
     let (prepared, spec) = std::thread::scope(|scope| {
-        let spec =
-            scope.spawn(|| spec_file(&provenance(&doc, options), &doc.openapi, doc.text.len()));
+        let spec = scope.spawn(|| shipped::spec_file(&provenance(&doc, options), &doc));
         let prepared = prepare(&doc, options);
         (prepared, spec.join())
     });
@@ -371,40 +371,6 @@ impl Previous {
     }
 }
 
-/// The bundled spec as pretty JSON, its provenance in an `x-generated-by`
-/// extension first (JSON has no comments).
-///
-/// `source_len` is the size of the spec's text: the buffer is reserved
-/// from it once (pretty JSON of a YAML spec is about 1.6 times its size)
-/// rather than grown by doubling, which for a large spec would copy tens of
-/// megabytes and briefly hold two buffers.
-fn spec_file(
-    provenance: &render::Provenance,
-    spec: &openapiv3::OpenAPI,
-    source_len: usize,
-) -> Result<String, Error> {
-    #[derive(serde::Serialize)]
-    struct Shipped<'a> {
-        #[serde(rename = "x-generated-by")]
-        generated_by: String,
-        #[serde(flatten)]
-        spec: &'a openapiv3::OpenAPI,
-    }
-    let shipped = Shipped {
-        generated_by: provenance.lines().join(" "),
-        spec,
-    };
-    let internal = |e: &dyn std::fmt::Display| {
-        Diagnostic::error(format!(
-            "internal error: the spec cannot be written as JSON: {e}"
-        ))
-    };
-    let mut bytes = Vec::with_capacity(source_len.saturating_mul(2).saturating_add(4096));
-    serde_json::to_writer_pretty(&mut bytes, &shipped).map_err(|e| internal(&e))?;
-    bytes.push(b'\n');
-    Ok(String::from_utf8(bytes).map_err(|e| internal(&e))?)
-}
-
 /// The `x-generated-by` header of the shipped spec at `path`, from the
 /// start of the file when it is there, else from the whole file.
 fn generated_by_file(path: &Path) -> Option<String> {
@@ -527,7 +493,7 @@ pub mod phases {
 
     /// The bundled spec as the generated crate ships it ([`crate::SPEC_FILE`]).
     pub fn spec_json(doc: &Document, provenance: &Provenance) -> String {
-        crate::spec_file(provenance, &doc.openapi, doc.text.len()).unwrap_or_default()
+        crate::shipped::spec_file(provenance, doc).unwrap_or_default()
     }
 }
 
@@ -543,13 +509,14 @@ mod tests {
         }
     }
 
+    fn document(json: &str) -> load::Document {
+        load::load_bytes(json.as_bytes(), Path::new("spec.json"), "spec.json").unwrap()
+    }
+
     #[test]
     fn the_header_of_a_shipped_spec_is_read_back() {
-        let spec: openapiv3::OpenAPI = serde_json::from_str(
-            r#"{"openapi": "3.0.3", "info": {"title": "T", "version": "1"}, "paths": {}}"#,
-        )
-        .unwrap();
-        let text = spec_file(&provenance(), &spec, 0).unwrap();
+        let spec = r#"{"openapi": "3.0.3", "info": {"title": "T", "version": "1"}, "paths": {}}"#;
+        let text = shipped::spec_file(&provenance(), &document(spec)).unwrap();
         let expected = provenance().lines().join(" ");
         assert_eq!(generated_by(text.as_bytes()), Some(expected.clone()));
         // Written by hand or by another tool: the whole file is parsed.
@@ -561,12 +528,10 @@ mod tests {
 
     #[test]
     fn the_shipped_spec_is_the_document_with_the_header_first() {
-        let spec: openapiv3::OpenAPI = serde_json::from_str(
-            r#"{"openapi": "3.0.3", "info": {"title": "T", "version": "1"}, "paths": {},
-                "x-extra": {"b": 1.5, "a": [true]}}"#,
-        )
-        .unwrap();
-        let text = spec_file(&provenance(), &spec, 0).unwrap();
+        let spec = r#"{"openapi": "3.0.3", "info": {"title": "T", "version": "1"},
+                "paths": {"/a": {"get": {"responses": {"204": {"description": "none"}}}}},
+                "x-extra": {"b": 1.5, "a": [true]}}"#;
+        let text = shipped::spec_file(&provenance(), &document(spec)).unwrap();
         let value: serde_json::Value = serde_json::from_str(&text).unwrap();
         let object = value.as_object().unwrap();
         assert_eq!(
@@ -575,9 +540,7 @@ mod tests {
         );
         let mut rest = object.clone();
         rest.remove("x-generated-by");
-        assert_eq!(
-            serde_json::Value::Object(rest),
-            serde_json::to_value(&spec).unwrap()
-        );
+        let original: serde_json::Value = serde_json::from_str(spec).unwrap();
+        assert_eq!(serde_json::Value::Object(rest), original);
     }
 }

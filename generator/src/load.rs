@@ -26,9 +26,68 @@ pub struct Document {
     pub display: String,
     /// Hex SHA-256 of the file's bytes.
     pub sha256: String,
+    /// The spec but for its path items, which are in `paths`: the map
+    /// `openapi.paths.paths` is empty (its extensions are kept).
     pub openapi: openapiv3::OpenAPI,
+    /// The path items, checked to deserialize, in document order.
+    pub paths: PathItems,
     /// The root file's text, to locate diagnostics in (see `locate`).
     pub text: String,
+}
+
+/// The path items of a spec, in document order, each kept as compact JSON
+/// and deserialized again where it is used, one at a time.
+///
+/// openapiv3's types are large: a `PathItem` takes 8.7 KB before anything
+/// is in it (eight inline `Option<Operation>`s), and a spec of 10,000
+/// operations takes hundreds of megabytes as a whole `OpenAPI`, most of it
+/// in its path items. As JSON text, a path item takes about the size of
+/// its source. Lowering and the shipped copy of the spec each read the
+/// items one at a time; the components stay deserialized, since `$ref`s
+/// reach into them from everywhere.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PathItems(Vec<(String, String)>);
+
+impl PathItems {
+    /// The number of path items.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Each path (a key of `paths` that starts with `/`) with its item.
+    /// Every item deserialized when the document was loaded, so an error
+    /// here is a bug.
+    pub fn iter(
+        &self,
+    ) -> impl Iterator<
+        Item = (
+            &str,
+            Result<openapiv3::ReferenceOr<openapiv3::PathItem>, String>,
+        ),
+    > {
+        self.0.iter().map(|(path, json)| {
+            let item = serde_json::from_str(json).map_err(|e| e.to_string());
+            (path.as_str(), item)
+        })
+    }
+
+    /// The items of a `paths` JSON object, as openapiv3 keeps them (the keys
+    /// that start with `/`), without checking that they deserialize.
+    fn of_value(paths: Option<&serde_json::Value>) -> Self {
+        let entries = paths.and_then(serde_json::Value::as_object).into_iter();
+        PathItems(
+            entries
+                .flatten()
+                .filter(|(key, _)| key.starts_with('/'))
+                .filter_map(|(key, item)| Some((key.clone(), serde_json::to_string(item).ok()?)))
+                .collect(),
+        )
+    }
 }
 
 /// Reads and parses the spec at `path`; `display` is how it is named in
@@ -103,11 +162,12 @@ pub fn load_bytes(bytes: &[u8], path: &Path, display: &str) -> Result<Document, 
     let mut declined = false;
     if !json {
         match read_yaml_spec(text) {
-            Ok(openapi) => {
+            Ok((openapi, paths)) => {
                 return Ok(Document {
                     display: display.to_string(),
                     sha256,
                     openapi,
+                    paths,
                     text: text.to_string(),
                 })
             }
@@ -159,11 +219,12 @@ pub fn load_bytes(bytes: &[u8], path: &Path, display: &str) -> Result<Document, 
     }
     check_version(&value).map_err(located)?;
     crate::bundle::bundle(&mut value, path, display).map_err(located)?;
+    let paths = PathItems::of_value(value.get("paths"));
     // The value is consumed as it is deserialized, which frees it part by
     // part: a large spec as a JSON value takes more memory than its
     // openapiv3 types. Tracking the path costs a fifth of the time, so a
     // document that fails is parsed again to say where.
-    let openapi = match serde_json::from_value::<openapiv3::OpenAPI>(value) {
+    let mut openapi = match serde_json::from_value::<openapiv3::OpenAPI>(value) {
         Ok(openapi) => openapi,
         Err(_) => {
             let mut value = parse_text(text, path).map_err(in_file_all)?;
@@ -174,10 +235,13 @@ pub fn load_bytes(bytes: &[u8], path: &Path, display: &str) -> Result<Document, 
             }
         }
     };
+    // Every item deserialized with the rest: keep them as text only.
+    openapi.paths.paths = indexmap::IndexMap::new();
     Ok(Document {
         display: display.to_string(),
         sha256,
         openapi,
+        paths,
         text: text.to_string(),
     })
 }
@@ -197,20 +261,20 @@ enum Fallback {
 /// item and schema as it ends, and a second thread deserializes it while
 /// the reader goes on. The document never exists whole as a JSON value,
 /// and serde's buffering of the flattened `paths` mapping is avoided. The
-/// result is what deserializing the whole value gives: the path items go
-/// where openapiv3's `Paths` puts them (keys starting with `/` into
-/// `paths`, `x-` into `extensions`, the others nowhere), in document
-/// order. Anything else (a document with external references, or one that
+/// result is what deserializing the whole value gives, with the path items
+/// apart as [`PathItems`]: the entries of `paths` go where openapiv3's
+/// `Paths` puts them (keys starting with `/` into the path items, `x-` into
+/// `extensions`, the others nowhere), in document order. Anything else (a document with external references, or one that
 /// does not deserialize) is left to the exact path, which reports errors
 /// with their positions.
-fn read_yaml_spec(text: &str) -> Result<openapiv3::OpenAPI, Fallback> {
+fn read_yaml_spec(text: &str) -> Result<(openapiv3::OpenAPI, PathItems), Fallback> {
     use crate::yaml::Part;
     use openapiv3::{PathItem, ReferenceOr, Schema};
     use serde_json::Value;
 
     #[derive(Default)]
     struct Parts {
-        paths: indexmap::IndexMap<String, ReferenceOr<PathItem>>,
+        paths: Vec<(String, String)>,
         extensions: indexmap::IndexMap<String, Value>,
         schemas: indexmap::IndexMap<String, ReferenceOr<Schema>>,
     }
@@ -226,7 +290,9 @@ fn read_yaml_spec(text: &str) -> Result<openapiv3::OpenAPI, Fallback> {
                 }
                 match part {
                     Part::Path if key.starts_with('/') => {
-                        parts.paths.insert(key, serde_json::from_value(value).ok()?);
+                        let json = serde_json::to_string(&value).ok()?;
+                        serde_json::from_value::<ReferenceOr<PathItem>>(value).ok()?;
+                        parts.paths.push((key, json));
                     }
                     Part::Path if key.starts_with("x-") => {
                         parts.extensions.insert(key, value);
@@ -269,13 +335,12 @@ fn read_yaml_spec(text: &str) -> Result<openapiv3::OpenAPI, Fallback> {
     }
     let mut openapi: openapiv3::OpenAPI =
         serde_json::from_value(rest).map_err(|_| Fallback::Read)?;
-    openapi.paths.paths = parts.paths;
     openapi.paths.extensions = parts.extensions;
     if had_schemas {
         let components = openapi.components.as_mut().ok_or(Fallback::Read)?;
         components.schemas = parts.schemas;
     }
-    Ok(openapi)
+    Ok((openapi, PathItems(parts.paths)))
 }
 
 /// The error of a document that does not deserialize, at the smallest
@@ -627,6 +692,24 @@ mod tests {
         serde_json::from_value(value).unwrap()
     }
 
+    /// The whole document, its path items back in place.
+    pub(crate) fn whole(
+        mut openapi: openapiv3::OpenAPI,
+        paths: &super::PathItems,
+    ) -> openapiv3::OpenAPI {
+        assert!(openapi.paths.paths.is_empty());
+        for (path, item) in paths.iter() {
+            openapi.paths.paths.insert(path.to_string(), item.unwrap());
+        }
+        openapi
+    }
+
+    /// The document `load_bytes` gives for `text`, whole.
+    fn loaded(text: &str, name: &str) -> openapiv3::OpenAPI {
+        let doc = super::load_bytes(text.as_bytes(), std::path::Path::new(name), name).unwrap();
+        whole(doc.openapi, &doc.paths)
+    }
+
     /// Every YAML spec of the repository that the streaming path reads
     /// gives exactly the document the exact path gives; the hand-written
     /// spec and the fixtures are read that way.
@@ -645,7 +728,9 @@ mod tests {
         for file in &files {
             let text = std::fs::read_to_string(file).unwrap();
             match read_yaml_spec(&text) {
-                Ok(streamed) => assert_eq!(streamed, exact(&text), "{}", file.display()),
+                Ok((openapi, paths)) => {
+                    assert_eq!(whole(openapi, &paths), exact(&text), "{}", file.display())
+                }
                 Err(why) => panic!("{} was not streamed: {why:?}", file.display()),
             }
         }
@@ -654,11 +739,17 @@ mod tests {
     #[test]
     fn paths_keep_their_order_and_only_what_openapiv3_keeps() {
         let text = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths:\n  /b: {}\n  x-note: {a: 1}\n  other: 5\n  /a:\n    get:\n      responses: {'204': {description: none}}\ncomponents:\n  x-c: 1\n  schemas:\n    B: {type: string}\n    A: {$ref: '#/components/schemas/B'}\n";
-        let streamed = read_yaml_spec(text).unwrap();
-        assert_eq!(streamed, exact(text));
-        let paths: Vec<&str> = streamed.paths.paths.keys().map(String::as_str).collect();
+        let (openapi, items) = read_yaml_spec(text).unwrap();
+        let paths: Vec<&str> = items.iter().map(|(path, _)| path).collect();
         assert_eq!(paths, ["/b", "/a"]);
+        let streamed = whole(openapi, &items);
+        assert_eq!(streamed, exact(text));
         assert!(streamed.paths.extensions.contains_key("x-note"));
+        // The exact path (JSON here) keeps the same items.
+        let json = serde_json::to_string(&serde_yaml::from_str::<serde_json::Value>(text).unwrap())
+            .unwrap();
+        assert_eq!(loaded(&json, "spec.json"), streamed);
+        assert_eq!(loaded(text, "spec.yaml"), streamed);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use openapiv3 as oa;
 
 use crate::diag::{join, Diagnostic, Error};
-use crate::load::Document;
+use crate::load::{Document, PathItems};
 use crate::model::*;
 use crate::naming::{self, Namespace};
 
@@ -43,8 +43,22 @@ pub fn lower(doc: &Document) -> Result<(Api, Vec<Diagnostic>), Error> {
     }
 }
 
+/// What the operations of every path item share while they are lowered.
+struct OperationScope<'s> {
+    /// Method names taken so far.
+    names: Namespace,
+    /// Names of the constants of constant headers.
+    header_consts: Namespace,
+    /// Where each operationId was first seen.
+    operation_ids: BTreeMap<String, String>,
+    constant_headers: &'s mut Vec<ConstantHeader>,
+    auth: Option<&'s BearerAuth>,
+}
+
 struct Lowerer<'a> {
     spec: &'a oa::OpenAPI,
+    /// The path items, apart from `spec` (see [`PathItems`]).
+    paths: &'a PathItems,
     file: String,
     diags: Vec<Diagnostic>,
     types: BTreeMap<TypeId, TypeDef>,
@@ -65,6 +79,7 @@ impl<'a> Lowerer<'a> {
         }
         Lowerer {
             spec: &doc.openapi,
+            paths: &doc.paths,
             file: doc.display.clone(),
             diags: Vec::new(),
             types: BTreeMap::new(),
@@ -231,13 +246,16 @@ impl<'a> Lowerer<'a> {
         constant_headers: &mut Vec<ConstantHeader>,
         auth: Option<&BearerAuth>,
     ) -> Vec<Operation> {
-        let spec = self.spec;
-        let mut names = Namespace::new();
-        let mut header_consts = Namespace::new();
+        let mut scope = OperationScope {
+            names: Namespace::new(),
+            header_consts: Namespace::new(),
+            operation_ids: BTreeMap::new(),
+            constant_headers,
+            auth,
+        };
         let mut operations = Vec::new();
-        let mut operation_ids: BTreeMap<&str, String> = BTreeMap::new();
         let mut shapes: BTreeMap<String, &str> = BTreeMap::new();
-        for (path, item) in &spec.paths.paths {
+        for (path, item) in self.paths.iter() {
             let item_pointer = join("#/paths", path);
             // `/a/{x}` and `/a/{y}` are the same path to a server.
             let shape: String = split_template(path)
@@ -260,8 +278,8 @@ impl<'a> Lowerer<'a> {
                 shapes.insert(shape, path);
             }
             let item = match item {
-                oa::ReferenceOr::Item(item) => item,
-                oa::ReferenceOr::Reference { .. } => {
+                Ok(oa::ReferenceOr::Item(item)) => item,
+                Ok(oa::ReferenceOr::Reference { .. }) => {
                     self.error_help(
                         &item_pointer,
                         "`$ref` path items are not supported",
@@ -269,51 +287,125 @@ impl<'a> Lowerer<'a> {
                     );
                     continue;
                 }
+                Err(e) => {
+                    self.error(
+                        &item_pointer,
+                        format!("internal error: the path item no longer reads: {e}"),
+                    );
+                    continue;
+                }
             };
-            let methods = [
-                (Method::Get, "get", &item.get),
-                (Method::Put, "put", &item.put),
-                (Method::Post, "post", &item.post),
-                (Method::Delete, "delete", &item.delete),
-                (Method::Options, "options", &item.options),
-                (Method::Head, "head", &item.head),
-                (Method::Patch, "patch", &item.patch),
-                (Method::Trace, "trace", &item.trace),
-            ];
-            for (method, key, op) in methods {
-                let Some(op) = op else { continue };
-                let pointer = join(&item_pointer, key);
-                if let Some(id) = op.operation_id.as_deref() {
-                    if let Some(first) = operation_ids.get(id) {
-                        self.error_help(
-                            &join(&pointer, "operationId"),
-                            format!(
-                                "operationId `{id}` is used twice: here and at {first}/operationId"
-                            ),
-                            "operationIds must be unique; rename one",
-                        );
-                        continue;
-                    }
-                    operation_ids.insert(id, pointer.clone());
+            // The item lives for this iteration only: lower it with a
+            // lowerer borrowed for that long.
+            let lowered =
+                self.narrowed(|lowerer| lowerer.path_item(path, &item, &item_pointer, &mut scope));
+            operations.extend(lowered);
+        }
+        operations
+    }
+
+    /// Runs `f` with this lowerer's state under a lifetime `'b` shorter than
+    /// the document's, so that `f` can lower data that lives shorter than
+    /// the document (a path item, deserialized when it is lowered). The
+    /// state is moved, not copied.
+    fn narrowed<'b, R>(&mut self, f: impl FnOnce(&mut Lowerer<'b>) -> R) -> R
+    where
+        'a: 'b,
+    {
+        let spec = self.spec;
+        let paths = self.paths;
+        let mut short: Lowerer<'b> = std::mem::replace(self, Lowerer::empty(spec, paths));
+        let result = f(&mut short);
+        *self = short.rebind(spec, paths);
+        result
+    }
+
+    /// A lowerer with no state, as a placeholder.
+    fn empty(spec: &'a oa::OpenAPI, paths: &'a PathItems) -> Self {
+        Lowerer {
+            spec,
+            paths,
+            file: String::new(),
+            diags: Vec::new(),
+            types: BTreeMap::new(),
+            type_names: Namespace::new(),
+            components: BTreeMap::new(),
+            next_id: 0,
+            examples: Vec::new(),
+            example_names: Namespace::new(),
+            binary_as_bytes: false,
+        }
+    }
+
+    /// This lowerer's state, borrowing the document for `'c`.
+    fn rebind<'c>(self, spec: &'c oa::OpenAPI, paths: &'c PathItems) -> Lowerer<'c> {
+        Lowerer {
+            spec,
+            paths,
+            file: self.file,
+            diags: self.diags,
+            types: self.types,
+            type_names: self.type_names,
+            components: self.components,
+            next_id: self.next_id,
+            examples: self.examples,
+            example_names: self.example_names,
+            binary_as_bytes: self.binary_as_bytes,
+        }
+    }
+
+    /// The operations of one path item.
+    fn path_item(
+        &mut self,
+        path: &str,
+        item: &'a oa::PathItem,
+        item_pointer: &str,
+        scope: &mut OperationScope<'_>,
+    ) -> Vec<Operation> {
+        let mut operations = Vec::new();
+        let methods = [
+            (Method::Get, "get", &item.get),
+            (Method::Put, "put", &item.put),
+            (Method::Post, "post", &item.post),
+            (Method::Delete, "delete", &item.delete),
+            (Method::Options, "options", &item.options),
+            (Method::Head, "head", &item.head),
+            (Method::Patch, "patch", &item.patch),
+            (Method::Trace, "trace", &item.trace),
+        ];
+        for (method, key, op) in methods {
+            let Some(op) = op else { continue };
+            let pointer = join(item_pointer, key);
+            if let Some(id) = op.operation_id.as_deref() {
+                if let Some(first) = scope.operation_ids.get(id) {
+                    self.error_help(
+                        &join(&pointer, "operationId"),
+                        format!(
+                            "operationId `{id}` is used twice: here and at {first}/operationId"
+                        ),
+                        "operationIds must be unique; rename one",
+                    );
+                    continue;
                 }
-                let base = match &op.operation_id {
-                    Some(id) => naming::snake_name(id),
-                    None => naming::snake_name(&format!("{key} {path}")),
-                };
-                let name = names.claim(&base);
-                if let Some(op) = self.operation(
-                    name,
-                    method,
-                    path,
-                    item,
-                    op,
-                    &pointer,
-                    constant_headers,
-                    &mut header_consts,
-                    auth,
-                ) {
-                    operations.push(op);
-                }
+                scope.operation_ids.insert(id.to_string(), pointer.clone());
+            }
+            let base = match &op.operation_id {
+                Some(id) => naming::snake_name(id),
+                None => naming::snake_name(&format!("{key} {path}")),
+            };
+            let name = scope.names.claim(&base);
+            if let Some(op) = self.operation(
+                name,
+                method,
+                path,
+                item,
+                op,
+                &pointer,
+                scope.constant_headers,
+                &mut scope.header_consts,
+                scope.auth,
+            ) {
+                operations.push(op);
             }
         }
         operations
