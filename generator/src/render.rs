@@ -3,6 +3,8 @@
 //! The CLI, `apigen check`, the library API and the snapshot tests all get
 //! their Rust text from [`rust_file`], so what is checked is what is written.
 
+use std::collections::BTreeMap;
+
 use proc_macro2::TokenStream;
 
 use crate::diag::{Diagnostic, Error};
@@ -195,52 +197,39 @@ fn rust_files_on(
             Job::Whole(_) => print_impl_file(name, file).map(Some),
         }
     };
-    let pieces = parallel_map(threads, &jobs, run)?;
     let header = provenance.rust_comment();
-    // Each file's text is allocated once, at its final size: growing a
-    // string of tens of megabytes by doubling copies it and briefly holds
-    // two of it.
-    let mut sizes: Vec<usize> = files
+    let mut texts: Vec<Option<String>> = files
         .iter()
-        .map(|(_, file)| {
-            let block = match file.layout {
-                // `impl T {` and `}`, around the chunks.
-                Layout::Impl(self_ty) => "impl  {\n}\n".len() + self_ty.len(),
-                Layout::Items => 0,
-            };
-            header.len() + 1 + block
-        })
-        .collect();
-    for (job, piece) in jobs.iter().zip(&pieces) {
-        if let (Some(size), Some(piece)) = (sizes.get_mut(job.file()), piece) {
-            *size += piece.len();
-        }
-    }
-    let mut texts: Vec<Option<String>> = sizes
-        .into_iter()
-        .map(|size| {
-            let mut text = String::with_capacity(size);
-            text.push_str(&header);
+        .map(|_| {
+            let mut text = header.clone();
             text.push('\n');
             Some(text)
         })
         .collect();
-    for (job, piece) in jobs.iter().zip(pieces) {
+    // Pieces are appended as soon as those before them are: the pieces
+    // and the texts they make are never all in memory at once.
+    let append = |job: &Job, piece: Option<String>| {
         let index = job.file();
         let Some(slot) = texts.get_mut(index) else {
-            continue;
+            return;
         };
         let (Some(text), Some(piece)) = (slot.as_mut(), piece) else {
             *slot = None;
-            continue;
+            return;
         };
+        if let (Job::Chunks(_, range), Some((_, file))) = (job, files.get(index)) {
+            if range.start == 0 {
+                text.reserve(estimated_size(piece.len(), range.len(), file.chunks.len()));
+            }
+        }
         text.push_str(&piece);
         if let (Job::Head(_), Some((_, file))) = (job, files.get(index)) {
             if let Layout::Impl(self_ty) = file.layout {
                 text.push_str(&format!("impl {self_ty} {{\n"));
             }
         }
-    }
+    };
+    parallel_for_each(threads, &jobs, run, append)?;
     let mut out = Vec::with_capacity(files.len());
     for (text, (name, file)) in texts.into_iter().zip(files) {
         let text = match (text, file.layout) {
@@ -273,51 +262,90 @@ fn file_at<'f, 'a>(
         .ok_or_else(|| internal("a rendering job names a file that does not exist"))
 }
 
-/// `f` over `jobs` on up to `threads` threads, results in the order of
-/// `jobs`. The first error in that order wins.
-fn parallel_map<J: Sync, T: Send>(
+/// The capacity to reserve for a file's text, from its first run of
+/// chunks: the file's size if its chunks print about alike, with some
+/// room. Only the text's capacity depends on it, never its contents.
+fn estimated_size(first_run: usize, run_chunks: usize, all_chunks: usize) -> usize {
+    let per_chunk = first_run / run_chunks.max(1);
+    per_chunk.saturating_mul(all_chunks).saturating_mul(5) / 4
+}
+
+/// `f` over `jobs` on up to `threads` threads (the calling one included),
+/// handing each result to `consume` on the calling thread in the order of
+/// `jobs`, as soon as the results before it are in. The first error in
+/// that order stops the handing over and is returned.
+fn parallel_for_each<J: Sync, T: Send>(
     threads: usize,
     jobs: &[J],
     f: impl Fn(&J) -> Result<T, Error> + Sync,
-) -> Result<Vec<T>, Error> {
+    mut consume: impl FnMut(&J, T),
+) -> Result<(), Error> {
     let threads = threads.min(jobs.len());
     if threads <= 1 {
-        return jobs.iter().map(&f).collect();
+        for job in jobs {
+            consume(job, f(job)?);
+        }
+        return Ok(());
     }
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let worker = || {
-        let mut done = Vec::new();
+    // Results that are in but not yet handed over, by job index.
+    let done: std::sync::Mutex<BTreeMap<usize, Result<T, Error>>> = Default::default();
+    let take = || next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let put = |index: usize, result: Result<T, Error>| {
+        if let Ok(mut done) = done.lock() {
+            done.insert(index, result);
+        }
+    };
+    let worker = || loop {
+        let index = take();
+        let Some(job) = jobs.get(index) else {
+            return;
+        };
+        put(index, f(job));
+    };
+    // Hands over the results that are in, in order, from `*handed`.
+    let hand_over = |handed: &mut usize, consume: &mut dyn FnMut(&J, T)| -> Result<(), Error> {
         loop {
-            let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let Some(job) = jobs.get(index) else {
-                return done;
+            let result = match done.lock() {
+                Ok(mut done) => done.remove(handed),
+                Err(_) => return Err(internal("a rendering thread stopped early")),
             };
-            done.push((index, f(job)));
+            let (Some(result), Some(job)) = (result, jobs.get(*handed)) else {
+                return Ok(());
+            };
+            consume(job, result?);
+            *handed += 1;
         }
     };
-    let mut results: Vec<Option<Result<T, Error>>> = jobs.iter().map(|_| None).collect();
-    let mut place = |done: Vec<(usize, Result<T, Error>)>| {
-        for (index, result) in done {
-            if let Some(slot) = results.get_mut(index) {
-                *slot = Some(result);
-            }
-        }
-    };
+    let mut handed = 0;
+    let mut outcome = Ok(());
     std::thread::scope(|scope| {
         let handles: Vec<_> = (1..threads).map(|_| scope.spawn(worker)).collect();
         // The calling thread works too: its allocator heap holds what the
         // caller freed before (the spec's document), which it can reuse,
         // where a fresh thread would take new memory from the system.
-        place(worker());
+        loop {
+            let index = take();
+            let Some(job) = jobs.get(index) else {
+                break;
+            };
+            put(index, f(job));
+            if outcome.is_ok() {
+                outcome = hand_over(&mut handed, &mut consume);
+            }
+        }
         for handle in handles {
-            // A worker that panicked leaves its slots empty; reported below.
-            place(handle.join().unwrap_or_default());
+            // A worker that panicked leaves its results out; reported below.
+            let _ = handle.join();
         }
     });
-    results
-        .into_iter()
-        .map(|slot| slot.unwrap_or_else(|| Err(internal("a rendering thread stopped early"))))
-        .collect()
+    outcome?;
+    hand_over(&mut handed, &mut consume)?;
+    if handed == jobs.len() {
+        Ok(())
+    } else {
+        Err(internal("a rendering thread stopped early"))
+    }
 }
 
 fn internal(message: &str) -> Error {
@@ -509,6 +537,26 @@ mod tests {
         .unwrap()
         .unwrap();
         assert_eq!(member, "    pub fn f(&self) {}\n");
+    }
+
+    #[test]
+    fn results_are_handed_over_in_order_and_the_first_error_wins() {
+        let jobs: Vec<usize> = (0..200).collect();
+        for threads in [1, 2, 4] {
+            let mut seen = Vec::new();
+            parallel_for_each(threads, &jobs, |&j| Ok(j * 2), |&j, r| seen.push((j, r))).unwrap();
+            let expected: Vec<(usize, usize)> = jobs.iter().map(|&j| (j, j * 2)).collect();
+            assert_eq!(seen, expected, "{threads} threads");
+
+            let mut seen = Vec::new();
+            let failing = |&j: &usize| match j {
+                37 | 120 => Err(internal(&format!("job {j}"))),
+                _ => Ok(j),
+            };
+            let error = parallel_for_each(threads, &jobs, failing, |_, r| seen.push(r));
+            assert!(error.unwrap_err().to_string().contains("job 37"));
+            assert_eq!(seen, (0..37).collect::<Vec<_>>(), "{threads} threads");
+        }
     }
 
     #[test]
