@@ -89,14 +89,47 @@ fn sibling(out: &Path, suffix: &str) -> PathBuf {
 }
 
 fn write_file(path: &Path, contents: &str) -> Result<(), Error> {
+    sync(path, &write_unsynced(path, contents)?)
+}
+
+/// Writes `contents` to `path`, creating its folder, and returns the open
+/// file for [`sync`].
+fn write_unsynced(path: &Path, contents: &str) -> Result<std::fs::File, Error> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| io_error("create", parent, &e))?;
     }
     let mut file = std::fs::File::create(path).map_err(|e| io_error("create", path, &e))?;
     file.write_all(contents.as_bytes())
         .map_err(|e| io_error("write", path, &e))?;
-    file.sync_all().map_err(|e| io_error("write", path, &e))?;
-    Ok(())
+    Ok(file)
+}
+
+/// Waits until `file`, written at `path`, is on disk.
+fn sync(path: &Path, file: &std::fs::File) -> Result<(), Error> {
+    file.sync_all().map_err(|e| io_error("write", path, &e))
+}
+
+/// Writes every file under `dir` and waits until all are on disk. The
+/// waits run at once, one thread per file: each `fsync` waits for the
+/// disk, and the file system commits concurrent ones together.
+fn write_all_synced(dir: &Path, files: &BTreeMap<String, String>) -> Result<(), Error> {
+    let mut written = Vec::with_capacity(files.len());
+    for (rel, contents) in files {
+        let path = dir.join(rel);
+        let file = write_unsynced(&path, contents)?;
+        written.push((path, file));
+    }
+    std::thread::scope(|scope| {
+        let waits: Vec<_> = written
+            .iter()
+            .map(|(path, file)| scope.spawn(move || sync(path, file)))
+            .collect();
+        waits.into_iter().try_for_each(|wait| {
+            wait.join().unwrap_or_else(|_| {
+                Err(Diagnostic::error("internal error: a write stopped early").into())
+            })
+        })
+    })
 }
 
 /// What [`write_tree`] did.
@@ -138,10 +171,7 @@ pub fn write_tree(
     }
     let staged = (|| {
         std::fs::create_dir_all(&staging).map_err(|e| io_error("create", &staging, &e))?;
-        for (rel, contents) in files {
-            write_file(&staging.join(rel), contents)?;
-        }
-        Ok::<(), Error>(())
+        write_all_synced(&staging, files)
     })();
     if let Err(e) = staged {
         let _ = std::fs::remove_dir_all(&staging);
