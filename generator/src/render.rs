@@ -270,10 +270,10 @@ fn estimated_size(first_run: usize, run_chunks: usize, all_chunks: usize) -> usi
     per_chunk.saturating_mul(all_chunks).saturating_mul(5) / 4
 }
 
-/// `f` over `jobs` on up to `threads` threads (the calling one included),
-/// handing each result to `consume` on the calling thread in the order of
-/// `jobs`, as soon as the results before it are in. The first error in
-/// that order stops the handing over and is returned.
+/// `f` over `jobs` on `threads` worker threads, handing each result to
+/// `consume` on the calling thread in the order of `jobs`, as soon as the
+/// results before it are in. The first error in that order stops the
+/// handing over and is returned.
 fn parallel_for_each<J: Sync, T: Send>(
     threads: usize,
     jobs: &[J],
@@ -288,50 +288,39 @@ fn parallel_for_each<J: Sync, T: Send>(
         return Ok(());
     }
     let next = std::sync::atomic::AtomicUsize::new(0);
-    // Results that are in but not yet handed over, by job index.
-    let done: std::sync::Mutex<BTreeMap<usize, Result<T, Error>>> = Default::default();
-    let take = || next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let put = |index: usize, result: Result<T, Error>| {
-        if let Ok(mut done) = done.lock() {
-            done.insert(index, result);
-        }
-    };
-    let worker = || loop {
-        let index = take();
-        let Some(job) = jobs.get(index) else {
-            return;
-        };
-        put(index, f(job));
-    };
-    // Hands over the results that are in, in order, from `*handed`.
-    let hand_over = |handed: &mut usize, consume: &mut dyn FnMut(&J, T)| -> Result<(), Error> {
-        loop {
-            let result = match done.lock() {
-                Ok(mut done) => done.remove(handed),
-                Err(_) => return Err(internal("a rendering thread stopped early")),
-            };
-            let (Some(result), Some(job)) = (result, jobs.get(*handed)) else {
-                return Ok(());
-            };
-            consume(job, result?);
-            *handed += 1;
-        }
-    };
+    let f = &f;
+    let (sender, receiver) = std::sync::mpsc::channel::<(usize, Result<T, Error>)>();
     let mut handed = 0;
     let mut outcome = Ok(());
     std::thread::scope(|scope| {
-        let handles: Vec<_> = (1..threads).map(|_| scope.spawn(worker)).collect();
-        // The calling thread works too: its allocator heap holds what the
-        // caller freed before (the spec's document), which it can reuse,
-        // where a fresh thread would take new memory from the system.
-        loop {
-            let index = take();
-            let Some(job) = jobs.get(index) else {
-                break;
-            };
-            put(index, f(job));
-            if outcome.is_ok() {
-                outcome = hand_over(&mut handed, &mut consume);
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                let sender = sender.clone();
+                let next = &next;
+                scope.spawn(move || loop {
+                    let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(job) = jobs.get(index) else {
+                        return;
+                    };
+                    if sender.send((index, f(job))).is_err() {
+                        return;
+                    }
+                })
+            })
+            .collect();
+        drop(sender);
+        // Results that are in but not yet handed over, by job index. The
+        // loop ends when every worker has stopped.
+        let mut pending = BTreeMap::new();
+        for (index, result) in receiver {
+            pending.insert(index, result);
+            while let Some(result) = pending.remove(&handed) {
+                match (result, jobs.get(handed), &outcome) {
+                    (Ok(value), Some(job), Ok(())) => consume(job, value),
+                    (Err(e), _, Ok(())) => outcome = Err(e),
+                    _ => {}
+                }
+                handed += 1;
             }
         }
         for handle in handles {
@@ -340,7 +329,6 @@ fn parallel_for_each<J: Sync, T: Send>(
         }
     });
     outcome?;
-    hand_over(&mut handed, &mut consume)?;
     if handed == jobs.len() {
         Ok(())
     } else {
