@@ -3,7 +3,10 @@
 # behind "The optimisations, one by one" in BENCHMARKS.md. Runs A and B in
 # turn RUNS times each (so a busy spell of the machine hits both alike) and
 # prints the medians of wall time, CPU time (user + system) and peak RSS,
-# from /usr/bin/time.
+# from /usr/bin/time. /usr/bin/time counts in hundredths of a second, so
+# this is for specs that take a tenth of a second or more; compare small
+# ones with hyperfine (`hyperfine -N --prepare 'rm -rf /tmp/o' 'A generate
+# ...' 'B generate ...'`).
 #
 #   bash generator/benches/ab.sh BIN_A BIN_B SPEC [RUNS] [fresh|regenerate]
 #
