@@ -682,7 +682,7 @@ fn explain(message: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::{read_yaml_spec, unique_keys_json, Fallback};
 
     /// What the exact path makes of a YAML spec without errors: serde_yaml
@@ -710,11 +710,8 @@ mod tests {
         whole(doc.openapi, &doc.paths)
     }
 
-    /// Every YAML spec of the repository that the streaming path reads
-    /// gives exactly the document the exact path gives; the hand-written
-    /// spec and the fixtures are read that way.
-    #[test]
-    fn streamed_specs_deserialize_as_the_exact_path_does() {
+    /// The hand-written spec and the YAML fixtures.
+    pub(crate) fn repository_yaml_specs() -> Vec<std::path::PathBuf> {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
         let mut files = vec![root.join("spec/highlevel-calendars.yaml")];
         for entry in std::fs::read_dir(root.join("tests/fixtures")).unwrap() {
@@ -725,7 +722,15 @@ mod tests {
         }
         files.sort();
         assert!(files.len() >= 6, "found only {files:?}");
-        for file in &files {
+        files
+    }
+
+    /// Every YAML spec of the repository that the streaming path reads
+    /// gives exactly the document the exact path gives; the hand-written
+    /// spec and the fixtures are read that way.
+    #[test]
+    fn streamed_specs_deserialize_as_the_exact_path_does() {
+        for file in &repository_yaml_specs() {
             let text = std::fs::read_to_string(file).unwrap();
             match read_yaml_spec(&text) {
                 Ok((openapi, paths)) => {

@@ -136,14 +136,7 @@ mod tests {
 
     #[test]
     fn the_mirror_writes_what_openapiv3_writes() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        let mut files = vec![root.join("spec/highlevel-calendars.yaml")];
-        for entry in std::fs::read_dir(root.join("tests/fixtures")).unwrap() {
-            let path = entry.unwrap().path();
-            if path.extension().is_some_and(|e| e == "yaml") {
-                files.push(path);
-            }
-        }
+        let files = crate::load::tests::repository_yaml_specs();
         // Every field of the top level and of `paths`, set and unset.
         let full = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\nservers: [{url: 'https://x'}]\npaths:\n  /a:\n    get:\n      responses: {'204': {description: none}}\n  x-p: [1]\ncomponents: {schemas: {A: {type: string}}}\nsecurity: [{b: []}]\ntags: [{name: t}]\nexternalDocs: {url: 'https://d'}\nx-top: {k: v}\n";
         let bare = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths: {}\n";
