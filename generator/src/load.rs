@@ -49,16 +49,6 @@ pub struct Document {
 pub struct PathItems(Vec<(String, String)>);
 
 impl PathItems {
-    /// The number of path items.
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
     /// Each path (a key of `paths` that starts with `/`) with its item.
     /// Every item deserialized when the document was loaded, so an error
     /// here is a bug.
@@ -264,9 +254,9 @@ enum Fallback {
 /// result is what deserializing the whole value gives, with the path items
 /// apart as [`PathItems`]: the entries of `paths` go where openapiv3's
 /// `Paths` puts them (keys starting with `/` into the path items, `x-` into
-/// `extensions`, the others nowhere), in document order. Anything else (a document with external references, or one that
-/// does not deserialize) is left to the exact path, which reports errors
-/// with their positions.
+/// `extensions`, the others nowhere), in document order. Anything else (a
+/// document with external references, or one that does not deserialize)
+/// is left to the exact path, which reports errors with their positions.
 fn read_yaml_spec(text: &str) -> Result<(openapiv3::OpenAPI, PathItems), Fallback> {
     use crate::yaml::Part;
     use openapiv3::{PathItem, ReferenceOr, Schema};
