@@ -527,6 +527,27 @@ mod tests {
     }
 
     #[test]
+    fn the_header_is_read_from_the_start_of_the_file_or_else_the_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(SPEC_FILE);
+        let spec = r#"{"openapi": "3.0.3", "info": {"title": "T", "version": "1"}, "paths": {}}"#;
+        let text = shipped::spec_file(&provenance(), &document(spec)).unwrap();
+        std::fs::write(&path, &text).unwrap();
+        let expected = provenance().lines().join(" ");
+        assert_eq!(generated_by_file(&path), Some(expected));
+        // A header longer than the bytes read first, in a file written by
+        // another tool: the whole file is parsed.
+        let long = "x".repeat(HEADER_BYTES as usize * 2);
+        std::fs::write(
+            &path,
+            format!(r#"{{"openapi": "3.0.3", "x-generated-by": "{long}"}}"#),
+        )
+        .unwrap();
+        assert_eq!(generated_by_file(&path), Some(long));
+        assert_eq!(generated_by_file(&dir.path().join("missing.json")), None);
+    }
+
+    #[test]
     fn the_shipped_spec_is_the_document_with_the_header_first() {
         let spec = r#"{"openapi": "3.0.3", "info": {"title": "T", "version": "1"},
                 "paths": {"/a": {"get": {"responses": {"204": {"description": "none"}}}}},
