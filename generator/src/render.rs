@@ -241,7 +241,7 @@ fn rust_files_on(
             }
             (Some(text), Layout::Impl(_)) => text,
             (None, _) => {
-                let mut text = provenance.rust_comment();
+                let mut text = header.clone();
                 text.push('\n');
                 text.push_str(&print_impl_file(name, file)?);
                 text
