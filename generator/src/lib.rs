@@ -43,6 +43,7 @@ mod naming;
 pub mod output;
 mod recursion;
 mod render;
+mod shapes;
 mod shipped;
 mod yaml;
 

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use proc_macro2::TokenStream;
 
 use crate::diag::{Diagnostic, Error};
+use crate::shapes::Shapes;
 
 /// What every generated file says about where it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -176,19 +177,21 @@ fn rust_files_on(
         }
     }
     // `None`: a chunk of an `impl` layout that cannot be printed apart.
-    let run = |job: &Job| -> Result<Option<String>, Error> {
+    let run = |shapes: &mut Shapes, job: &Job| -> Result<Option<String>, Error> {
         let (name, file) = file_at(files, job.file())?;
         match job {
-            Job::Head(_) => print(name, (file.head)()).map(Some),
+            Job::Head(_) => print(shapes, name, (file.head)()).map(Some),
             Job::Chunks(_, range) => {
                 let mut text = String::new();
                 for chunk in file.chunks.get(range.clone()).unwrap_or_default() {
                     let piece = match file.layout {
-                        Layout::Items => print(name, chunk())?,
-                        Layout::Impl(self_ty) => match print_member(name, self_ty, chunk())? {
-                            Some(piece) => piece,
-                            None => return Ok(None),
-                        },
+                        Layout::Items => print(shapes, name, chunk())?,
+                        Layout::Impl(self_ty) => {
+                            match print_member(shapes, name, self_ty, chunk())? {
+                                Some(piece) => piece,
+                                None => return Ok(None),
+                            }
+                        }
                     };
                     text.push_str(&piece);
                 }
@@ -229,7 +232,7 @@ fn rust_files_on(
             }
         }
     };
-    parallel_for_each(threads, &jobs, run, append)?;
+    parallel_for_each(threads, &jobs, Shapes::default, run, append)?;
     let mut out = Vec::with_capacity(files.len());
     for (text, (name, file)) in texts.into_iter().zip(files) {
         let text = match (text, file.layout) {
@@ -273,22 +276,26 @@ fn estimated_size(first_run: usize, run_chunks: usize, all_chunks: usize) -> usi
 /// `f` over `jobs` on `threads` worker threads, handing each result to
 /// `consume` on the calling thread in the order of `jobs`, as soon as the
 /// results before it are in. The first error in that order stops the
-/// handing over and is returned.
-fn parallel_for_each<J: Sync, T: Send>(
+/// handing over and is returned. Each worker has a state of its own, made
+/// by `state`.
+fn parallel_for_each<J: Sync, S, T: Send>(
     threads: usize,
     jobs: &[J],
-    f: impl Fn(&J) -> Result<T, Error> + Sync,
+    state: impl Fn() -> S + Sync,
+    f: impl Fn(&mut S, &J) -> Result<T, Error> + Sync,
     mut consume: impl FnMut(&J, T),
 ) -> Result<(), Error> {
     let threads = threads.min(jobs.len());
     if threads <= 1 {
+        let mut state = state();
         for job in jobs {
-            consume(job, f(job)?);
+            consume(job, f(&mut state, job)?);
         }
         return Ok(());
     }
     let next = std::sync::atomic::AtomicUsize::new(0);
     let f = &f;
+    let state = &state;
     let (sender, receiver) = std::sync::mpsc::channel::<(usize, Result<T, Error>)>();
     let mut handed = 0;
     let mut outcome = Ok(());
@@ -297,13 +304,16 @@ fn parallel_for_each<J: Sync, T: Send>(
             .map(|_| {
                 let sender = sender.clone();
                 let next = &next;
-                scope.spawn(move || loop {
-                    let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some(job) = jobs.get(index) else {
-                        return;
-                    };
-                    if sender.send((index, f(job))).is_err() {
-                        return;
+                scope.spawn(move || {
+                    let mut state = state();
+                    loop {
+                        let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(job) = jobs.get(index) else {
+                            return;
+                        };
+                        if sender.send((index, f(&mut state, job))).is_err() {
+                            return;
+                        }
                     }
                 })
             })
@@ -343,26 +353,36 @@ fn internal(message: &str) -> Error {
 }
 
 fn parse<T: syn::parse::Parse>(name: &str, tokens: TokenStream) -> Result<T, Error> {
-    syn::parse2(tokens).map_err(|e| {
-        Diagnostic::error(format!(
-            "internal error: generated {name} does not parse as Rust: {e}"
-        ))
-        .with_help("this is a bug in apigen; please report it with the spec that triggers it")
-        .into()
-    })
+    syn::parse2(tokens).map_err(|e| does_not_parse(name, &e))
 }
 
-fn print(name: &str, tokens: TokenStream) -> Result<String, Error> {
-    Ok(prettyplease::unparse(&parse::<syn::File>(name, tokens)?))
+fn print(shapes: &mut Shapes, name: &str, tokens: TokenStream) -> Result<String, Error> {
+    let file = shapes
+        .parse_file(tokens)
+        .map_err(|e| does_not_parse(name, &e))?;
+    Ok(prettyplease::unparse(&file))
+}
+
+fn does_not_parse(name: &str, e: &syn::Error) -> Error {
+    Diagnostic::error(format!(
+        "internal error: generated {name} does not parse as Rust: {e}"
+    ))
+    .with_help("this is a bug in apigen; please report it with the spec that triggers it")
+    .into()
 }
 
 /// One chunk of an [`Layout::Impl`] file: its items printed inside the
 /// block, as they are when the whole file is printed at once. They are
 /// printed in a block of their own, whose first and last lines are known;
 /// `None` if the printed text does not have them.
-fn print_member(name: &str, self_ty: &str, tokens: TokenStream) -> Result<Option<String>, Error> {
+fn print_member(
+    shapes: &mut Shapes,
+    name: &str,
+    self_ty: &str,
+    tokens: TokenStream,
+) -> Result<Option<String>, Error> {
     let ty = proc_macro2::Ident::new(self_ty, proc_macro2::Span::call_site());
-    let text = print(name, quote::quote!(impl #ty { #tokens }))?;
+    let text = print(shapes, name, quote::quote!(impl #ty { #tokens }))?;
     let open = format!("impl {self_ty} {{\n");
     Ok(text
         .strip_prefix(open.as_str())
@@ -387,7 +407,7 @@ impl syn::parse::Parse for ImplItems {
 /// holding the items of every chunk, printed as one file.
 fn print_impl_file(name: &str, file: &RustFile<'_>) -> Result<String, Error> {
     let Layout::Impl(self_ty) = file.layout else {
-        return print(name, file.tokens());
+        return print(&mut Shapes::default(), name, file.tokens());
     };
     let mut syntax: syn::File = parse(name, (file.head)())?;
     let self_ty = proc_macro2::Ident::new(self_ty, proc_macro2::Span::call_site());
@@ -516,6 +536,7 @@ mod tests {
     #[test]
     fn a_member_is_printed_as_inside_the_block() {
         let member = print_member(
+            &mut Shapes::default(),
             "c.rs",
             "Client",
             quote!(
@@ -532,16 +553,23 @@ mod tests {
         let jobs: Vec<usize> = (0..200).collect();
         for threads in [1, 2, 4] {
             let mut seen = Vec::new();
-            parallel_for_each(threads, &jobs, |&j| Ok(j * 2), |&j, r| seen.push((j, r))).unwrap();
+            parallel_for_each(
+                threads,
+                &jobs,
+                || (),
+                |_, &j| Ok(j * 2),
+                |&j, r| seen.push((j, r)),
+            )
+            .unwrap();
             let expected: Vec<(usize, usize)> = jobs.iter().map(|&j| (j, j * 2)).collect();
             assert_eq!(seen, expected, "{threads} threads");
 
             let mut seen = Vec::new();
-            let failing = |&j: &usize| match j {
+            let failing = |_: &mut (), &j: &usize| match j {
                 37 | 120 => Err(internal(&format!("job {j}"))),
                 _ => Ok(j),
             };
-            let error = parallel_for_each(threads, &jobs, failing, |_, r| seen.push(r));
+            let error = parallel_for_each(threads, &jobs, || (), failing, |_, r| seen.push(r));
             assert!(error.unwrap_err().to_string().contains("job 37"));
             assert_eq!(seen, (0..37).collect::<Vec<_>>(), "{threads} threads");
         }
