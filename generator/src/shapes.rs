@@ -25,6 +25,7 @@
 //! not visit) is not used, and the chunk is parsed as it is.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::hash::{Hash, Hasher};
 
 use proc_macro2::{Delimiter, Ident, Literal, Spacing, Span, TokenStream, TokenTree};
@@ -203,11 +204,14 @@ fn abstract_stream(stream: TokenStream, shape: &mut String, holes: &mut Vec<Hole
                 shape.push(close);
             }
             TokenTree::Ident(ident) => {
-                let text = ident.to_string();
-                if is_keyword(&text) {
-                    shape.push_str(&text);
+                // Written in place and taken back if it is a hole: no
+                // string of its own for each identifier.
+                let start = shape.len();
+                let _ = write!(shape, "{ident}");
+                if shape.get(start..).is_some_and(is_keyword) {
                     shape.push(' ');
                 } else {
+                    shape.truncate(start);
                     shape.push('$');
                     holes.push(Hole::Ident(ident));
                 }
@@ -219,13 +223,14 @@ fn abstract_stream(stream: TokenStream, shape: &mut String, holes: &mut Vec<Hole
                 }
             }
             TokenTree::Literal(literal) => {
-                let repr = literal.to_string();
-                if is_plain_str(&repr) {
+                shape.push('\'');
+                let start = shape.len();
+                let _ = write!(shape, "{literal}");
+                if shape.get(start..).is_some_and(is_plain_str) {
+                    shape.truncate(start - 1);
                     shape.push('"');
                     holes.push(Hole::Str(literal));
                 } else {
-                    shape.push('\'');
-                    shape.push_str(&repr);
                     shape.push(' ');
                 }
             }
@@ -247,9 +252,12 @@ fn placeholder_ident(index: usize) -> Ident {
     Ident::new(&format!("h{index}"), Span::call_site())
 }
 
-/// Which hole a placeholder identifier stands for.
-fn ident_hole(ident: &Ident) -> Option<usize> {
-    ident.to_string().strip_prefix('h')?.parse().ok()
+/// Which hole a placeholder identifier stands for; `text` is a buffer to
+/// write the identifier in.
+fn ident_hole(ident: &Ident, text: &mut String) -> Option<usize> {
+    text.clear();
+    let _ = write!(text, "{ident}");
+    text.strip_prefix('h')?.parse().ok()
 }
 
 /// Which hole a placeholder string literal stands for.
@@ -292,6 +300,7 @@ fn instantiate(template: &syn::File, holes: &[Hole]) -> Option<syn::File> {
         holes,
         filled: vec![false; holes.len()],
         failed: false,
+        text: String::new(),
     };
     filler.visit_file_mut(&mut file);
     (!filler.failed && filler.filled.iter().all(|&filled| filled)).then_some(file)
@@ -302,6 +311,8 @@ struct Filler<'h> {
     holes: &'h [Hole],
     filled: Vec<bool>,
     failed: bool,
+    /// A buffer for the text of identifiers and literals.
+    text: String,
 }
 
 impl Filler<'_> {
@@ -331,6 +342,12 @@ impl Filler<'_> {
         }
     }
 
+    fn str_hole(&mut self, literal: &Literal) -> Option<usize> {
+        self.text.clear();
+        let _ = write!(self.text, "{literal}");
+        str_hole(&self.text)
+    }
+
     fn mark(&mut self, index: usize) {
         if let Some(filled) = self.filled.get_mut(index) {
             *filled = true;
@@ -349,13 +366,13 @@ impl Filler<'_> {
                     new.set_span(group.span());
                     TokenTree::Group(new)
                 }
-                TokenTree::Ident(ident) => match ident_hole(&ident) {
+                TokenTree::Ident(ident) => match ident_hole(&ident, &mut self.text) {
                     Some(index) => self
                         .ident(index)
                         .map_or(TokenTree::Ident(ident), TokenTree::Ident),
                     None => TokenTree::Ident(ident),
                 },
-                TokenTree::Literal(literal) => match str_hole(&literal.to_string()) {
+                TokenTree::Literal(literal) => match self.str_hole(&literal) {
                     Some(index) => self
                         .literal(index)
                         .map_or(TokenTree::Literal(literal), TokenTree::Literal),
@@ -369,7 +386,7 @@ impl Filler<'_> {
 
 impl VisitMut for Filler<'_> {
     fn visit_ident_mut(&mut self, ident: &mut Ident) {
-        if let Some(index) = ident_hole(ident) {
+        if let Some(index) = ident_hole(ident, &mut self.text) {
             if let Some(filled) = self.ident(index) {
                 *ident = filled;
             }
@@ -377,7 +394,7 @@ impl VisitMut for Filler<'_> {
     }
 
     fn visit_lit_str_mut(&mut self, lit: &mut syn::LitStr) {
-        let Some(index) = str_hole(&lit.token().to_string()) else {
+        let Some(index) = self.str_hole(&lit.token()) else {
             return;
         };
         match self.literal(index).map(syn::Lit::new) {
