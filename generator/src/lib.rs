@@ -175,7 +175,12 @@ fn located(text: &str, display: &str, diagnostics: Vec<Diagnostic>) -> Vec<Diagn
     if diagnostics.is_empty() {
         return diagnostics;
     }
-    let map = locate::scan(text).0;
+    let pointers: Vec<&str> = diagnostics
+        .iter()
+        .filter(|d| d.file.as_deref() == Some(display))
+        .filter_map(|d| d.pointer.as_deref())
+        .collect();
+    let map = locate::positions_of(text, &pointers);
     diagnostics
         .into_iter()
         .map(|mut d| {

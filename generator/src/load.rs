@@ -188,7 +188,13 @@ pub fn load_bytes(bytes: &[u8], path: &Path, display: &str) -> Result<Document, 
         ))
     })?;
     let located = |e: Error| {
-        let source_map = crate::locate::scan(text).0;
+        let pointers: Vec<&str> = e
+            .diagnostics()
+            .iter()
+            .filter(|d| d.file.is_none() || d.file.as_deref() == Some(display))
+            .filter_map(|d| d.pointer.as_deref())
+            .collect();
+        let source_map = crate::locate::positions_of(text, &pointers);
         Error::new(
             e.diagnostics()
                 .iter()

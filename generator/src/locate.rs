@@ -7,7 +7,7 @@
 //! what the value-level parsers cannot: duplicate keys, and nesting or alias
 //! use beyond sane limits.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use yaml_rust2::parser::{Event, Parser};
 
@@ -22,7 +22,8 @@ pub const MAX_ALIASES: usize = 1_000;
 #[derive(Debug, Clone, Default)]
 pub struct SourceMap {
     positions: HashMap<String, (usize, usize)>,
-    lines: Vec<String>,
+    /// The text of the lines positions are on, by 1-based number.
+    lines: HashMap<usize, String>,
 }
 
 impl SourceMap {
@@ -41,7 +42,7 @@ impl SourceMap {
 
     /// The text of a 1-based line.
     pub fn line(&self, line: usize) -> Option<&str> {
-        self.lines.get(line.checked_sub(1)?).map(String::as_str)
+        self.lines.get(&line).map(String::as_str)
     }
 
     /// Fills in line, column and source line of diagnostics that name a
@@ -81,23 +82,92 @@ enum Frame {
 /// recording positions (the common, fast case). Call [`scan`] for positions
 /// once there is something to report.
 pub fn check(text: &str) -> Vec<Diagnostic> {
-    walk(text, false).1
+    walk(text, Record::None).1
 }
 
 /// Scans `text`, recording the position of every node.
 pub fn scan(text: &str) -> (SourceMap, Vec<Diagnostic>) {
-    walk(text, true)
+    walk(text, Record::All)
 }
 
-fn walk(text: &str, record: bool) -> (SourceMap, Vec<Diagnostic>) {
-    let mut map = SourceMap {
-        positions: HashMap::new(),
-        lines: if record {
-            text.lines().map(str::to_string).collect()
-        } else {
-            Vec::new()
-        },
-    };
+/// The positions that annotating diagnostics at `pointers` needs: those of
+/// the nodes at `pointers` and of their ancestors, the same as [`scan`]
+/// finds for them. A JSON document is read by a scanner of its own, which
+/// skips what it is not asked about; YAML (and JSON that scanner does not
+/// take) by yaml-rust2's events. Diagnostics are few and documents large,
+/// so this is what is worth making fast.
+pub fn positions_of(text: &str, pointers: &[&str]) -> SourceMap {
+    let wanted = Wanted::new(pointers);
+    match json::positions(text, &wanted) {
+        Some(positions) => SourceMap::with_lines(positions, text),
+        None => walk(text, Record::Only(&wanted)).0,
+    }
+}
+
+impl SourceMap {
+    fn with_lines(positions: HashMap<String, (usize, usize)>, text: &str) -> Self {
+        let mut numbers: Vec<usize> = positions.values().map(|&(line, _)| line).collect();
+        numbers.sort_unstable();
+        numbers.dedup();
+        let mut lines = HashMap::new();
+        let mut all = text.lines().enumerate();
+        for number in numbers {
+            // `lines` counts from 0; positions from 1.
+            for (index, line) in all.by_ref() {
+                if index + 1 == number {
+                    lines.insert(number, line.to_string());
+                    break;
+                }
+            }
+        }
+        SourceMap { positions, lines }
+    }
+}
+
+/// Which positions a walk records.
+#[derive(Clone, Copy)]
+enum Record<'w> {
+    None,
+    All,
+    Only(&'w Wanted),
+}
+
+impl Record<'_> {
+    fn any(self) -> bool {
+        !matches!(self, Record::None)
+    }
+
+    fn wants(self, pointer: &str) -> bool {
+        match self {
+            Record::None => false,
+            Record::All => true,
+            Record::Only(wanted) => wanted.0.contains(pointer),
+        }
+    }
+}
+
+/// Pointers asked about, with all their ancestors.
+struct Wanted(HashSet<String>);
+
+impl Wanted {
+    fn new(pointers: &[&str]) -> Self {
+        let mut set = HashSet::new();
+        for pointer in pointers {
+            let mut current = *pointer;
+            loop {
+                set.insert(current.to_string());
+                match current.rsplit_once('/') {
+                    Some((parent, _)) => current = parent,
+                    None => break,
+                }
+            }
+        }
+        Wanted(set)
+    }
+}
+
+fn walk(text: &str, record: Record<'_>) -> (SourceMap, Vec<Diagnostic>) {
+    let mut positions = HashMap::new();
     let mut diags = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
     let mut aliases = 0usize;
@@ -126,7 +196,7 @@ fn walk(text: &str, record: bool) -> (SourceMap, Vec<Diagnostic>) {
                 let is_key = matches!(stack.last(), Some(Frame::Mapping { key: None, .. }));
                 if is_key {
                     if let Some(Frame::Mapping { pointer, key, seen }) = stack.last_mut() {
-                        let key_pointer = if record {
+                        let key_pointer = if record.any() {
                             format!("{pointer}/{}", escape_token(&value))
                         } else {
                             String::new()
@@ -144,8 +214,8 @@ fn walk(text: &str, record: bool) -> (SourceMap, Vec<Diagnostic>) {
                         *key = Some((value, here));
                     }
                 } else if let Some((pointer, at)) = place(&mut stack) {
-                    if record {
-                        map.positions.insert(pointer, at);
+                    if record.wants(&pointer) {
+                        positions.insert(pointer, at);
                     }
                 }
             }
@@ -165,8 +235,8 @@ fn walk(text: &str, record: bool) -> (SourceMap, Vec<Diagnostic>) {
                         *key = Some(("*alias".to_string(), here));
                     }
                 } else if let Some((pointer, at)) = place(&mut stack) {
-                    if record {
-                        map.positions.insert(pointer, at);
+                    if record.wants(&pointer) {
+                        positions.insert(pointer, at);
                     }
                 }
             }
@@ -181,8 +251,8 @@ fn walk(text: &str, record: bool) -> (SourceMap, Vec<Diagnostic>) {
                 } else {
                     match place(&mut stack) {
                         Some((pointer, at)) => {
-                            if record {
-                                map.positions.insert(pointer.clone(), at);
+                            if record.wants(&pointer) {
+                                positions.insert(pointer.clone(), at);
                             }
                             pointer
                         }
@@ -215,7 +285,236 @@ fn walk(text: &str, record: bool) -> (SourceMap, Vec<Diagnostic>) {
             Event::Nothing | Event::StreamStart | Event::DocumentStart | Event::DocumentEnd => {}
         }
     }
+    let map = match record {
+        Record::None => SourceMap::default(),
+        Record::All => SourceMap {
+            positions,
+            lines: (1..).zip(text.lines().map(str::to_string)).collect(),
+        },
+        Record::Only(_) => SourceMap::with_lines(positions, text),
+    };
     (map, diags)
+}
+
+/// Positions in a JSON document, where yaml-rust2 puts them: a mapping's
+/// values at their key, sequence items and the root at their first
+/// character; lines from 1 (`\r\n`, `\r` and `\n` end one), columns from 1
+/// in characters.
+mod json {
+    use std::collections::HashMap;
+
+    use super::{Wanted, MAX_DEPTH};
+    use crate::diag::escape_token;
+
+    /// `None` if the text is not JSON this scanner reads.
+    pub(super) fn positions(
+        text: &str,
+        wanted: &Wanted,
+    ) -> Option<HashMap<String, (usize, usize)>> {
+        let mut scan = Scanner {
+            text,
+            bytes: text.as_bytes(),
+            at: 0,
+            counted: 0,
+            line: 1,
+            line_start: 0,
+            wanted,
+            found: HashMap::new(),
+        };
+        scan.skip_space();
+        if !matches!(scan.peek()?, b'{' | b'[') {
+            return None;
+        }
+        let mut pointer = "#".to_string();
+        scan.record(&pointer, scan.at);
+        scan.value(Some(&mut pointer), 0)?;
+        scan.skip_space();
+        (scan.at == scan.bytes.len()).then_some(scan.found)
+    }
+
+    struct Scanner<'t, 'w> {
+        text: &'t str,
+        bytes: &'t [u8],
+        at: usize,
+        /// Lines are counted up to this offset.
+        counted: usize,
+        line: usize,
+        line_start: usize,
+        wanted: &'w Wanted,
+        found: HashMap<String, (usize, usize)>,
+    }
+
+    impl Scanner<'_, '_> {
+        fn peek(&self) -> Option<u8> {
+            self.bytes.get(self.at).copied()
+        }
+
+        fn skip_space(&mut self) {
+            while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+                self.at += 1;
+            }
+        }
+
+        fn expect(&mut self, byte: u8) -> Option<()> {
+            self.skip_space();
+            (self.peek()? == byte).then(|| self.at += 1)
+        }
+
+        /// Records `offset` as the position of `pointer` if it is wanted.
+        /// Offsets come in increasing order, so lines are counted once.
+        fn record(&mut self, pointer: &str, offset: usize) {
+            if !self.wanted.0.contains(pointer) {
+                return;
+            }
+            let mut index = self.counted;
+            while let Some(&byte) = self.bytes.get(index) {
+                if index >= offset {
+                    break;
+                }
+                let crlf = byte == b'\r' && self.bytes.get(index + 1) == Some(&b'\n');
+                if (byte == b'\n' || byte == b'\r') && !crlf {
+                    self.line += 1;
+                    self.line_start = index + 1;
+                }
+                index += 1;
+            }
+            self.counted = index;
+            let column = self
+                .text
+                .get(self.line_start..offset)
+                .map_or(0, |s| s.chars().count());
+            self.found
+                .insert(pointer.to_string(), (self.line, column + 1));
+        }
+
+        /// Reads one value; `pointer` is `Some` when something at or under
+        /// it is wanted.
+        fn value(&mut self, pointer: Option<&mut String>, depth: usize) -> Option<()> {
+            if depth > MAX_DEPTH {
+                return None;
+            }
+            self.skip_space();
+            match self.peek()? {
+                b'{' => {
+                    self.at += 1;
+                    self.skip_space();
+                    if self.peek()? == b'}' {
+                        self.at += 1;
+                        return Some(());
+                    }
+                    let mut pointer = pointer;
+                    loop {
+                        self.skip_space();
+                        let key_at = self.at;
+                        let key = self.string()?;
+                        self.expect(b':')?;
+                        match pointer.as_deref_mut() {
+                            Some(pointer) => {
+                                let len = pointer.len();
+                                pointer.push('/');
+                                pointer.push_str(&escape_token(&self.key(key)?));
+                                if self.wanted.0.contains(pointer.as_str()) {
+                                    self.record(pointer, key_at);
+                                    self.value(Some(pointer), depth + 1)?;
+                                } else {
+                                    self.value(None, depth + 1)?;
+                                }
+                                pointer.truncate(len);
+                            }
+                            None => self.value(None, depth + 1)?,
+                        }
+                        self.skip_space();
+                        match self.peek()? {
+                            b',' => self.at += 1,
+                            b'}' => {
+                                self.at += 1;
+                                return Some(());
+                            }
+                            _ => return None,
+                        }
+                    }
+                }
+                b'[' => {
+                    self.at += 1;
+                    self.skip_space();
+                    if self.peek()? == b']' {
+                        self.at += 1;
+                        return Some(());
+                    }
+                    let mut pointer = pointer;
+                    let mut index = 0usize;
+                    loop {
+                        self.skip_space();
+                        match pointer.as_deref_mut() {
+                            Some(pointer) => {
+                                let len = pointer.len();
+                                pointer.push('/');
+                                pointer.push_str(&index.to_string());
+                                if self.wanted.0.contains(pointer.as_str()) {
+                                    self.record(pointer, self.at);
+                                    self.value(Some(pointer), depth + 1)?;
+                                } else {
+                                    self.value(None, depth + 1)?;
+                                }
+                                pointer.truncate(len);
+                            }
+                            None => self.value(None, depth + 1)?,
+                        }
+                        index += 1;
+                        self.skip_space();
+                        match self.peek()? {
+                            b',' => self.at += 1,
+                            b']' => {
+                                self.at += 1;
+                                return Some(());
+                            }
+                            _ => return None,
+                        }
+                    }
+                }
+                b'"' => self.string().map(|_| ()),
+                _ => {
+                    let start = self.at;
+                    while !matches!(
+                        self.peek(),
+                        None | Some(b',' | b']' | b'}' | b' ' | b'\t' | b'\n' | b'\r')
+                    ) {
+                        self.at += 1;
+                    }
+                    (self.at > start).then_some(())
+                }
+            }
+        }
+
+        /// Reads a string; its text with the quotes.
+        fn string(&mut self) -> Option<(usize, usize)> {
+            let start = self.at;
+            if self.peek()? != b'"' {
+                return None;
+            }
+            self.at += 1;
+            loop {
+                match self.peek()? {
+                    b'\\' => self.at += 2,
+                    b'"' => {
+                        self.at += 1;
+                        return Some((start, self.at));
+                    }
+                    _ => self.at += 1,
+                }
+            }
+        }
+
+        /// A key's value, escapes decoded.
+        fn key(&self, (start, end): (usize, usize)) -> Option<String> {
+            let quoted = self.text.get(start..end)?;
+            if quoted.contains('\\') {
+                serde_json::from_str(quoted).ok()
+            } else {
+                quoted.get(1..quoted.len() - 1).map(str::to_string)
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -243,6 +542,71 @@ mod tests {
         assert_eq!(diags.len(), 1);
         assert_eq!(diags[0].message, "duplicate key `a` (first on line 1)");
         assert_eq!((diags[0].line, diags[0].column), (Some(3), Some(1)));
+    }
+
+    /// `positions_of` for every pointer `scan` finds gives what `scan`
+    /// gives, with the same lines; and the JSON scanner took the text
+    /// when `json` says it should.
+    fn agrees_with_scan(text: &str, json: bool) {
+        let (all, _) = scan(text);
+        let pointers: Vec<&str> = all.positions.keys().map(String::as_str).collect();
+        let wanted = Wanted::new(&pointers);
+        assert_eq!(json::positions(text, &wanted).is_some(), json, "{text:.60}");
+        let only = positions_of(text, &pointers);
+        assert_eq!(only.positions, all.positions, "{text:.60}");
+        for (line, _) in only.positions.values() {
+            assert_eq!(only.line(*line), all.line(*line), "line {line}");
+        }
+        // One pointer at a time: its own position, or its nearest
+        // ancestor's for a pointer below any node.
+        for pointer in pointers.iter().take(200) {
+            let below = format!("{pointer}/nothing/0");
+            let one = positions_of(text, &[pointer, &below]);
+            assert_eq!(one.position(pointer), all.position(pointer), "{pointer}");
+            assert_eq!(one.position(&below), all.position(&below), "{below}");
+        }
+    }
+
+    #[test]
+    fn positions_of_json_fixtures_are_those_of_the_yaml_walk() {
+        let root =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/highlevel");
+        for file in ["apps/calendars.json", "common/common-schemas.json"] {
+            let text = std::fs::read_to_string(root.join(file)).unwrap();
+            agrees_with_scan(&text, true);
+        }
+    }
+
+    #[test]
+    fn positions_of_yaml_fixtures_are_those_of_the_full_walk() {
+        for path in crate::load::tests::repository_yaml_specs() {
+            let text = std::fs::read_to_string(&path).unwrap();
+            agrees_with_scan(&text, false);
+        }
+    }
+
+    #[test]
+    fn the_json_scanner_reads_what_yaml_reads() {
+        for text in [
+            "{\n  \"a\": {\"b\": [1, 2]},\n  \"c\": 0\n}",
+            "{\"a/b\": {\"~x\": 1}, \"e\\u0301\\/\": [[], {}, [true, null, -1.5e3]]}",
+            "{\r\n  \"a\": 1,\r\n  \"b\": {\r\n    \"c\": \"x\\\"y\"\r\n  }\r\n}\r\n",
+            "{\"é\": \"ü\", \"ü\": {\"ö\": [\"ä\", {\"k\": 1}]}}",
+            "[{\"a\": 1}, [2, [3]], \"s\"]",
+            "{}",
+            "  {\"a\":{\"b\":{}}}  \n",
+        ] {
+            agrees_with_scan(text, true);
+        }
+        // Not JSON the scanner takes: the YAML walk answers.
+        for text in [
+            "{a: 1, b: [2]}",
+            "a: 1\nb:\n  - 2\n",
+            "{\"a\": 1} x",
+            "{\"a\": }",
+        ] {
+            agrees_with_scan(text, false);
+        }
     }
 
     #[test]
