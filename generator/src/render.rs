@@ -382,7 +382,10 @@ fn print_member(
     tokens: TokenStream,
 ) -> Result<Option<String>, Error> {
     let ty = proc_macro2::Ident::new(self_ty, proc_macro2::Span::call_site());
-    let text = print(shapes, name, quote::quote!(impl #ty { #tokens }))?;
+    let file = shapes
+        .parse_impl(&ty, tokens)
+        .map_err(|e| does_not_parse(name, &e))?;
+    let text = prettyplease::unparse(&file);
     let open = format!("impl {self_ty} {{\n");
     Ok(text
         .strip_prefix(open.as_str())

@@ -62,9 +62,63 @@ enum Hole {
 }
 
 impl Shapes {
-    /// `syn::parse2::<syn::File>(tokens)`, from a template when the shape
-    /// of `tokens` has been seen before.
+    /// `syn::parse2::<syn::File>(tokens)`, item by item, each from a
+    /// template when its shape has been seen before.
     pub(crate) fn parse_file(&mut self, tokens: TokenStream) -> syn::Result<syn::File> {
+        let pieces = split_items(tokens, ITEM_START);
+        let mut file = syn::File {
+            shebang: None,
+            attrs: Vec::new(),
+            items: Vec::new(),
+        };
+        for (index, piece) in pieces.iter().enumerate() {
+            match self.parse_one(piece.clone()) {
+                // The first piece brings the file's inner attributes.
+                Ok(parsed) if index == 0 => file = parsed,
+                Ok(parsed) if parsed.attrs.is_empty() => file.items.extend(parsed.items),
+                // What does not parse apart is parsed whole, which also
+                // gives the error of tokens that do not parse at all.
+                _ => return syn::parse2(pieces.into_iter().collect()),
+            }
+        }
+        Ok(file)
+    }
+
+    /// `impl #self_ty { #members }` as a file, member by member, each from
+    /// a template when its shape has been seen before.
+    pub(crate) fn parse_impl(
+        &mut self,
+        self_ty: &Ident,
+        members: TokenStream,
+    ) -> syn::Result<syn::File> {
+        let pieces = split_items(members, MEMBER_START);
+        let whole = |pieces: Vec<TokenStream>| {
+            let members: TokenStream = pieces.into_iter().collect();
+            syn::parse2(quote::quote!(impl #self_ty { #members }))
+        };
+        let mut merged: Option<syn::File> = None;
+        for piece in &pieces {
+            let Ok(mut parsed) = self.parse_one(quote::quote!(impl #self_ty { #piece })) else {
+                return whole(pieces);
+            };
+            match (&mut merged, parsed.items.as_mut_slice()) {
+                (None, _) => merged = Some(parsed),
+                (Some(file), [syn::Item::Impl(block)]) => match file.items.as_mut_slice() {
+                    [syn::Item::Impl(first)] => first.items.append(&mut block.items),
+                    _ => return whole(pieces),
+                },
+                _ => return whole(pieces),
+            }
+        }
+        match merged {
+            Some(file) => Ok(file),
+            None => whole(pieces),
+        }
+    }
+
+    /// One run of tokens, from a template when its shape has been seen
+    /// before.
+    fn parse_one(&mut self, tokens: TokenStream) -> syn::Result<syn::File> {
         let mut shape = String::new();
         let mut holes = Vec::new();
         abstract_stream(tokens.clone(), &mut shape, &mut holes);
@@ -117,6 +171,62 @@ impl Shapes {
             }
         }
     }
+}
+
+/// Words that begin an item, after a doc comment or attribute (`#`).
+const ITEM_START: &[&str] = &[
+    "async",
+    "const",
+    "enum",
+    "extern",
+    "fn",
+    "impl",
+    "macro_rules",
+    "mod",
+    "pub",
+    "static",
+    "struct",
+    "trait",
+    "type",
+    "union",
+    "unsafe",
+    "use",
+];
+
+/// Words that begin an associated item of an `impl` block.
+const MEMBER_START: &[&str] = &[
+    "async", "const", "default", "extern", "fn", "pub", "type", "unsafe",
+];
+
+/// `tokens` cut into items: after a `;` or a `{ ... }` block at the top
+/// level, where the next token begins an item (`#`, or one of `starts`).
+/// Such a block or `;` always ends an item, so a cut never falls inside
+/// one; a cut in tokens that are not items at all is harmless, as pieces
+/// that do not parse apart are parsed together.
+fn split_items(tokens: TokenStream, starts: &[&str]) -> Vec<TokenStream> {
+    let mut pieces = Vec::new();
+    let mut current: Vec<TokenTree> = Vec::new();
+    let mut at_end = false;
+    for tree in tokens {
+        let begins_item = match &tree {
+            TokenTree::Punct(punct) => punct.as_char() == '#',
+            TokenTree::Ident(ident) => starts.iter().any(|start| ident == start),
+            _ => false,
+        };
+        if at_end && begins_item && !current.is_empty() {
+            pieces.push(current.drain(..).collect());
+        }
+        at_end = match &tree {
+            TokenTree::Punct(punct) => punct.as_char() == ';',
+            TokenTree::Group(group) => group.delimiter() == Delimiter::Brace,
+            _ => false,
+        };
+        current.push(tree);
+    }
+    if !current.is_empty() || pieces.is_empty() {
+        pieces.push(current.into_iter().collect());
+    }
+    pieces
 }
 
 /// Identifiers that decide how syn parses: Rust's strict, reserved and
@@ -487,7 +597,10 @@ mod tests {
                 assert_eq!(via_shapes, direct(chunk));
             }
         }
-        assert_eq!(shapes.templates, 1, "the four chunks are one shape");
+        assert_eq!(
+            shapes.templates, 3,
+            "the four chunks are one shape of three items"
+        );
         assert!(matches!(
             shapes.seen.values().next(),
             Some(Seen::Template(_))
@@ -519,6 +632,86 @@ mod tests {
             assert_eq!(via_shapes, direct(chunk));
         }
         assert_eq!(shapes.templates, 7);
+    }
+
+    #[test]
+    fn chunks_are_cut_between_items_only() {
+        let chunk = quote! {
+            #[doc = "A."]
+            pub struct A { x: u32 }
+            impl A { fn f(&self) -> u32 { self.x } }
+            const B: A = A { x: 1 };
+            pub const C: u32 = { 1 } + 2;
+            pub struct D;
+            use std::fmt;
+            macro_rules! m { () => {} }
+        };
+        let pieces: Vec<String> = split_items(chunk, ITEM_START)
+            .iter()
+            .map(|piece| piece.to_string())
+            .collect();
+        assert_eq!(
+            pieces,
+            [
+                "# [doc = \"A.\"] pub struct A { x : u32 }",
+                "impl A { fn f (& self) -> u32 { self . x } }",
+                "const B : A = A { x : 1 } ;",
+                "pub const C : u32 = { 1 } + 2 ;",
+                "pub struct D ;",
+                "use std :: fmt ;",
+                "macro_rules ! m { () => { } }",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_file_parsed_item_by_item_is_the_file_parsed_whole() {
+        let chunks = [
+            quote! {
+                //! Inner docs.
+                #![allow(dead_code)]
+                use std::fmt;
+                use std::io;
+                pub struct A;
+            },
+            quote!(pub struct A; impl A { pub fn f() {} } pub enum E { X }),
+            quote!(pub struct B; impl B { pub fn g() {} } pub enum F { Y }),
+            TokenStream::new(),
+        ];
+        let mut shapes = Shapes::default();
+        for chunk in &chunks {
+            let via_shapes = printed(&shapes.parse_file(chunk.clone()).unwrap());
+            assert_eq!(via_shapes, direct(chunk));
+        }
+        // Items that are only right together are parsed together, and
+        // tokens that are not items at all give syn's error.
+        let mut shapes = Shapes::default();
+        let together = quote!(pub struct A; #![allow(dead_code)] pub struct B;);
+        assert!(shapes.parse_file(together).is_err());
+    }
+
+    #[test]
+    fn impl_members_parsed_one_by_one_are_one_block() {
+        let ty = ident("Client");
+        let members = |name: &str| {
+            let (name, with) = (ident(name), ident(&format!("{name}_with")));
+            quote! {
+                #[doc = " Sends it."]
+                pub async fn #name(&self, id: &str) -> Result<(), Error> { self.#with(id).await.map(drop) }
+                pub async fn #with(&self, id: &str) -> Result<u16, Error> {
+                    let mut request = Request::new("/x/{id}");
+                    request.path_param("id", id)?;
+                    self.send(request).await
+                }
+            }
+        };
+        let mut shapes = Shapes::default();
+        for name in ["create", "update", "delete"] {
+            let tokens = members(name);
+            let file = shapes.parse_impl(&ty, tokens.clone()).unwrap();
+            assert_eq!(printed(&file), direct(&quote!(impl #ty { #tokens })));
+        }
+        assert_eq!(shapes.templates, 2);
     }
 
     #[test]
