@@ -6,14 +6,17 @@
 //! of rendering a large spec, and its result for two such chunks differs
 //! only in the identifiers and string literals it holds.
 //!
-//! [`Shapes`] keys a chunk by its *shape*: its tokens with every identifier
+//! [`Shapes`] cuts a chunk into its items (a client chunk into its
+//! methods) and keys each by its *shape*: its tokens with every identifier
 //! that is not a keyword and every string literal abstracted into a hole.
 //! The first time a shape comes again, a template is parsed from the shape
-//! with numbered placeholders in the holes; from then on a chunk of that
-//! shape is the template's syntax tree, cloned, with the chunk's own
-//! identifiers and literals put into the placeholders. A chunk whose shape
+//! with numbered placeholders in the holes; from then on an item of that
+//! shape is the template's syntax tree, cloned, with the item's own
+//! identifiers and literals put into the placeholders. An item whose shape
 //! has not been seen before is parsed as it is, so a spec without repeats
-//! pays only for computing the keys.
+//! pays only for computing the keys. Items rather than whole chunks: the
+//! `Display` or `Deserialize` impl of a string enum has one shape whatever
+//! the enum's values, while the chunk's shape changes with their number.
 //!
 //! Why the result is what parsing the chunk gives: syn's parse depends on
 //! identifiers only through keywords (strict, reserved and the contextual
