@@ -357,10 +357,9 @@ fn parse<T: syn::parse::Parse>(name: &str, tokens: TokenStream) -> Result<T, Err
 }
 
 fn print(shapes: &mut Shapes, name: &str, tokens: TokenStream) -> Result<String, Error> {
-    let file = shapes
-        .parse_file(tokens)
-        .map_err(|e| does_not_parse(name, &e))?;
-    Ok(prettyplease::unparse(&file))
+    shapes
+        .print_items(tokens)
+        .map_err(|e| does_not_parse(name, &e))
 }
 
 fn does_not_parse(name: &str, e: &syn::Error) -> Error {
@@ -382,10 +381,9 @@ fn print_member(
     tokens: TokenStream,
 ) -> Result<Option<String>, Error> {
     let ty = proc_macro2::Ident::new(self_ty, proc_macro2::Span::call_site());
-    let file = shapes
-        .parse_impl(&ty, tokens)
+    let text = shapes
+        .print_impl(&ty, tokens)
         .map_err(|e| does_not_parse(name, &e))?;
-    let text = prettyplease::unparse(&file);
     let open = format!("impl {self_ty} {{\n");
     Ok(text
         .strip_prefix(open.as_str())
