@@ -10,9 +10,12 @@
 //! methods) and keys each by its *shape*: its tokens with every identifier
 //! that is not a keyword and every string literal abstracted into a hole.
 //! The first time a shape comes again, a template is parsed from the shape
-//! with numbered placeholders in the holes; from then on an item of that
-//! shape is the template's syntax tree, cloned, with the item's own
-//! identifiers and literals put into the placeholders. An item whose shape
+//! with numbered placeholders in the holes, and the item's identifiers and
+//! literals are put in their place; the filler notes which hole went to
+//! each place it visited. From then on an item of that shape is the same
+//! tree, refilled at those places with the item's own identifiers and
+//! literals, and printed before the next item of the shape refills it (one
+//! tree per shape, no copies). An item whose shape
 //! has not been seen before is parsed as it is, so a spec without repeats
 //! pays only for computing the keys. Items rather than whole chunks: the
 //! `Display` or `Deserialize` impl of a string enum has one shape whatever
@@ -25,7 +28,11 @@
 //! unparsed (attribute arguments, macro bodies) are filled token by token.
 //! Every placeholder must be filled at least once; a template whose
 //! instance still holds one (a kind of unparsed tokens this module does
-//! not visit) is not used, and the chunk is parsed as it is.
+//! not visit) is not used, and the item is parsed as it is. Refilling
+//! relies on the visitor's order depending only on the tree's structure,
+//! which is the same for every item of a shape: it visits the fields of
+//! each node in declaration order, and the items and tokens of lists in
+//! order.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
