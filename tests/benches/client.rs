@@ -294,24 +294,36 @@ fn paired(setup: &Setup, generated_body: &UpdateBlockSlotRequest, hand_body: &Ha
             t[t.len() / 2]
         })
         .collect();
+    let names: Vec<String> = VARIANTS.iter().map(|v| format!("{v:?}")).collect();
+    report(
+        "update_block_slot",
+        &format!("{PAIRED_ROUNDS} rounds (median per request, ratio to handwritten)"),
+        &names,
+        &medians,
+        PAIRED_ROUNDS,
+    );
+}
+
+/// Prints a paired comparison (the first variant is the baseline) and
+/// writes it to `target/criterion/NAME.paired.json`, next to criterion's
+/// own results.
+fn report(name: &str, what: &str, variants: &[String], medians: &[f64], rounds: usize) {
     let baseline = medians[0];
     let mut report = serde_json::Map::new();
-    println!("update_block_slot paired, {PAIRED_ROUNDS} rounds (median per request, ratio to handwritten):");
-    for (variant, median) in VARIANTS.iter().zip(&medians) {
-        let name = format!("{variant:?}");
+    println!("{name} paired, {what}:");
+    for (variant, median) in variants.iter().zip(medians) {
         println!(
-            "  {name:<24} {:>8.2} µs   {:.3}",
+            "  {variant:<24} {:>10.3} µs   {:.3}",
             median / 1e3,
             median / baseline
         );
         report.insert(
-            name,
+            variant.clone(),
             serde_json::json!({ "median_ns": median, "ratio": median / baseline }),
         );
     }
-    report.insert("rounds".to_string(), serde_json::json!(PAIRED_ROUNDS));
-    // Next to criterion's own results: <target>/criterion, the executable
-    // being <target>/release/deps/client-*.
+    report.insert("rounds".to_string(), serde_json::json!(rounds));
+    // <target>/criterion, the executable being <target>/release/deps/client-*.
     if let Some(target) = std::env::current_exe()
         .ok()
         .and_then(|exe| Some(exe.parent()?.parent()?.parent()?.to_path_buf()))
@@ -319,11 +331,87 @@ fn paired(setup: &Setup, generated_body: &UpdateBlockSlotRequest, hand_body: &Ha
         let dir = target.join("criterion");
         let _ = std::fs::create_dir_all(&dir);
         let _ = std::fs::write(
-            dir.join("update_block_slot.paired.json"),
+            dir.join(format!("{name}.paired.json")),
             serde_json::to_string_pretty(&serde_json::Value::Object(report))
                 .expect("JSON of the report"),
         );
     }
+}
+
+/// Rounds of the paired codec comparison, and calls per timed batch.
+const CODEC_ROUNDS: usize = 2_000;
+const CODEC_BATCH: usize = 200;
+
+/// Encoding and decoding compared the way requests are: `CODEC_ROUNDS`
+/// rounds of one batch of `CODEC_BATCH` calls per variant, the variant that
+/// goes first alternating, each batch timed on its own; the ratio of the
+/// medians of the time per call. Criterion's groups above run one variant
+/// after the other, and their medians drift by ±20 % between groups on a
+/// busy machine, more than the difference measured.
+fn paired_codec(generated_body: &UpdateBlockSlotRequest, hand_body: &HandUpdateBlockSlot) {
+    fn per_call(mut call: impl FnMut()) -> f64 {
+        let start = Instant::now();
+        for _ in 0..CODEC_BATCH {
+            call();
+        }
+        start.elapsed().as_nanos() as f64 / CODEC_BATCH as f64
+    }
+    fn median(mut times: Vec<f64>) -> f64 {
+        times.sort_by(f64::total_cmp);
+        times[times.len() / 2]
+    }
+    let bytes = BLOCK_SLOT.as_bytes();
+    // [handwritten, generated]
+    let mut encode: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
+    let mut decode: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
+    for round in 0..CODEC_ROUNDS {
+        for k in 0..2 {
+            let which = (round + k) % 2;
+            encode[which].push(match which {
+                0 => per_call(|| {
+                    black_box(serde_json::to_vec(black_box(hand_body)).expect("encode"));
+                }),
+                _ => per_call(|| {
+                    black_box(serde_json::to_vec(black_box(generated_body)).expect("encode"));
+                }),
+            });
+        }
+        for k in 0..2 {
+            let which = (round + k) % 2;
+            decode[which].push(match which {
+                0 => per_call(|| {
+                    black_box(
+                        serde_json::from_slice::<HandBlockSlot>(black_box(bytes)).expect("decode"),
+                    );
+                }),
+                _ => per_call(|| {
+                    black_box(
+                        serde_json::from_slice::<BlockSlot>(black_box(bytes)).expect("decode"),
+                    );
+                }),
+            });
+        }
+    }
+    let names = ["handwritten".to_string(), "generated".to_string()];
+    let what = format!(
+        "{CODEC_ROUNDS} rounds of {CODEC_BATCH} calls (median per call, ratio to handwritten)"
+    );
+    let [hand, generated] = encode;
+    report(
+        "encode_update_block_slot_request",
+        &what,
+        &names,
+        &[median(hand), median(generated)],
+        CODEC_ROUNDS,
+    );
+    let [hand, generated] = decode;
+    report(
+        "decode_block_slot",
+        &what,
+        &names,
+        &[median(hand), median(generated)],
+        CODEC_ROUNDS,
+    );
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -446,6 +534,9 @@ fn codec(c: &mut Criterion) {
         })
     });
     group.finish();
+    if !smoke_run() {
+        paired_codec(&generated_body, &hand_body);
+    }
 }
 
 criterion_group!(benches, requests, codec);
