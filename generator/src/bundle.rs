@@ -10,11 +10,12 @@
 //! references are refused: apigen never uses the network.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use crate::diag::{join, Diagnostic, Error};
+use crate::diag::{join, push_token, Diagnostic, Error};
 
 /// Sections of `components` a reference target may be copied into.
 const SECTIONS: &[&str] = &[
@@ -41,6 +42,10 @@ struct Bundler {
     queue: Vec<(PathBuf, String, String, String)>,
     /// Names taken in each section of the root's components.
     taken: BTreeMap<String, Vec<String>>,
+    /// Canonical paths of the files references name, by the referring
+    /// file and the reference's file part: a spec names the same file in
+    /// many references, and each canonicalization is several system calls.
+    canonical: BTreeMap<(PathBuf, String), PathBuf>,
     root_file: PathBuf,
     root_display: String,
     diags: Vec<Diagnostic>,
@@ -68,22 +73,24 @@ pub fn bundle(root: &mut Value, path: &Path, display: &str) -> Result<(), Error>
         imported: BTreeMap::new(),
         queue: Vec::new(),
         taken,
+        canonical: BTreeMap::new(),
         root_file: root_file.clone(),
         root_display: display.to_string(),
         diags: Vec::new(),
     };
-    let mut root_copy = root.clone();
-    bundler.rewrite(&mut root_copy, &root_file, true, "#");
+    // Rewritten in place: on an error the caller drops the document.
+    let mut pointer = "#".to_string();
+    bundler.rewrite(root, &root_file, true, &mut pointer);
     let mut imports: Vec<(String, String, Value)> = Vec::new();
     while let Some((file, pointer, section, name)) = bundler.queue.pop() {
         let Some(mut node) = bundler.target(&file, &pointer) else {
             continue;
         };
-        let local_pointer = format!(
+        let mut local_pointer = format!(
             "#/components/{section}/{}",
             crate::diag::escape_token(&name)
         );
-        bundler.rewrite(&mut node, &file, false, &local_pointer);
+        bundler.rewrite(&mut node, &file, false, &mut local_pointer);
         imports.push((section, name, node));
     }
     if !bundler.diags.is_empty() {
@@ -93,7 +100,7 @@ pub fn bundle(root: &mut Value, path: &Path, display: &str) -> Result<(), Error>
         return Ok(());
     }
     imports.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
-    let Some(object) = root_copy.as_object_mut() else {
+    let Some(object) = root.as_object_mut() else {
         return Ok(());
     };
     let components = object
@@ -113,7 +120,6 @@ pub fn bundle(root: &mut Value, path: &Path, display: &str) -> Result<(), Error>
             entries.insert(name, node);
         }
     }
-    *root = root_copy;
     Ok(())
 }
 
@@ -139,7 +145,10 @@ impl Bundler {
 
     /// Walks `node` (which lives in `file`), rewriting references. In the
     /// root file local references stay as they are.
-    fn rewrite(&mut self, node: &mut Value, file: &Path, is_root: bool, pointer: &str) {
+    /// `pointer` is the node's; it is grown for each child and given back
+    /// as it was.
+    fn rewrite(&mut self, node: &mut Value, file: &Path, is_root: bool, pointer: &mut String) {
+        let len = pointer.len();
         match node {
             Value::Object(map) => {
                 let reference = map.get("$ref").and_then(Value::as_str).map(str::to_string);
@@ -150,16 +159,20 @@ impl Bundler {
                     }
                 }
                 for (key, value) in map.iter_mut() {
-                    if key != "$ref" {
-                        let child = join(pointer, key);
-                        self.rewrite(value, file, is_root, &child);
+                    if key != "$ref" && matches!(value, Value::Object(_) | Value::Array(_)) {
+                        push_token(pointer, key);
+                        self.rewrite(value, file, is_root, pointer);
+                        pointer.truncate(len);
                     }
                 }
             }
             Value::Array(items) => {
                 for (i, item) in items.iter_mut().enumerate() {
-                    let child = join(pointer, &i.to_string());
-                    self.rewrite(item, file, is_root, &child);
+                    if matches!(item, Value::Object(_) | Value::Array(_)) {
+                        let _ = write!(pointer, "/{i}");
+                        self.rewrite(item, file, is_root, pointer);
+                        pointer.truncate(len);
+                    }
                 }
             }
             _ => {}
@@ -195,8 +208,16 @@ impl Bundler {
         let target_file = if file_part.is_empty() {
             file.to_path_buf()
         } else {
-            let base = file.parent().unwrap_or_else(|| Path::new("."));
-            canonical(&base.join(file_part))
+            let key = (file.to_path_buf(), file_part.to_string());
+            match self.canonical.get(&key) {
+                Some(known) => known.clone(),
+                None => {
+                    let base = file.parent().unwrap_or_else(|| Path::new("."));
+                    let target = canonical(&base.join(file_part));
+                    self.canonical.insert(key, target.clone());
+                    target
+                }
+            }
         };
         if target_file == self.root_file && !is_root {
             // A reference back into the root file: already local there.

@@ -173,3 +173,30 @@ pub fn escape_token(token: &str) -> String {
 pub fn join(pointer: &str, token: &str) -> String {
     format!("{pointer}/{}", escape_token(token))
 }
+
+/// Appends `/` and the escaped token to `pointer` in place: [`join`] for
+/// walks that grow one pointer and cut it back.
+pub fn push_token(pointer: &mut String, token: &str) {
+    pointer.push('/');
+    for c in token.chars() {
+        match c {
+            '~' => pointer.push_str("~0"),
+            '/' => pointer.push_str("~1"),
+            c => pointer.push(c),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn push_token_appends_what_join_does() {
+        for token in ["a", "a/b", "~x", "~/~1", "", "é/~", "0"] {
+            let mut pointer = "#/x".to_string();
+            push_token(&mut pointer, token);
+            assert_eq!(pointer, join("#/x", token), "{token}");
+        }
+    }
+}
