@@ -592,8 +592,7 @@ impl VisitMut for Filler<'_> {
     }
 
     fn visit_lit_str_mut(&mut self, lit: &mut syn::LitStr) {
-        let token = lit.token();
-        let Some(index) = self.site(|text| str_hole(&token, text)) else {
+        let Some(index) = self.site(|text| str_hole(&lit.token(), text)) else {
             return;
         };
         match self.literal(index).map(syn::Lit::new) {
