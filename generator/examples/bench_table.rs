@@ -180,26 +180,52 @@ fn scaling_table(medians: &BTreeMap<(String, String), f64>, cli: &Path) {
     println!();
 }
 
-/// The paired request comparison the client benchmark writes next to
-/// criterion's results.
+/// The paired comparisons the client benchmark writes next to criterion's
+/// results: requests, and encoding and decoding.
 fn paired_table(criterion: &Path) {
-    let Some(report) = read_json(&criterion.join("update_block_slot.paired.json")) else {
-        return;
-    };
-    let rounds = report["rounds"].as_u64().unwrap_or(0);
-    println!("### Client overhead, paired ({rounds} interleaved rounds, median per request)\n");
-    println!("| variant | median | ratio |");
-    println!("|---|---:|---:|");
-    for variant in ["Handwritten", "HandwrittenConfigured", "Generated"] {
-        let (Some(ns), Some(ratio)) = (
-            report[variant]["median_ns"].as_f64(),
-            report[variant]["ratio"].as_f64(),
-        ) else {
-            continue;
-        };
-        println!("| {variant} | {} | {ratio:.3} |", time(ns));
+    if let Some(report) = read_json(&criterion.join("update_block_slot.paired.json")) {
+        let rounds = report["rounds"].as_u64().unwrap_or(0);
+        println!("### Client overhead, paired ({rounds} interleaved rounds, median per request)\n");
+        println!("| variant | median | ratio |");
+        println!("|---|---:|---:|");
+        for variant in ["Handwritten", "HandwrittenConfigured", "Generated"] {
+            paired_row(&report, variant, variant);
+        }
+        println!();
     }
-    println!();
+    let codec: Vec<(&str, serde_json::Value)> =
+        ["encode_update_block_slot_request", "decode_block_slot"]
+            .into_iter()
+            .filter_map(|name| {
+                Some((
+                    name,
+                    read_json(&criterion.join(format!("{name}.paired.json")))?,
+                ))
+            })
+            .collect();
+    if let Some((_, first)) = codec.first() {
+        let rounds = first["rounds"].as_u64().unwrap_or(0);
+        println!(
+            "### Encoding and decoding, paired ({rounds} rounds of alternating batches, median per call)\n"
+        );
+        println!("| benchmark | variant | median | ratio |");
+        println!("|---|---|---:|---:|");
+        for (name, report) in &codec {
+            for variant in ["handwritten", "generated"] {
+                paired_row(report, &format!("{name} | {variant}"), variant);
+            }
+        }
+        println!();
+    }
+}
+
+fn paired_row(report: &serde_json::Value, label: &str, variant: &str) {
+    if let (Some(ns), Some(ratio)) = (
+        report[variant]["median_ns"].as_f64(),
+        report[variant]["ratio"].as_f64(),
+    ) {
+        println!("| {label} | {} | {ratio:.3} |", time(ns));
+    }
 }
 
 fn client_table(medians: &BTreeMap<(String, String), f64>) {
