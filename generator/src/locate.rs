@@ -303,8 +303,10 @@ fn walk(text: &str, record: Record<'_>) -> (SourceMap, Vec<Diagnostic>) {
 mod json {
     use std::collections::HashMap;
 
+    use std::fmt::Write as _;
+
     use super::{Wanted, MAX_DEPTH};
-    use crate::diag::escape_token;
+    use crate::diag::push_token;
 
     /// `None` if the text is not JSON this scanner reads.
     pub(super) fn positions(
@@ -387,6 +389,28 @@ mod json {
                 .insert(pointer.to_string(), (self.line, column + 1));
         }
 
+        /// Reads the value of a child of the node at `pointer`, whose
+        /// pointer is `pointer` grown by `grow` and whose position is `at`;
+        /// `pointer` is given back as it was.
+        fn child(
+            &mut self,
+            pointer: &mut String,
+            grow: impl FnOnce(&mut String),
+            at: usize,
+            depth: usize,
+        ) -> Option<()> {
+            let len = pointer.len();
+            grow(pointer);
+            let read = if self.wanted.0.contains(pointer.as_str()) {
+                self.record(pointer, at);
+                self.value(Some(&mut *pointer), depth + 1)
+            } else {
+                self.value(None, depth + 1)
+            };
+            pointer.truncate(len);
+            read
+        }
+
         /// Reads one value; `pointer` is `Some` when something at or under
         /// it is wanted.
         fn value(&mut self, pointer: Option<&mut String>, depth: usize) -> Option<()> {
@@ -410,16 +434,9 @@ mod json {
                         self.expect(b':')?;
                         match pointer.as_deref_mut() {
                             Some(pointer) => {
-                                let len = pointer.len();
-                                pointer.push('/');
-                                pointer.push_str(&escape_token(&self.key(key)?));
-                                if self.wanted.0.contains(pointer.as_str()) {
-                                    self.record(pointer, key_at);
-                                    self.value(Some(pointer), depth + 1)?;
-                                } else {
-                                    self.value(None, depth + 1)?;
-                                }
-                                pointer.truncate(len);
+                                let key = self.key(key)?;
+                                let grow = |p: &mut String| push_token(p, &key);
+                                self.child(pointer, grow, key_at, depth)?;
                             }
                             None => self.value(None, depth + 1)?,
                         }
@@ -447,16 +464,10 @@ mod json {
                         self.skip_space();
                         match pointer.as_deref_mut() {
                             Some(pointer) => {
-                                let len = pointer.len();
-                                pointer.push('/');
-                                pointer.push_str(&index.to_string());
-                                if self.wanted.0.contains(pointer.as_str()) {
-                                    self.record(pointer, self.at);
-                                    self.value(Some(pointer), depth + 1)?;
-                                } else {
-                                    self.value(None, depth + 1)?;
-                                }
-                                pointer.truncate(len);
+                                let grow = |p: &mut String| {
+                                    let _ = write!(p, "/{index}");
+                                };
+                                self.child(pointer, grow, self.at, depth)?;
                             }
                             None => self.value(None, depth + 1)?,
                         }

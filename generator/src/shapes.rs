@@ -508,10 +508,7 @@ impl<'a> Filler<'a> {
         let index = match self.sites {
             Some(sites) => match sites.get(self.next) {
                 Some(&site) => site,
-                None => {
-                    self.failed = true;
-                    None
-                }
+                None => self.fail(),
             },
             None => {
                 let index = placeholder(&mut self.text);
@@ -529,21 +526,21 @@ impl<'a> Filler<'a> {
     fn ident(&mut self, index: usize) -> Option<Ident> {
         match self.holes.get(index) {
             Some(Hole::Ident(ident)) => Some(ident.clone()),
-            _ => {
-                self.failed = true;
-                None
-            }
+            _ => self.fail(),
         }
     }
 
     fn literal(&mut self, index: usize) -> Option<Literal> {
         match self.holes.get(index) {
             Some(Hole::Str(literal)) => Some(literal.clone()),
-            _ => {
-                self.failed = true;
-                None
-            }
+            _ => self.fail(),
         }
+    }
+
+    /// A placeholder without a hole of its kind: the tree cannot be used.
+    fn fail<T>(&mut self) -> Option<T> {
+        self.failed = true;
+        None
     }
 
     /// Fills the places of tokens syn keeps unparsed: each identifier and

@@ -356,6 +356,22 @@ fn paired_codec(generated_body: &UpdateBlockSlotRequest, hand_body: &HandUpdateB
         }
         start.elapsed().as_nanos() as f64 / CODEC_BATCH as f64
     }
+    /// One round: a batch of each variant, the one that goes first
+    /// alternating from round to round.
+    fn round(
+        round: usize,
+        times: &mut [Vec<f64>; 2],
+        mut handwritten: impl FnMut(),
+        mut generated: impl FnMut(),
+    ) {
+        for k in 0..2 {
+            let which = (round + k) % 2;
+            times[which].push(match which {
+                0 => per_call(&mut handwritten),
+                _ => per_call(&mut generated),
+            });
+        }
+    }
     fn median(mut times: Vec<f64>) -> f64 {
         times.sort_by(f64::total_cmp);
         times[times.len() / 2]
@@ -364,33 +380,29 @@ fn paired_codec(generated_body: &UpdateBlockSlotRequest, hand_body: &HandUpdateB
     // [handwritten, generated]
     let mut encode: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
     let mut decode: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
-    for round in 0..CODEC_ROUNDS {
-        for k in 0..2 {
-            let which = (round + k) % 2;
-            encode[which].push(match which {
-                0 => per_call(|| {
-                    black_box(serde_json::to_vec(black_box(hand_body)).expect("encode"));
-                }),
-                _ => per_call(|| {
-                    black_box(serde_json::to_vec(black_box(generated_body)).expect("encode"));
-                }),
-            });
-        }
-        for k in 0..2 {
-            let which = (round + k) % 2;
-            decode[which].push(match which {
-                0 => per_call(|| {
-                    black_box(
-                        serde_json::from_slice::<HandBlockSlot>(black_box(bytes)).expect("decode"),
-                    );
-                }),
-                _ => per_call(|| {
-                    black_box(
-                        serde_json::from_slice::<BlockSlot>(black_box(bytes)).expect("decode"),
-                    );
-                }),
-            });
-        }
+    for r in 0..CODEC_ROUNDS {
+        round(
+            r,
+            &mut encode,
+            || {
+                black_box(serde_json::to_vec(black_box(hand_body)).expect("encode"));
+            },
+            || {
+                black_box(serde_json::to_vec(black_box(generated_body)).expect("encode"));
+            },
+        );
+        round(
+            r,
+            &mut decode,
+            || {
+                black_box(
+                    serde_json::from_slice::<HandBlockSlot>(black_box(bytes)).expect("decode"),
+                );
+            },
+            || {
+                black_box(serde_json::from_slice::<BlockSlot>(black_box(bytes)).expect("decode"));
+            },
+        );
     }
     let names = ["handwritten".to_string(), "generated".to_string()];
     let what = format!(
