@@ -66,17 +66,24 @@ impl PathItems {
         })
     }
 
-    /// The items of a `paths` JSON object, as openapiv3 keeps them (the keys
-    /// that start with `/`), without checking that they deserialize.
-    fn of_value(paths: Option<&serde_json::Value>) -> Self {
-        let entries = paths.and_then(serde_json::Value::as_object).into_iter();
-        PathItems(
-            entries
-                .flatten()
-                .filter(|(key, _)| key.starts_with('/'))
-                .filter_map(|(key, item)| Some((key.clone(), serde_json::to_string(item).ok()?)))
-                .collect(),
-        )
+    /// Takes the items out of the `paths` object of a document, as openapiv3
+    /// keeps them (the keys that start with `/`), without checking that they
+    /// deserialize; the other keys of `paths` stay.
+    fn take_from(document: &mut serde_json::Value) -> Self {
+        let Some(serde_json::Value::Object(paths)) = document.get_mut("paths") else {
+            return PathItems::default();
+        };
+        let mut items = Vec::new();
+        for (key, item) in std::mem::take(paths) {
+            if key.starts_with('/') {
+                if let Ok(json) = serde_json::to_string(&item) {
+                    items.push((key, json));
+                }
+            } else {
+                paths.insert(key, item);
+            }
+        }
+        PathItems(items)
     }
 }
 
@@ -215,14 +222,25 @@ pub fn load_bytes(bytes: &[u8], path: &Path, display: &str) -> Result<Document, 
     }
     check_version(&value).map_err(located)?;
     crate::bundle::bundle(&mut value, path, display).map_err(located)?;
-    let paths = PathItems::of_value(value.get("paths"));
+    // Path items are taken out as text and each is checked on its own, as
+    // the streaming YAML reader does: deserialized together, they would all
+    // be alive at once (8.7 KB each before anything is in them).
+    let paths = PathItems::take_from(&mut value);
+    let items_deserialize = paths.0.iter().all(|(_, json)| {
+        serde_json::from_str::<openapiv3::ReferenceOr<openapiv3::PathItem>>(json).is_ok()
+    });
     // The value is consumed as it is deserialized, which frees it part by
     // part: a large spec as a JSON value takes more memory than its
     // openapiv3 types. Tracking the path costs a fifth of the time, so a
     // document that fails is parsed again to say where.
-    let mut openapi = match serde_json::from_value::<openapiv3::OpenAPI>(value) {
-        Ok(openapi) => openapi,
-        Err(_) => {
+    let deserialized = if items_deserialize {
+        serde_json::from_value::<openapiv3::OpenAPI>(value).ok()
+    } else {
+        None
+    };
+    let mut openapi = match deserialized {
+        Some(openapi) => openapi,
+        None => {
             let mut value = parse_text(text, path).map_err(in_file_all)?;
             crate::bundle::bundle(&mut value, path, display).map_err(located)?;
             match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&value) {
@@ -231,7 +249,8 @@ pub fn load_bytes(bytes: &[u8], path: &Path, display: &str) -> Result<Document, 
             }
         }
     };
-    // Every item deserialized with the rest: keep them as text only.
+    // Items deserialized with the rest on the way to an error (which that
+    // way finds): keep them as text only.
     openapi.paths.paths = indexmap::IndexMap::new();
     Ok(Document {
         display: display.to_string(),
@@ -765,6 +784,36 @@ pub(crate) mod tests {
         assert_eq!(read_yaml_spec(old).err(), Some(Fallback::Read));
         let repeated = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths: {}\npaths: {}\n";
         assert_eq!(read_yaml_spec(repeated).err(), Some(Fallback::Declined));
+    }
+
+    #[test]
+    fn a_json_path_item_is_checked_on_its_own_and_its_error_located() {
+        let good = r##"{
+  "openapi": "3.0.3",
+  "info": {"title": "t", "version": "1"},
+  "paths": {
+    "x-note": {"a": 1},
+    "/a": {"get": {"responses": {"200": {"description": "ok"}}}},
+    "/b": {"$ref": "#/components/x"}
+  }
+}"##;
+        let doc =
+            super::load_bytes(good.as_bytes(), std::path::Path::new("s.json"), "s.json").unwrap();
+        let paths: Vec<&str> = doc.paths.iter().map(|(path, _)| path).collect();
+        assert_eq!(paths, ["/a", "/b"]);
+        assert!(doc.openapi.paths.paths.is_empty());
+        assert!(doc.openapi.paths.extensions.contains_key("x-note"));
+
+        let bad = good.replace(r#"{"description": "ok"}"#, r#"{"content": {}}"#);
+        let error = super::load_bytes(bad.as_bytes(), std::path::Path::new("s.json"), "s.json")
+            .unwrap_err();
+        let diagnostic = &error.diagnostics()[0];
+        assert!(diagnostic.message.contains("description"), "{diagnostic:?}");
+        assert_eq!(
+            diagnostic.pointer.as_deref(),
+            Some("#/paths/~1a/get/responses/200")
+        );
+        assert_eq!(diagnostic.line, Some(6), "{diagnostic:?}");
     }
 
     #[test]
