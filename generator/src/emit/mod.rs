@@ -355,3 +355,41 @@ pub(crate) fn scoped_type(api: &Api, ty: &TypeRef, scope: Scope) -> TokenStream 
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The large files as rendering prints them (chunk by chunk, on several
+    /// threads, each shape of item parsed once) are the files syn and
+    /// prettyplease print whole, for every spec of the repository.
+    #[test]
+    fn large_files_print_as_they_do_whole() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut specs = crate::load::tests::repository_yaml_specs();
+        specs.push(root.join("tests/fixtures/highlevel/apps/calendars.json"));
+        let provenance = Provenance {
+            spec: "spec.yaml".to_string(),
+            sha256: "0".repeat(64),
+            command: "apigen generate".to_string(),
+        };
+        for spec in specs {
+            let doc = crate::load::load(&spec, "spec").unwrap();
+            let (api, _) = crate::lower::lower(&doc).unwrap();
+            let large = [
+                ("src/types.rs", types::module(&api)),
+                ("src/client.rs", client::module(&api)),
+                ("src/examples.rs", example::tests(&api)),
+            ];
+            let texts = rust_files(&provenance, &large).unwrap();
+            for ((name, file), text) in large.iter().zip(&texts) {
+                let whole = rust_file(&provenance, name, file.tokens()).unwrap();
+                assert!(
+                    *text == whole,
+                    "{name} of {} differs from the whole file's",
+                    spec.display()
+                );
+            }
+        }
+    }
+}
