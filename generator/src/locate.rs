@@ -411,6 +411,34 @@ mod json {
             read
         }
 
+        /// Reads the entries of an object or array whose opening byte is
+        /// at hand, up to `close`: `entry` reads each, from its first byte.
+        fn entries(
+            &mut self,
+            close: u8,
+            mut entry: impl FnMut(&mut Self) -> Option<()>,
+        ) -> Option<()> {
+            self.at += 1;
+            self.skip_space();
+            if self.peek()? == close {
+                self.at += 1;
+                return Some(());
+            }
+            loop {
+                self.skip_space();
+                entry(self)?;
+                self.skip_space();
+                match self.peek()? {
+                    b',' => self.at += 1,
+                    byte if byte == close => {
+                        self.at += 1;
+                        return Some(());
+                    }
+                    _ => return None,
+                }
+            }
+        }
+
         /// Reads one value; `pointer` is `Some` when something at or under
         /// it is wanted.
         fn value(&mut self, pointer: Option<&mut String>, depth: usize) -> Option<()> {
@@ -420,68 +448,37 @@ mod json {
             self.skip_space();
             match self.peek()? {
                 b'{' => {
-                    self.at += 1;
-                    self.skip_space();
-                    if self.peek()? == b'}' {
-                        self.at += 1;
-                        return Some(());
-                    }
                     let mut pointer = pointer;
-                    loop {
-                        self.skip_space();
-                        let key_at = self.at;
-                        let key = self.string()?;
-                        self.expect(b':')?;
+                    self.entries(b'}', |scan| {
+                        let key_at = scan.at;
+                        let key = scan.string()?;
+                        scan.expect(b':')?;
                         match pointer.as_deref_mut() {
                             Some(pointer) => {
-                                let key = self.key(key)?;
+                                let key = scan.key(key)?;
                                 let grow = |p: &mut String| push_token(p, &key);
-                                self.child(pointer, grow, key_at, depth)?;
+                                scan.child(pointer, grow, key_at, depth)
                             }
-                            None => self.value(None, depth + 1)?,
+                            None => scan.value(None, depth + 1),
                         }
-                        self.skip_space();
-                        match self.peek()? {
-                            b',' => self.at += 1,
-                            b'}' => {
-                                self.at += 1;
-                                return Some(());
-                            }
-                            _ => return None,
-                        }
-                    }
+                    })
                 }
                 b'[' => {
-                    self.at += 1;
-                    self.skip_space();
-                    if self.peek()? == b']' {
-                        self.at += 1;
-                        return Some(());
-                    }
                     let mut pointer = pointer;
                     let mut index = 0usize;
-                    loop {
-                        self.skip_space();
-                        match pointer.as_deref_mut() {
+                    self.entries(b']', |scan| {
+                        let read = match pointer.as_deref_mut() {
                             Some(pointer) => {
                                 let grow = |p: &mut String| {
                                     let _ = write!(p, "/{index}");
                                 };
-                                self.child(pointer, grow, self.at, depth)?;
+                                scan.child(pointer, grow, scan.at, depth)
                             }
-                            None => self.value(None, depth + 1)?,
-                        }
+                            None => scan.value(None, depth + 1),
+                        };
                         index += 1;
-                        self.skip_space();
-                        match self.peek()? {
-                            b',' => self.at += 1,
-                            b']' => {
-                                self.at += 1;
-                                return Some(());
-                            }
-                            _ => return None,
-                        }
-                    }
+                        read
+                    })
                 }
                 b'"' => self.string().map(|_| ()),
                 _ => {

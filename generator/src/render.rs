@@ -381,14 +381,9 @@ fn print_member(
     tokens: TokenStream,
 ) -> Result<Option<String>, Error> {
     let ty = proc_macro2::Ident::new(self_ty, proc_macro2::Span::call_site());
-    let text = shapes
-        .print_impl(&ty, tokens)
-        .map_err(|e| does_not_parse(name, &e))?;
-    let open = format!("impl {self_ty} {{\n");
-    Ok(text
-        .strip_prefix(open.as_str())
-        .and_then(|inner| inner.strip_suffix("}\n"))
-        .map(str::to_string))
+    shapes
+        .print_members(&ty, tokens)
+        .map_err(|e| does_not_parse(name, &e))
 }
 
 /// The associated items of an `impl` block, without the block.

@@ -120,37 +120,38 @@ impl Shapes {
         Ok(text)
     }
 
-    /// The text prettyplease prints for `impl #self_ty { #members }`,
-    /// printed member by member (each inside a block of its own, whose
-    /// known first and last lines are dropped), each member's syntax tree
-    /// from a template when its shape has been seen before.
-    pub(crate) fn print_impl(
+    /// The members of `impl #self_ty { #members }` as prettyplease prints
+    /// them inside the block (without its first and last lines), printed
+    /// member by member, each inside a block of its own whose known first
+    /// and last lines are dropped, and each member's syntax tree from a
+    /// template when its shape has been seen before. `None` if the printed
+    /// block does not have those lines.
+    pub(crate) fn print_members(
         &mut self,
         self_ty: &Ident,
         members: TokenStream,
-    ) -> syn::Result<String> {
+    ) -> syn::Result<Option<String>> {
         let pieces = split_items(members, MEMBER_START);
         let open = format!("impl {self_ty} {{\n");
-        let mut text = open.clone();
+        let inside = |printed: &str| -> Option<String> {
+            let inner = printed.strip_prefix(open.as_str())?.strip_suffix("}\n")?;
+            Some(inner.to_string())
+        };
+        let mut text = String::new();
         for piece in &pieces {
             let printed = self
                 .tree(quote::quote!(impl #self_ty { #piece }))
                 .map(|tree| prettyplease::unparse(tree.file()));
-            let inner = printed.as_deref().ok().and_then(|printed| {
-                printed
-                    .strip_prefix(open.as_str())
-                    .and_then(|inner| inner.strip_suffix("}\n"))
-            });
-            match inner {
-                Some(inner) => text.push_str(inner),
+            match printed.ok().as_deref().and_then(inside) {
+                Some(inner) => text.push_str(&inner),
                 None => {
                     let members: TokenStream = pieces.iter().cloned().collect();
-                    return print_whole(quote::quote!(impl #self_ty { #members }));
+                    let whole = print_whole(quote::quote!(impl #self_ty { #members }))?;
+                    return Ok(inside(&whole));
                 }
             }
         }
-        text.push_str("}\n");
-        Ok(text)
+        Ok(Some(text))
     }
 
     /// The syntax tree of one item, from a template when its shape has
@@ -793,7 +794,8 @@ mod tests {
         let mut shapes = Shapes::default();
         for name in ["create", "update", "delete"] {
             let tokens = members(name);
-            let text = shapes.print_impl(&ty, tokens.clone()).unwrap();
+            let inner = shapes.print_members(&ty, tokens.clone()).unwrap().unwrap();
+            let text = format!("impl {ty} {{\n{inner}}}\n");
             assert_eq!(text, direct(&quote!(impl #ty { #tokens })));
         }
         assert_eq!(shapes.templates, 2);

@@ -408,22 +408,13 @@ fn paired_codec(generated_body: &UpdateBlockSlotRequest, hand_body: &HandUpdateB
     let what = format!(
         "{CODEC_ROUNDS} rounds of {CODEC_BATCH} calls (median per call, ratio to handwritten)"
     );
-    let [hand, generated] = encode;
-    report(
-        "encode_update_block_slot_request",
-        &what,
-        &names,
-        &[median(hand), median(generated)],
-        CODEC_ROUNDS,
-    );
-    let [hand, generated] = decode;
-    report(
-        "decode_block_slot",
-        &what,
-        &names,
-        &[median(hand), median(generated)],
-        CODEC_ROUNDS,
-    );
+    for (name, [hand, generated]) in [
+        ("encode_update_block_slot_request", encode),
+        ("decode_block_slot", decode),
+    ] {
+        let medians = [median(hand), median(generated)];
+        report(name, &what, &names, &medians, CODEC_ROUNDS);
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
