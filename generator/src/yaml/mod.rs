@@ -19,9 +19,19 @@
 //! the exact way: serde_yaml's parse beside the positioned walk, which then
 //! reports what is wrong with file, line and column.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Number, Value};
-use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::scanner::TScalarStyle;
+
+use lines::{Event, Style};
+
+mod lines;
+
+/// The synthetic specs of the benchmarks, which the tests read.
+#[cfg(test)]
+#[path = "../../benches/support/synth.rs"]
+mod synth;
 
 /// Deeper documents are declined; the exact path reports or accepts them.
 const MAX_DEPTH: usize = 64;
@@ -50,32 +60,104 @@ pub fn read_with(text: &str, take: impl FnMut(Part, String, Value) -> bool) -> O
     walk(text, Some(take))
 }
 
+/// Where the events come from: [`lines`] for the block YAML it reads
+/// (checked to the end before the walk starts, so that `take` never sees
+/// a part of a document the walk then reads again), yaml-rust2 otherwise.
+enum Source<'a> {
+    Lines(lines::Lines<'a>),
+    Rust2 {
+        parser: Box<yaml_rust2::parser::Parser<std::str::Chars<'a>>>,
+        documents: usize,
+        /// Whether the text ends with a line break: a block scalar on a
+        /// last line without one gets a line break from yaml-rust2 and
+        /// none from libyaml.
+        ends_with_break: bool,
+    },
+}
+
+impl<'a> Source<'a> {
+    fn of(text: &'a str) -> Self {
+        if lines::accepts(text) {
+            Source::Lines(lines::Lines::new(text))
+        } else {
+            Source::rust2(text)
+        }
+    }
+
+    fn rust2(text: &'a str) -> Self {
+        Source::Rust2 {
+            parser: Box::new(yaml_rust2::parser::Parser::new_from_str(text)),
+            documents: 0,
+            ends_with_break: text.ends_with('\n'),
+        }
+    }
+
+    /// The next event; `Ok(None)` at the end of the stream, `Err` to
+    /// decline.
+    fn next(&mut self) -> Result<Option<Event<'a>>, lines::Declined> {
+        use yaml_rust2::parser::Event as E;
+        let (parser, documents, ends_with_break) = match self {
+            Source::Lines(lines) => return lines.next_event(),
+            Source::Rust2 {
+                parser,
+                documents,
+                ends_with_break,
+            } => (parser, documents, *ends_with_break),
+        };
+        loop {
+            let (event, _) = parser.next_token().map_err(|_| lines::Declined)?;
+            return Ok(Some(match event {
+                E::StreamEnd => return Ok(None),
+                E::StreamStart | E::DocumentEnd | E::Nothing => continue,
+                E::DocumentStart => {
+                    *documents += 1;
+                    if *documents > 1 {
+                        return Err(lines::Declined);
+                    }
+                    continue;
+                }
+                E::Alias(_) => return Err(lines::Declined),
+                E::Scalar(value, style, anchor, tag) => {
+                    if anchor != 0 || tag.is_some() {
+                        return Err(lines::Declined);
+                    }
+                    let style = match style {
+                        TScalarStyle::Plain => Style::Plain,
+                        TScalarStyle::SingleQuoted => Style::SingleQuoted,
+                        TScalarStyle::DoubleQuoted => Style::DoubleQuoted,
+                        TScalarStyle::Literal | TScalarStyle::Folded if !ends_with_break => {
+                            return Err(lines::Declined)
+                        }
+                        TScalarStyle::Literal => Style::Literal,
+                        TScalarStyle::Folded => Style::Folded,
+                    };
+                    Event::Scalar(Cow::Owned(value), style)
+                }
+                E::SequenceStart(anchor, tag) | E::MappingStart(anchor, tag)
+                    if anchor != 0 || tag.is_some() =>
+                {
+                    return Err(lines::Declined)
+                }
+                E::SequenceStart(..) => Event::SequenceStart,
+                E::MappingStart(..) => Event::MappingStart,
+                E::SequenceEnd => Event::SequenceEnd,
+                E::MappingEnd => Event::MappingEnd,
+            }));
+        }
+    }
+}
+
 /// [`read`] without `take`, [`read_with`] with it.
 fn walk(text: &str, mut take: Option<impl FnMut(Part, String, Value) -> bool>) -> Option<Value> {
     if !plain_text(text) {
         return None;
     }
-    let mut parser = Parser::new_from_str(text);
+    let mut source = Source::of(text);
     let mut stack: Vec<Frame> = Vec::new();
     let mut root = None;
-    let mut documents = 0;
-    loop {
-        let (event, _) = parser.next_token().ok()?;
+    while let Some(event) = source.next().ok()? {
         let value = match event {
-            Event::StreamEnd => break,
-            Event::StreamStart | Event::DocumentEnd | Event::Nothing => continue,
-            Event::DocumentStart => {
-                documents += 1;
-                if documents > 1 {
-                    return None;
-                }
-                continue;
-            }
-            Event::Alias(_) => return None,
-            Event::Scalar(value, style, anchor, tag) => {
-                if anchor != 0 || tag.is_some() {
-                    return None;
-                }
+            Event::Scalar(value, style) => {
                 if let Some(Frame::Mapping {
                     key: key @ None,
                     map,
@@ -86,20 +168,20 @@ fn walk(text: &str, mut take: Option<impl FnMut(Part, String, Value) -> bool>) -
                     // serde_yaml gives it to a string; a repeated key is
                     // for the exact path to report.
                     let fits = match style {
-                        TScalarStyle::Plain => plain_fits(&value),
-                        TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted => true,
-                        TScalarStyle::Literal | TScalarStyle::Folded => false,
+                        Style::Plain => plain_fits(&value),
+                        Style::SingleQuoted | Style::DoubleQuoted => true,
+                        Style::Literal | Style::Folded => false,
                     };
-                    if !fits || map.contains_key(&value) {
+                    if !fits || map.contains_key(value.as_ref()) {
                         return None;
                     }
-                    *key = Some(value);
+                    *key = Some(value.into_owned());
                     continue;
                 }
                 scalar(value, style)?
             }
-            Event::SequenceStart(anchor, ref tag) | Event::MappingStart(anchor, ref tag) => {
-                if anchor != 0 || tag.is_some() || stack.len() >= MAX_DEPTH {
+            Event::SequenceStart | Event::MappingStart => {
+                if stack.len() >= MAX_DEPTH {
                     return None;
                 }
                 let route = match stack.last() {
@@ -118,7 +200,7 @@ fn walk(text: &str, mut take: Option<impl FnMut(Part, String, Value) -> bool>) -
                     Some(Frame::Sequence(_)) => Route::Other,
                     None => Route::Root,
                 };
-                stack.push(if matches!(event, Event::MappingStart(..)) {
+                stack.push(if event == Event::MappingStart {
                     Frame::Mapping {
                         map: Map::new(),
                         key: None,
@@ -223,14 +305,14 @@ fn plain_text(text: &str) -> bool {
 
 /// A scalar value, as serde_yaml resolves it into a JSON value; `None` to
 /// decline.
-fn scalar(text: String, style: TScalarStyle) -> Option<Value> {
+fn scalar(text: Cow<'_, str>, style: Style) -> Option<Value> {
     match style {
-        TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted => Some(Value::String(text)),
+        Style::SingleQuoted | Style::DoubleQuoted => Some(Value::String(text.into_owned())),
         // With no content, yaml-rust2 keeps a line break that libyaml drops.
-        TScalarStyle::Literal | TScalarStyle::Folded => {
-            (!text.bytes().all(|b| b == b'\n')).then_some(Value::String(text))
+        Style::Literal | Style::Folded => {
+            (!text.bytes().all(|b| b == b'\n')).then(|| Value::String(text.into_owned()))
         }
-        TScalarStyle::Plain => plain(text),
+        Style::Plain => plain(text),
     }
 }
 
@@ -266,12 +348,12 @@ fn plain_fits(text: &str) -> bool {
 }
 
 /// serde_yaml's resolution of an untagged plain scalar.
-fn plain(text: String) -> Option<Value> {
+fn plain(text: Cow<'_, str>) -> Option<Value> {
     // An empty plain scalar is a value left out, which is null.
     if !text.is_empty() && !plain_fits(&text) {
         return None;
     }
-    match text.as_str() {
+    match text.as_ref() {
         "" | "~" | "null" | "Null" | "NULL" => return Some(Value::Null),
         "true" | "True" | "TRUE" => return Some(Value::Bool(true)),
         "false" | "False" | "FALSE" => return Some(Value::Bool(false)),
@@ -287,7 +369,7 @@ fn plain(text: String) -> Option<Value> {
             return Some(Number::from_f64(float).map_or(Value::Null, Value::Number));
         }
     }
-    Some(Value::String(text))
+    Some(Value::String(text.into_owned()))
 }
 
 enum Integer {
@@ -366,9 +448,29 @@ mod tests {
         serde_yaml::from_str(text).ok()
     }
 
+    /// Whether the line scanner reads `text`; if it does, its events must
+    /// be yaml-rust2's, one for one.
+    fn lines_agree(text: &str) -> bool {
+        if !lines::accepts(text) {
+            return false;
+        }
+        let mut fast = Source::Lines(lines::Lines::new(text));
+        let mut slow = Source::rust2(text);
+        loop {
+            let event = fast.next();
+            assert_eq!(event, slow.next(), "on {text:?}");
+            if event != Ok(None) {
+                continue;
+            }
+            return true;
+        }
+    }
+
     /// The property every test checks: an accepted document reads exactly
-    /// as serde_yaml reads it.
+    /// as serde_yaml reads it, and where the line scanner reads it, it
+    /// gives yaml-rust2's events.
     fn agrees(text: &str) -> bool {
+        lines_agree(text);
         match read(text) {
             Some(value) => {
                 assert_eq!(Some(&value), reference(text).as_ref(), "on {text:?}");
@@ -555,6 +657,79 @@ mod tests {
             "declined {}",
             files[0].display()
         );
+        let hand_written = std::fs::read_to_string(&files[0]).expect("the spec");
+        assert!(
+            lines::accepts(&hand_written),
+            "the line scanner declined spec/"
+        );
+    }
+
+    /// The synthetic specs of the benchmarks are read by the line scanner,
+    /// with yaml-rust2's events, into serde_yaml's value.
+    #[test]
+    fn synthetic_specs_take_the_line_scanner() {
+        let text = super::synth::spec(30);
+        assert!(lines_agree(&text), "the line scanner declined synth-30");
+        assert!(agrees(&text));
+    }
+
+    /// What the line scanner reads, by construct, event for event as
+    /// yaml-rust2 reads it; and what it leaves to yaml-rust2.
+    #[test]
+    fn the_line_scanner_gives_yaml_rust2_events() {
+        let read = [
+            "a: 1\n",
+            "a:\n  b: c\n  d:\n    - e\n    - f: g\n      h: i\n    -\n    - - j\n      - k\n",
+            "a:\n- x\n- y: z\n  w: v\nb: c\n",
+            "a: x # c\n# whole line\n  # indented\nb: 'it''s' # c\nc: \"\\u00e9\\x41\\n\\t\\\\\"\n",
+            "\"200\": x\n'k': y\n/a/{id}: z\nx-y: a:b\nk: a#b\n",
+            "a: [1, 'b', \"c\", [d], {e: f}, {}]\nb: {a: [], 'q': \"r\"}\nc: []\n",
+            "a: |\n  one\n    two\n\n  three\nb: >-\n  folded\n  text\n\n\n  para\nc: |+\n  kept\n\n\nd: x\n",
+            "a: >\n\n  lead\n  x\nb: |-\n  s\n  # not a comment\nc: |\n  x\n # comment\n",
+            "a:\r\n  b: c\r\n  d: |\r\n    e\r\n",
+            "a:\nb:\n  -\nc: ~\n",
+            "- a\n",
+            "a: \"\\U0001F600 \\N\\_\\L\\P\\0\\a\\b\\v\\f\\r\\e\\ \\/\\\"\"\n",
+        ];
+        for text in read {
+            assert!(lines_agree(text), "declined {text:?}");
+        }
+        let declined = [
+            "a: &x 1\n",
+            "a: *x\n",
+            "a: !t 1\n",
+            "a: x\n  more\n",
+            "a: 'x\n  more'\n",
+            "a: \"x\\\n  more\"\n",
+            "a: [x,\n  y]\n",
+            "a: |2\n   x\n",
+            "a: >\n  x\n    more\n",
+            "a: |\n  x\n    \n",
+            "a: |\n  x",
+            "a: b: c\n",
+            "a: b:\n",
+            "? a\n: b\n",
+            "a : b\n",
+            "a:\n  x\n",
+            "a: [x, ]\n",
+            "a: [x:y]\n",
+            "a: {x}\n",
+            "a: -1\n- b\n",
+            "---\na: 1\n",
+            "a: 1\n...\n",
+            "  a: 1\n",
+            "# only a comment\n",
+            "",
+            "a: \"\\q\"\n",
+            "-x: 1\n",
+            "a: 'x'y\n",
+            "a:\n   b: 1\n  c: 2\n",
+        ];
+        for text in declined {
+            assert!(!lines::accepts(text), "read {text:?}");
+            // What it declines reads as it did before.
+            agrees(text);
+        }
     }
 
     /// Documents built at random from the pieces YAML specs are made of
@@ -675,6 +850,7 @@ mod tests {
             (state % n as u64) as usize
         };
         let mut accepted = 0;
+        let mut by_lines = 0;
         // APIGEN_YAML_CASES runs a longer search.
         let total = std::env::var("APIGEN_YAML_CASES")
             .ok()
@@ -706,7 +882,14 @@ mod tests {
             if agrees(&doc) {
                 accepted += 1;
             }
+            if lines_agree(&doc) {
+                by_lines += 1;
+            }
         }
         assert!(accepted > total / 10, "accepted only {accepted} of {total}");
+        assert!(
+            by_lines > total / 20,
+            "the line scanner read only {by_lines} of {total}"
+        );
     }
 }
