@@ -296,27 +296,29 @@ fn read_yaml_spec(text: &str) -> Result<(openapiv3::OpenAPI, PathItems), Fallbac
     // Enough to keep both threads busy without holding much of the spec.
     const IN_FLIGHT: usize = 256;
     let (rest, parts) = std::thread::scope(|scope| {
-        let (sender, receiver) = std::sync::mpsc::sync_channel::<(Part, String, Value)>(IN_FLIGHT);
+        let (sender, receiver) =
+            std::sync::mpsc::sync_channel::<(Part, String, crate::yaml::PartText)>(IN_FLIGHT);
         let worker = scope.spawn(move || -> Option<Parts> {
             let mut parts = Parts::default();
-            for (part, key, value) in receiver {
-                if crate::bundle::has_external_ref(&value) {
+            for (part, key, text) in receiver {
+                if text.external_ref {
                     return None;
                 }
                 match part {
                     Part::Path if key.starts_with('/') => {
-                        let json = serde_json::to_string(&value).ok()?;
-                        serde_json::from_value::<ReferenceOr<PathItem>>(value).ok()?;
-                        parts.paths.push((key, json));
+                        serde_json::from_str::<ReferenceOr<PathItem>>(&text.json).ok()?;
+                        parts.paths.push((key, text.json));
                     }
                     Part::Path if key.starts_with("x-") => {
-                        parts.extensions.insert(key, value);
+                        parts
+                            .extensions
+                            .insert(key, serde_json::from_str(&text.json).ok()?);
                     }
                     Part::Path => {}
                     Part::Schema => {
                         parts
                             .schemas
-                            .insert(key, serde_json::from_value(value).ok()?);
+                            .insert(key, serde_json::from_str(&text.json).ok()?);
                     }
                 }
             }

@@ -38,7 +38,7 @@ const MAX_DEPTH: usize = 64;
 
 /// The value of `text`, or `None` if this reader declines it.
 pub fn read(text: &str) -> Option<Value> {
-    walk(text, None::<fn(Part, String, Value) -> bool>)
+    walk(text, None::<fn(Part, String, PartText) -> bool>)
 }
 
 /// Where a value handed over by [`read_with`] belongs.
@@ -50,13 +50,25 @@ pub enum Part {
     Schema,
 }
 
+/// An entry handed over by [`read_with`]: its value as compact JSON, the
+/// text `serde_json::to_string` writes for the value [`read`] would give.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartText {
+    pub json: String,
+    /// Whether it holds a `$ref` to another file (a string that does not
+    /// start with `#`), as `bundle::has_external_ref` finds on the value.
+    pub external_ref: bool,
+}
+
 /// Like [`read`], but each entry of `paths` and of `components/schemas` is
 /// handed to `take` as soon as it is read, in document order, and left in
 /// the returned value as `null`. The bulk of a large spec is in those
 /// entries, so the caller can convert them while the rest is still being
-/// read, and the whole document never exists as one value. `take` returns
-/// `false` to stop reading; the result is then `None`.
-pub fn read_with(text: &str, take: impl FnMut(Part, String, Value) -> bool) -> Option<Value> {
+/// read, and the whole document never exists as one value. The entries are
+/// written straight from the events as JSON text, which the caller
+/// deserializes once, instead of being built as values first. `take`
+/// returns `false` to stop reading; the result is then `None`.
+pub fn read_with(text: &str, take: impl FnMut(Part, String, PartText) -> bool) -> Option<Value> {
     walk(text, Some(take))
 }
 
@@ -148,14 +160,41 @@ impl<'a> Source<'a> {
 }
 
 /// [`read`] without `take`, [`read_with`] with it.
-fn walk(text: &str, mut take: Option<impl FnMut(Part, String, Value) -> bool>) -> Option<Value> {
+fn walk(text: &str, mut take: Option<impl FnMut(Part, String, PartText) -> bool>) -> Option<Value> {
     if !plain_text(text) {
         return None;
     }
     let mut source = Source::of(text);
     let mut stack: Vec<Frame> = Vec::new();
     let mut root = None;
+    let mut writer = PartWriter::default();
     while let Some(event) = source.next().ok()? {
+        let depth = stack.len();
+        let part = match (&mut take, stack.last_mut()) {
+            (
+                Some(take),
+                Some(Frame::Mapping {
+                    map,
+                    key: key @ Some(_),
+                    route: route @ (Route::Paths | Route::Schemas),
+                }),
+            ) => Some((take, map, key, *route)),
+            _ => None,
+        };
+        if let Some((take, map, key, route)) = part {
+            let key = key.take()?;
+            let text = writer.write(event, &mut source, depth)?;
+            let part = if route == Route::Paths {
+                Part::Path
+            } else {
+                Part::Schema
+            };
+            if !take(part, key.clone(), text) {
+                return None;
+            }
+            map.insert(key, Value::Null);
+            continue;
+        }
         let value = match event {
             Event::Scalar(value, style) => {
                 if let Some(Frame::Mapping {
@@ -224,24 +263,8 @@ fn walk(text: &str, mut take: Option<impl FnMut(Part, String, Value) -> bool>) -
                 }
             }
             Some(Frame::Sequence(items)) => items.push(value),
-            Some(Frame::Mapping { map, key, route }) => {
-                let key = key.take()?;
-                let part = match route {
-                    Route::Paths => Some(Part::Path),
-                    Route::Schemas => Some(Part::Schema),
-                    _ => None,
-                };
-                match (part, take.as_mut()) {
-                    (Some(part), Some(take)) => {
-                        if !take(part, key.clone(), value) {
-                            return None;
-                        }
-                        map.insert(key, Value::Null);
-                    }
-                    _ => {
-                        map.insert(key, value);
-                    }
-                }
+            Some(Frame::Mapping { map, key, .. }) => {
+                map.insert(key.take()?, value);
             }
         }
     }
@@ -250,6 +273,152 @@ fn walk(text: &str, mut take: Option<impl FnMut(Part, String, Value) -> bool>) -
     match root? {
         root @ Value::Object(_) if stack.is_empty() => Some(root),
         _ => None,
+    }
+}
+
+/// Writes entries of `paths` and `components/schemas` as compact JSON
+/// straight from the events, with the checks the walk makes on values
+/// (repeated keys, keys that are not plain text, nesting, scalars serde_yaml
+/// reads differently), so that the entry never exists as a value.
+#[derive(Default)]
+struct PartWriter<'a> {
+    open: Vec<Open<'a>>,
+    /// Key lists of closed mappings, for the next ones.
+    spare: Vec<Vec<Cow<'a, str>>>,
+}
+
+/// A mapping or sequence of the entry being written.
+struct Open<'a> {
+    mapping: bool,
+    entries: usize,
+    /// The keys so far (mappings only).
+    keys: Vec<Cow<'a, str>>,
+    /// A mapping whose last key waits for its value.
+    awaiting_value: bool,
+    /// That key is `$ref`.
+    at_ref: bool,
+    /// The keys as a set, once there are many.
+    many: Option<std::collections::HashSet<Cow<'a, str>>>,
+}
+
+/// Mappings with more keys than this check them for repeats by hashing.
+const LINEAR_KEYS: usize = 32;
+
+impl<'a> PartWriter<'a> {
+    /// The entry that starts with `first`, read on from `source`; `depth`
+    /// is the walk's nesting at the entry. `None` to decline.
+    fn write(
+        &mut self,
+        first: Event<'a>,
+        source: &mut Source<'a>,
+        depth: usize,
+    ) -> Option<PartText> {
+        let mut out = Vec::with_capacity(1024);
+        let mut external_ref = false;
+        let mut event = first;
+        loop {
+            let is_key = self
+                .open
+                .last()
+                .is_some_and(|open| open.mapping && !open.awaiting_value);
+            match event {
+                Event::Scalar(text, style) if is_key => {
+                    let fits = match style {
+                        Style::Plain => plain_fits(&text),
+                        Style::SingleQuoted | Style::DoubleQuoted => true,
+                        Style::Literal | Style::Folded => false,
+                    };
+                    let open = self.open.last_mut()?;
+                    if !fits || open.repeated(&text) {
+                        return None;
+                    }
+                    if open.entries > 0 {
+                        out.push(b',');
+                    }
+                    open.entries += 1;
+                    serde_json::to_writer(&mut out, text.as_ref()).ok()?;
+                    out.push(b':');
+                    open.at_ref = text == "$ref";
+                    open.awaiting_value = true;
+                    open.keys.push(text);
+                }
+                Event::Scalar(text, style) => {
+                    let at_ref = self.value_start(&mut out);
+                    match resolve(&text, style)? {
+                        Resolved::Str => {
+                            external_ref |= at_ref && !text.starts_with('#');
+                            serde_json::to_writer(&mut out, text.as_ref()).ok()?;
+                        }
+                        Resolved::Other(value) => serde_json::to_writer(&mut out, &value).ok()?,
+                    }
+                }
+                Event::MappingStart | Event::SequenceStart => {
+                    if depth + self.open.len() >= MAX_DEPTH {
+                        return None;
+                    }
+                    self.value_start(&mut out);
+                    let mapping = event == Event::MappingStart;
+                    out.push(if mapping { b'{' } else { b'[' });
+                    let keys = self.spare.pop().unwrap_or_default();
+                    self.open.push(Open {
+                        mapping,
+                        entries: 0,
+                        keys,
+                        awaiting_value: false,
+                        at_ref: false,
+                        many: None,
+                    });
+                }
+                Event::MappingEnd | Event::SequenceEnd => {
+                    let mut open = self.open.pop()?;
+                    if open.awaiting_value {
+                        return None;
+                    }
+                    out.push(if open.mapping { b'}' } else { b']' });
+                    open.keys.clear();
+                    self.spare.push(open.keys);
+                }
+            }
+            if self.open.is_empty() {
+                let json = String::from_utf8(out).ok()?;
+                return Some(PartText { json, external_ref });
+            }
+            event = source.next().ok()??;
+        }
+    }
+
+    /// Before a value: the comma between a sequence's entries. Whether the
+    /// value is that of a `$ref` key.
+    fn value_start(&mut self, out: &mut Vec<u8>) -> bool {
+        match self.open.last_mut() {
+            Some(open) if open.mapping => {
+                open.awaiting_value = false;
+                open.at_ref
+            }
+            Some(open) => {
+                if open.entries > 0 {
+                    out.push(b',');
+                }
+                open.entries += 1;
+                false
+            }
+            None => false,
+        }
+    }
+}
+
+impl<'a> Open<'a> {
+    /// Whether `key` is among the keys so far: a scan for the few keys
+    /// most mappings have, a hash set beyond.
+    fn repeated(&mut self, key: &Cow<'a, str>) -> bool {
+        if self.keys.len() < LINEAR_KEYS {
+            return self.keys.iter().any(|k| k == key);
+        }
+        let keys = &self.keys;
+        let set = self
+            .many
+            .get_or_insert_with(|| keys.iter().cloned().collect());
+        !set.insert(key.clone())
     }
 }
 
@@ -279,38 +448,62 @@ enum Route {
 /// order marks and non-characters inside, and directives.
 fn plain_text(text: &str) -> bool {
     let bytes = text.as_bytes();
-    if bytes.first() == Some(&b'%') {
+    if bytes.first() == Some(&b'%') || text.contains("\n%") {
         return false;
     }
-    for (i, &b) in bytes.iter().enumerate() {
-        let next = |k: usize| bytes.get(i + k).copied().unwrap_or(0);
-        let odd = match b {
-            b'\n' => next(1) == b'%',
-            b'\r' => next(1) != b'\n',
-            0x00..=0x1f | 0x7f => true,
-            // U+0080..U+009F, C1 controls and NEL.
-            0xc2 => (0x80..=0x9f).contains(&next(1)),
-            // U+2028 and U+2029.
-            0xe2 => next(1) == 0x80 && matches!(next(2), 0xa8 | 0xa9),
-            // U+FEFF, U+FFFE, U+FFFF.
-            0xef => (next(1) == 0xbb && next(2) == 0xbf) || (next(1) == 0xbf && next(2) >= 0xbe),
-            _ => false,
-        };
-        if odd {
+    // Most of a spec is printable ASCII and line breaks: such a run of
+    // bytes is checked at once, and only the others one by one.
+    const RUN: usize = 64;
+    for (run, chunk) in bytes.chunks(RUN).enumerate() {
+        let simple = chunk.iter().fold(true, |all, &b| {
+            all & ((0x20..0x7f).contains(&b) || b == b'\n')
+        });
+        if !simple && (0..chunk.len()).any(|i| odd_byte(bytes, run * RUN + i)) {
             return false;
         }
     }
     true
 }
 
+/// Whether the byte at `i` starts something [`plain_text`] refuses.
+fn odd_byte(bytes: &[u8], i: usize) -> bool {
+    let next = |k: usize| bytes.get(i + k).copied().unwrap_or(0);
+    match bytes.get(i).copied().unwrap_or(0) {
+        b'\n' => false,
+        b'\r' => next(1) != b'\n',
+        0x00..=0x1f | 0x7f => true,
+        // U+0080..U+009F, C1 controls and NEL.
+        0xc2 => (0x80..=0x9f).contains(&next(1)),
+        // U+2028 and U+2029.
+        0xe2 => next(1) == 0x80 && matches!(next(2), 0xa8 | 0xa9),
+        // U+FEFF, U+FFFE, U+FFFF.
+        0xef => (next(1) == 0xbb && next(2) == 0xbf) || (next(1) == 0xbf && next(2) >= 0xbe),
+        _ => false,
+    }
+}
+
 /// A scalar value, as serde_yaml resolves it into a JSON value; `None` to
 /// decline.
 fn scalar(text: Cow<'_, str>, style: Style) -> Option<Value> {
+    Some(match resolve(&text, style)? {
+        Resolved::Str => Value::String(text.into_owned()),
+        Resolved::Other(value) => value,
+    })
+}
+
+/// What a scalar resolves to: its own text as a string, or another value.
+enum Resolved {
+    Str,
+    Other(Value),
+}
+
+/// [`scalar`] without the string's copy; `None` to decline.
+fn resolve(text: &str, style: Style) -> Option<Resolved> {
     match style {
-        Style::SingleQuoted | Style::DoubleQuoted => Some(Value::String(text.into_owned())),
+        Style::SingleQuoted | Style::DoubleQuoted => Some(Resolved::Str),
         // With no content, yaml-rust2 keeps a line break that libyaml drops.
         Style::Literal | Style::Folded => {
-            (!text.bytes().all(|b| b == b'\n')).then(|| Value::String(text.into_owned()))
+            (!text.bytes().all(|b| b == b'\n')).then_some(Resolved::Str)
         }
         Style::Plain => plain(text),
     }
@@ -348,28 +541,29 @@ fn plain_fits(text: &str) -> bool {
 }
 
 /// serde_yaml's resolution of an untagged plain scalar.
-fn plain(text: Cow<'_, str>) -> Option<Value> {
+fn plain(text: &str) -> Option<Resolved> {
     // An empty plain scalar is a value left out, which is null.
     if !text.is_empty() && !plain_fits(&text) {
         return None;
     }
-    match text.as_ref() {
-        "" | "~" | "null" | "Null" | "NULL" => return Some(Value::Null),
-        "true" | "True" | "TRUE" => return Some(Value::Bool(true)),
-        "false" | "False" | "FALSE" => return Some(Value::Bool(false)),
+    let other = |value| Some(Resolved::Other(value));
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return other(Value::Null),
+        "true" | "True" | "TRUE" => return other(Value::Bool(true)),
+        "false" | "False" | "FALSE" => return other(Value::Bool(false)),
         _ => {}
     }
-    match integer(&text) {
-        Integer::Fits(number) => return Some(Value::Number(number)),
+    match integer(text) {
+        Integer::Fits(number) => return other(Value::Number(number)),
         Integer::TooLarge => return None,
         Integer::Not => {}
     }
-    if !leading_zero_digits(&text) {
-        if let Some(float) = float(&text) {
-            return Some(Number::from_f64(float).map_or(Value::Null, Value::Number));
+    if !leading_zero_digits(text) {
+        if let Some(float) = float(text) {
+            return other(Number::from_f64(float).map_or(Value::Null, Value::Number));
         }
     }
-    Some(Value::String(text.into_owned()))
+    Some(Resolved::Str)
 }
 
 enum Integer {
@@ -673,6 +867,39 @@ mod tests {
         assert!(agrees(&text));
     }
 
+    /// `plain_text` checks runs of printable ASCII at once; it must refuse
+    /// exactly what a check of every byte refuses, wherever in a run the
+    /// odd byte falls.
+    #[test]
+    fn plain_text_refuses_what_a_byte_by_byte_check_refuses() {
+        let every_byte = |text: &str| {
+            !text.starts_with('%')
+                && !text.contains("\n%")
+                && (0..text.len()).all(|i| !odd_byte(text.as_bytes(), i))
+        };
+        let odd = [
+            "\t", "\r", "\r\n", "\n%", "%", "\u{7f}", "\u{85}", "\u{9f}", "\u{a0}", "\u{2028}",
+            "\u{2029}", "\u{2027}", "\u{feff}", "\u{fffe}", "\u{ffff}", "\u{fffd}", "é", "\u{0}",
+        ];
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let mut refused = 0;
+        for _ in 0..5_000 {
+            let mut text = "a: b\n".repeat(next(40));
+            let at = next(text.len() + 1);
+            text.insert_str(at, odd[next(odd.len())]);
+            assert_eq!(plain_text(&text), every_byte(&text), "on {text:?}");
+            refused += usize::from(!plain_text(&text));
+        }
+        assert!(refused > 1_000, "refused only {refused}");
+        assert!(plain_text(&"key: value\n".repeat(100)));
+    }
+
     /// What the line scanner reads, by construct, event for event as
     /// yaml-rust2 reads it; and what it leaves to yaml-rust2.
     #[test]
@@ -732,116 +959,189 @@ mod tests {
         }
     }
 
+    /// The pieces random documents are made of: what YAML specs are made
+    /// of, and some of what they are not.
+    const PIECES: &[&str] = &[
+        "a",
+        "b c",
+        "'q''s'",
+        "\"d\\\"q\"",
+        "\"é\\u00e9\"",
+        "1",
+        "-2",
+        "0x1f",
+        "1.5",
+        "01",
+        "~",
+        "null",
+        "true",
+        "False",
+        "'true'",
+        ".inf",
+        "-",
+        "?",
+        ":",
+        "x: y",
+        "[1, 2]",
+        "{k: v}",
+        "[]",
+        "{}",
+        "#c",
+        "a #c",
+        "a#b",
+        "'multi\n  line'",
+        "plain\n  more",
+        "\"esc\\nline\"",
+        "2021-06-23T03:30:00+05:30",
+        "- ",
+        "&a x",
+        "*a",
+        "!t x",
+        "|\n  lit",
+        ">-\n  fold",
+        "[?x]",
+        "[|x]",
+        "'",
+        "\"",
+        "{a: [b, {c: d}]}",
+        "{a: b, c}",
+        "[a: b]",
+        "{? a}",
+        "[a, b,]",
+        "{a: [b,]}",
+        "'\\'",
+        "\"\\x41\"",
+        "\"\\U0001F600\"",
+        "\"a\n\n  b\"",
+        "plain\n\n  para",
+        "a  #c",
+        "\"\"",
+        "''",
+        "x:y",
+        "x :y",
+        "- - a",
+        "[- a]",
+        "{a:1}",
+        "{\"a\":1}",
+        "0o",
+        "-0x",
+        "1e",
+        "..",
+        ".",
+        "-.",
+        "+",
+        "[a\n  , b]",
+        "{a: b,\n  c: d}",
+        "\"k\": v",
+        "'k': v",
+        "? k\n  : v",
+        "a\\b",
+        "\"\\\n  x\"",
+        "'a\n\n  b'",
+        "[\"a\", 'b']",
+        "{a: }",
+        "{: a}",
+        "[, a]",
+        "a\u{a0}b",
+        "\u{e9}t\u{e9}",
+        "- a\n  - b",
+        "key:\n    deeper: 1",
+        "|\n  a\n  b\n",
+        "|-\n  a\n\n",
+        "|+\n  a\n\n",
+        ">\n  a\n  b\n\n  c\n",
+        ">\n  a\n    more\n  b\n",
+        "|2\n   a\n",
+        ">-\n\n  a\n",
+        "|\n\n  a\n",
+        "| #c\n  a\n",
+        "|\n  a\n #c\n",
+        ">\n  a\n\n\n",
+        "|1\n  a\n",
+        "|\n",
+        ">\n  \n  a\n",
+        "|\n   a\n  b\n",
+        ">+\n  a\n",
+        "|-\n  trailing  \n",
+        ">\n  a\n   b\n  c\n",
+        "|\n  a\n\n  b\n",
+    ];
+
+    /// Entries of `paths` and `components/schemas` written as JSON by
+    /// `read_with` are the text of the values `read` gives, with the
+    /// same `$ref` finding as the bundler's, and declined alike.
+    #[test]
+    fn entries_are_written_as_the_values_read_gives() {
+        let mut state = 0x5851_f42d_4c95_7f2d_u64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let mut compared = 0;
+        for case in 0..4_000 {
+            let mut doc = String::from("openapi: 3.0.3\npaths:\n");
+            for i in 0..1 + next(3) {
+                let value = PIECES[next(PIECES.len())].replace('\n', "\n      ");
+                let other = PIECES[next(PIECES.len())].replace('\n', "\n        ");
+                match next(4) {
+                    0 => doc.push_str(&format!("  /p{i}: {value}\n")),
+                    1 => doc.push_str(&format!("  /p{i}:\n    $ref: {value}\n")),
+                    2 => doc.push_str(&format!("  x-e{i}:\n    - {value}\n")),
+                    _ => doc.push_str(&format!(
+                        "  /p{i}:\n    get:\n      k: {value}\n      l:\n        - {other}\n        - b\n"
+                    )),
+                }
+            }
+            doc.push_str("components:\n  schemas:\n");
+            let value = PIECES[next(PIECES.len())].replace('\n', "\n      ");
+            doc.push_str(&format!(
+                "    S{case}:\n      $ref: '{}'\n      x: {value}\n",
+                ["#/a", "b.yaml#/c", ""][next(3)]
+            ));
+            if case % 10 == 0 {
+                doc.push_str(&format!(
+                    "    Many:\n{}",
+                    (0..40)
+                        .map(|k| format!("      k{}: 1\n", k % (30 + next(20))))
+                        .collect::<String>()
+                ));
+            }
+            let whole = read(&doc);
+            let mut parts = Vec::new();
+            let rest = read_with(&doc, |part, key, text| {
+                parts.push((part, key, text));
+                true
+            });
+            assert_eq!(whole.is_some(), rest.is_some(), "on {doc:?}");
+            let Some(whole) = whole else { continue };
+            for (part, key, text) in parts {
+                let value = match part {
+                    Part::Path => &whole["paths"][&key],
+                    Part::Schema => &whole["components"]["schemas"][&key],
+                };
+                assert_eq!(
+                    text.json,
+                    serde_json::to_string(value).unwrap(),
+                    "on {doc:?}"
+                );
+                assert_eq!(
+                    text.external_ref,
+                    crate::bundle::has_external_ref(value),
+                    "on {doc:?}"
+                );
+                compared += 1;
+            }
+        }
+        assert!(compared > 2_000, "compared only {compared} entries");
+    }
+
     /// Documents built at random from the pieces YAML specs are made of
     /// (and some they are not): every one the reader accepts must read as
     /// serde_yaml reads it, and most must be accepted.
     #[test]
     fn random_documents_agree_with_serde_yaml() {
-        let pieces = [
-            "a",
-            "b c",
-            "'q''s'",
-            "\"d\\\"q\"",
-            "\"é\\u00e9\"",
-            "1",
-            "-2",
-            "0x1f",
-            "1.5",
-            "01",
-            "~",
-            "null",
-            "true",
-            "False",
-            "'true'",
-            ".inf",
-            "-",
-            "?",
-            ":",
-            "x: y",
-            "[1, 2]",
-            "{k: v}",
-            "[]",
-            "{}",
-            "#c",
-            "a #c",
-            "a#b",
-            "'multi\n  line'",
-            "plain\n  more",
-            "\"esc\\nline\"",
-            "2021-06-23T03:30:00+05:30",
-            "- ",
-            "&a x",
-            "*a",
-            "!t x",
-            "|\n  lit",
-            ">-\n  fold",
-            "[?x]",
-            "[|x]",
-            "'",
-            "\"",
-            "{a: [b, {c: d}]}",
-            "{a: b, c}",
-            "[a: b]",
-            "{? a}",
-            "[a, b,]",
-            "{a: [b,]}",
-            "'\\'",
-            "\"\\x41\"",
-            "\"\\U0001F600\"",
-            "\"a\n\n  b\"",
-            "plain\n\n  para",
-            "a  #c",
-            "\"\"",
-            "''",
-            "x:y",
-            "x :y",
-            "- - a",
-            "[- a]",
-            "{a:1}",
-            "{\"a\":1}",
-            "0o",
-            "-0x",
-            "1e",
-            "..",
-            ".",
-            "-.",
-            "+",
-            "[a\n  , b]",
-            "{a: b,\n  c: d}",
-            "\"k\": v",
-            "'k': v",
-            "? k\n  : v",
-            "a\\b",
-            "\"\\\n  x\"",
-            "'a\n\n  b'",
-            "[\"a\", 'b']",
-            "{a: }",
-            "{: a}",
-            "[, a]",
-            "a\u{a0}b",
-            "\u{e9}t\u{e9}",
-            "- a\n  - b",
-            "key:\n    deeper: 1",
-            "|\n  a\n  b\n",
-            "|-\n  a\n\n",
-            "|+\n  a\n\n",
-            ">\n  a\n  b\n\n  c\n",
-            ">\n  a\n    more\n  b\n",
-            "|2\n   a\n",
-            ">-\n\n  a\n",
-            "|\n\n  a\n",
-            "| #c\n  a\n",
-            "|\n  a\n #c\n",
-            ">\n  a\n\n\n",
-            "|1\n  a\n",
-            "|\n",
-            ">\n  \n  a\n",
-            "|\n   a\n  b\n",
-            ">+\n  a\n",
-            "|-\n  trailing  \n",
-            ">\n  a\n   b\n  c\n",
-            "|\n  a\n\n  b\n",
-        ];
         let mut state = 0x2545_f491_4f6c_dd1d_u64;
         let mut next = |n: usize| {
             state ^= state << 13;
@@ -859,8 +1159,8 @@ mod tests {
         for _ in 0..total {
             let mut doc = String::new();
             for key in 0..1 + next(4) {
-                let value = pieces[next(pieces.len())];
-                let other = pieces[next(pieces.len())];
+                let value = PIECES[next(PIECES.len())];
+                let other = PIECES[next(PIECES.len())];
                 match next(5) {
                     0 => doc.push_str(&format!("k{key}: {value}\n")),
                     1 => doc.push_str(&format!("k{key}:\n  - {value}\n  - {other}\n")),
