@@ -298,7 +298,7 @@ struct Open<'a> {
     /// That key is `$ref`.
     at_ref: bool,
     /// The keys as a set, once there are many.
-    many: Option<std::collections::HashSet<Cow<'a, str>>>,
+    many: Option<std::collections::HashSet<String>>,
 }
 
 /// Mappings with more keys than this check them for repeats by hashing.
@@ -410,15 +410,15 @@ impl<'a> PartWriter<'a> {
 impl<'a> Open<'a> {
     /// Whether `key` is among the keys so far: a scan for the few keys
     /// most mappings have, a hash set beyond.
-    fn repeated(&mut self, key: &Cow<'a, str>) -> bool {
+    fn repeated(&mut self, key: &str) -> bool {
         if self.keys.len() < LINEAR_KEYS {
             return self.keys.iter().any(|k| k == key);
         }
         let keys = &self.keys;
         let set = self
             .many
-            .get_or_insert_with(|| keys.iter().cloned().collect());
-        !set.insert(key.clone())
+            .get_or_insert_with(|| keys.iter().map(|k| k.to_string()).collect());
+        !set.insert(key.to_string())
     }
 }
 
@@ -543,7 +543,7 @@ fn plain_fits(text: &str) -> bool {
 /// serde_yaml's resolution of an untagged plain scalar.
 fn plain(text: &str) -> Option<Resolved> {
     // An empty plain scalar is a value left out, which is null.
-    if !text.is_empty() && !plain_fits(&text) {
+    if !text.is_empty() && !plain_fits(text) {
         return None;
     }
     let other = |value| Some(Resolved::Other(value));
