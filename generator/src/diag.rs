@@ -166,23 +166,37 @@ impl std::error::Error for Error {}
 
 /// Escapes one JSON pointer token (RFC 6901).
 pub fn escape_token(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
+    let mut escaped = String::with_capacity(token.len());
+    push_escaped(&mut escaped, token);
+    escaped
 }
 
 /// Appends tokens to a pointer such as `#/paths`.
 pub fn join(pointer: &str, token: &str) -> String {
-    format!("{pointer}/{}", escape_token(token))
+    let mut joined = String::with_capacity(pointer.len() + 1 + token.len());
+    joined.push_str(pointer);
+    push_token(&mut joined, token);
+    joined
 }
 
 /// Appends `/` and the escaped token to `pointer` in place: [`join`] for
 /// walks that grow one pointer and cut it back.
 pub fn push_token(pointer: &mut String, token: &str) {
     pointer.push('/');
+    push_escaped(pointer, token);
+}
+
+/// Appends `token` with `~` and `/` escaped; most tokens have neither.
+fn push_escaped(out: &mut String, token: &str) {
+    if !token.contains(['~', '/']) {
+        out.push_str(token);
+        return;
+    }
     for c in token.chars() {
         match c {
-            '~' => pointer.push_str("~0"),
-            '/' => pointer.push_str("~1"),
-            c => pointer.push(c),
+            '~' => out.push_str("~0"),
+            '/' => out.push_str("~1"),
+            c => out.push(c),
         }
     }
 }
@@ -192,11 +206,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn push_token_appends_what_join_does() {
-        for token in ["a", "a/b", "~x", "~/~1", "", "é/~", "0"] {
+    fn tokens_are_escaped_as_json_pointer_says() {
+        let cases = [
+            ("a", "a"),
+            ("a/b", "a~1b"),
+            ("~x", "~0x"),
+            ("~/~1", "~0~1~01"),
+            ("", ""),
+            ("é/~", "é~1~0"),
+            ("0", "0"),
+        ];
+        for (token, escaped) in cases {
+            assert_eq!(escape_token(token), escaped);
+            assert_eq!(join("#/x", token), format!("#/x/{escaped}"));
             let mut pointer = "#/x".to_string();
             push_token(&mut pointer, token);
-            assert_eq!(pointer, join("#/x", token), "{token}");
+            assert_eq!(pointer, format!("#/x/{escaped}"), "{token}");
         }
     }
 }

@@ -47,6 +47,11 @@ mod shapes;
 mod shipped;
 mod yaml;
 
+/// The synthetic specs of the benchmarks, which tests read too.
+#[cfg(test)]
+#[path = "../benches/support/synth.rs"]
+mod synth;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

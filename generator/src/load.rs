@@ -49,6 +49,16 @@ pub struct Document {
 pub struct PathItems(Vec<(String, String)>);
 
 impl PathItems {
+    /// How many path items there are.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// Each path (a key of `paths` that starts with `/`) with its item.
     /// Every item deserialized when the document was loaded, so an error
     /// here is a bug.

@@ -28,11 +28,6 @@ use lines::{Event, Style};
 
 mod lines;
 
-/// The synthetic specs of the benchmarks, which the tests read.
-#[cfg(test)]
-#[path = "../../benches/support/synth.rs"]
-mod synth;
-
 /// Deeper documents are declined; the exact path reports or accepts them.
 const MAX_DEPTH: usize = 64;
 
@@ -862,7 +857,7 @@ mod tests {
     /// with yaml-rust2's events, into serde_yaml's value.
     #[test]
     fn synthetic_specs_take_the_line_scanner() {
-        let text = super::synth::spec(30);
+        let text = crate::synth::spec(30);
         assert!(lines_agree(&text), "the line scanner declined synth-30");
         assert!(agrees(&text));
     }
