@@ -240,6 +240,10 @@ fn provenance(doc: &load::Document, options: &Options) -> render::Provenance {
 /// when versioning the next generation.
 pub const SPEC_FILE: &str = "openapi.json";
 
+/// Specs of at least this many bytes have their document freed on a thread
+/// of its own while the crate is emitted.
+const FREE_APART_FROM: usize = 1 << 20;
+
 /// Generates the client crate in memory.
 ///
 /// The crate ships the spec it was generated from, bundled into one file
@@ -255,7 +259,13 @@ pub fn generate(options: &Options) -> Result<Generated, Error> {
         let prepared = prepare(&doc, options);
         (prepared, spec.join())
     });
-    let load::Document { text, display, .. } = doc;
+    let load::Document {
+        text,
+        display,
+        openapi,
+        paths,
+        ..
+    } = doc;
     let prepared = prepared?;
     let spec = spec.map_err(|_| {
         Diagnostic::error("internal error: writing the spec as JSON stopped early")
@@ -272,8 +282,17 @@ pub fn generate(options: &Options) -> Result<Generated, Error> {
         None => options.crate_version.clone(),
         Some((_, previous)) => previous.version.clone(),
     };
-    // Warnings are located in the text while the crate is emitted.
+    // Warnings are located in the text while the crate is emitted, and the
+    // document of a large spec (hundreds of megabytes of openapiv3 types)
+    // is freed beside it; a small one costs less than a thread.
+    let document = (openapi, paths);
+    let large = text.len() >= FREE_APART_FROM;
     let (files, warnings) = std::thread::scope(|scope| {
+        if large {
+            scope.spawn(move || drop(document));
+        } else {
+            drop(document);
+        }
         let warnings = scope.spawn(|| located(&text, &display, prepared.warnings));
         let files = emit::crate_files(&prepared.api, &info(&version), &prepared.provenance);
         (files, warnings.join())
