@@ -35,6 +35,7 @@ pub mod config;
 pub mod diag;
 pub mod diff;
 mod emit;
+mod layouts;
 mod load;
 mod locate;
 mod lower;

@@ -21,6 +21,10 @@
 //! `Display` or `Deserialize` impl of a string enum has one shape whatever
 //! the enum's values, while the chunk's shape changes with their number.
 //!
+//! Items of one shape whose holes are as wide also print alike: their text
+//! is filled in from the first such item's by [`crate::layouts`], and
+//! neither parsed nor printed.
+//!
 //! Why the result is what parsing the chunk gives: syn's parse depends on
 //! identifiers only through keywords (strict, reserved and the contextual
 //! ones syn peeks for), which stay in the shape, and on string literals
@@ -41,6 +45,8 @@ use std::hash::{Hash, Hasher};
 use proc_macro2::{Delimiter, Ident, Literal, Spacing, Span, TokenStream, TokenTree};
 use syn::visit_mut::VisitMut;
 
+use crate::layouts::{Found, HoleKind, Item, Layouts};
+
 /// Templates kept at most, so that a spec of many distinct shapes cannot
 /// grow the cache without bound; chunks of further shapes are parsed as
 /// they are.
@@ -53,6 +59,7 @@ pub(crate) struct Shapes {
     /// By hash of the shape.
     seen: HashMap<u64, Seen>,
     templates: usize,
+    layouts: Layouts,
 }
 
 enum Seen {
@@ -107,10 +114,10 @@ impl Shapes {
         let pieces = split_items(tokens, ITEM_START);
         let mut text = String::new();
         for (index, piece) in pieces.iter().enumerate() {
-            match self.tree(piece.clone()) {
+            match self.print(piece.clone()) {
                 // Only the first piece may bring inner attributes.
-                Ok(tree) if index == 0 || tree.file().attrs.is_empty() => {
-                    text.push_str(&prettyplease::unparse(tree.file()));
+                Ok((printed, inner_attributes)) if index == 0 || !inner_attributes => {
+                    text.push_str(&printed);
                 }
                 // What does not parse apart is parsed whole, which also
                 // gives the error of tokens that do not parse at all.
@@ -140,8 +147,8 @@ impl Shapes {
         let mut text = String::new();
         for piece in &pieces {
             let printed = self
-                .tree(quote::quote!(impl #self_ty { #piece }))
-                .map(|tree| prettyplease::unparse(tree.file()));
+                .print(quote::quote!(impl #self_ty { #piece }))
+                .map(|(printed, _)| printed);
             match printed.ok().as_deref().and_then(inside) {
                 Some(inner) => text.push_str(&inner),
                 None => {
@@ -154,15 +161,35 @@ impl Shapes {
         Ok(Some(text))
     }
 
+    /// The text prettyplease prints for one item, and whether the item
+    /// has inner attributes: from the item's layout when it is known, and
+    /// otherwise printed from the item's syntax tree.
+    fn print(&mut self, tokens: TokenStream) -> syn::Result<(String, bool)> {
+        let item = Abstract::of(tokens.clone());
+        let laid = item.laid();
+        let (key, filled) = match self.layouts.fill(&laid) {
+            Found::Filled(text) => return Ok((text, false)),
+            Found::None => (None, None),
+            Found::New(key) => (Some(key), None),
+            Found::Unchecked(key, text) => (Some(key), Some(text)),
+        };
+        let (printed, inner_attributes) = {
+            let tree = self.tree(tokens, &item)?;
+            let file = tree.file();
+            (prettyplease::unparse(file), !file.attrs.is_empty())
+        };
+        match (key, filled) {
+            (Some(key), Some(filled)) => self.layouts.checked(key, filled == printed),
+            (Some(key), None) => self.layouts.learn(key, &laid, &printed),
+            (None, _) => {}
+        }
+        Ok((printed, inner_attributes))
+    }
+
     /// The syntax tree of one item, from a template when its shape has
     /// been seen before.
-    fn tree(&mut self, tokens: TokenStream) -> syn::Result<Tree<'_>> {
-        let mut shape = String::new();
-        let mut holes = Vec::new();
-        abstract_stream(tokens.clone(), &mut shape, &mut holes);
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        shape.hash(&mut hasher);
-        let key = hasher.finish();
+    fn tree(&mut self, tokens: TokenStream, item: &Abstract) -> syn::Result<Tree<'_>> {
+        let (shape, holes, key) = (&item.shape, &item.holes, item.shape_hash);
         let parsed = |tokens| syn::parse2(tokens).map(Tree::Parsed);
 
         let filled = match self.seen.get_mut(&key) {
@@ -171,10 +198,10 @@ impl Shapes {
                 return parsed(tokens);
             }
             Some(Seen::Unusable) => return parsed(tokens),
-            Some(Seen::Template(template)) if template.shape != shape => return parsed(tokens),
+            Some(Seen::Template(template)) if template.shape != *shape => return parsed(tokens),
             Some(Seen::Template(template)) => {
                 let Template { tree, sites, .. } = &mut **template;
-                let mut filler = Filler::refill(&holes, sites);
+                let mut filler = Filler::refill(holes, sites);
                 filler.visit_file_mut(tree);
                 filler.refilled()
             }
@@ -190,11 +217,12 @@ impl Shapes {
                     self.seen.insert(key, Seen::Unusable);
                     return parsed(tokens);
                 };
-                let mut filler = Filler::discover(&holes);
+                let mut filler = Filler::discover(holes);
                 filler.visit_file_mut(&mut tree);
                 match filler.discovered() {
                     Some(sites) => {
                         self.templates += 1;
+                        let shape = shape.clone();
                         let template = Template { shape, tree, sites };
                         self.seen.insert(key, Seen::Template(Box::new(template)));
                         true
@@ -351,48 +379,166 @@ fn is_plain_str(repr: &str) -> bool {
     repr.len() >= 2 && repr.starts_with('"') && repr.ends_with('"')
 }
 
-/// Appends the shape of `stream` to `shape` and its holes to `holes`.
-fn abstract_stream(stream: TokenStream, shape: &mut String, holes: &mut Vec<Hole>) {
+/// An item's tokens abstracted: its shape and its holes, and for
+/// [`crate::layouts`], what each hole prints as.
+#[derive(Default)]
+struct Abstract {
+    shape: String,
+    shape_hash: u64,
+    holes: Vec<Hole>,
+    kinds: Vec<HoleKind>,
+    /// The printed text of the holes.
+    texts: String,
+    /// Where each hole's text is in `texts`.
+    ranges: Vec<std::ops::Range<usize>>,
+    /// Whether the item prints in a way a layout does not follow.
+    unlaid: bool,
+}
+
+impl Abstract {
+    fn of(tokens: TokenStream) -> Self {
+        let mut item = Abstract::default();
+        abstract_stream(tokens, &mut item, false);
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        item.shape.hash(&mut hasher);
+        item.shape_hash = hasher.finish();
+        item
+    }
+
+    fn laid(&self) -> Item<'_> {
+        Item {
+            shape: &self.shape,
+            shape_hash: self.shape_hash,
+            kinds: &self.kinds,
+            texts: &self.texts,
+            ranges: &self.ranges,
+            unlaid: self.unlaid,
+        }
+    }
+
+    /// Adds a hole whose text was appended to `texts` from `start` on.
+    fn hole(&mut self, hole: Hole, kind: HoleKind, start: usize) {
+        self.ranges.push(start..self.texts.len());
+        self.kinds.push(kind);
+        self.holes.push(hole);
+    }
+
+    /// Holes `name` and `value` are those of an outer `#[doc = ...]`: the
+    /// `doc` does not print, and a string value prints after `///`, as
+    /// its value without trailing spaces (or the item has no layout).
+    fn doc(&mut self, name: usize, value: Option<usize>) {
+        if let (Some(range), Some(kind)) = (self.ranges.get_mut(name), self.kinds.get_mut(name)) {
+            *range = 0..0;
+            *kind = HoleKind::Unprinted;
+        }
+        let Some(value) = value else {
+            return;
+        };
+        let (Some(Hole::Str(literal)), Some(range)) =
+            (self.holes.get(value), self.ranges.get(value))
+        else {
+            return;
+        };
+        let repr = &self.texts[range.clone()];
+        let text = match repr.get(1..repr.len() - 1) {
+            Some(inner) if !repr.contains('\\') => inner.to_string(),
+            _ => match syn::Lit::new(literal.clone()) {
+                syn::Lit::Str(lit) => lit.value(),
+                _ => {
+                    self.unlaid = true;
+                    return;
+                }
+            },
+        };
+        // A line comment; otherwise a block comment or the attribute.
+        if text.contains('\n') || text.starts_with('/') {
+            self.unlaid = true;
+            return;
+        }
+        let start = self.texts.len();
+        self.texts.push_str(text.trim_end_matches(' '));
+        let end = self.texts.len();
+        if let (Some(range), Some(kind)) = (self.ranges.get_mut(value), self.kinds.get_mut(value)) {
+            *range = start..end;
+            *kind = HoleKind::Doc;
+        }
+    }
+}
+
+/// Appends the shape of `stream` to `item`'s, and its holes to `item`'s.
+/// `attribute`: `stream` is the inside of `#[...]`.
+fn abstract_stream(stream: TokenStream, item: &mut Abstract, attribute: bool) {
+    // Whether the tokens so far are those of `doc = ...`, and the holes of
+    // `doc` and of a string value.
+    let mut doc = attribute;
+    let (mut doc_name, mut doc_value) = (None, None);
+    let mut tokens = 0;
+    let mut after_hash = false;
     for tree in stream {
+        let position = tokens;
+        tokens += 1;
+        let hash = matches!(&tree, TokenTree::Punct(punct) if punct.as_char() == '#');
         match tree {
             TokenTree::Group(group) => {
-                let (open, close) = delimiters(group.delimiter());
-                shape.push(open);
-                abstract_stream(group.stream(), shape, holes);
-                shape.push(close);
+                doc = false;
+                let delimiter = group.delimiter();
+                item.unlaid |= delimiter == Delimiter::None;
+                let (open, close) = delimiters(delimiter);
+                item.shape.push(open);
+                let attribute = after_hash && delimiter == Delimiter::Bracket;
+                abstract_stream(group.stream(), item, attribute);
+                item.shape.push(close);
             }
             TokenTree::Ident(ident) => {
                 // Written in place and taken back if it is a hole: no
                 // string of its own for each identifier.
-                let start = shape.len();
-                let _ = write!(shape, "{ident}");
-                if shape.get(start..).is_some_and(is_keyword) {
-                    shape.push(' ');
+                let start = item.shape.len();
+                let _ = write!(item.shape, "{ident}");
+                let text = &item.shape[start..];
+                doc &= position == 0 && text == "doc";
+                // prettyplease prints `#[comment = "..."]` as a comment.
+                item.unlaid |= attribute && position == 0 && text == "comment";
+                if is_keyword(text) {
+                    item.shape.push(' ');
                 } else {
-                    shape.truncate(start);
-                    shape.push('$');
-                    holes.push(Hole::Ident(ident));
+                    let hole_start = item.texts.len();
+                    item.texts.push_str(&item.shape[start..]);
+                    item.shape.truncate(start);
+                    item.shape.push('$');
+                    doc_name = Some(item.holes.len());
+                    item.hole(Hole::Ident(ident), HoleKind::Ident, hole_start);
                 }
             }
             TokenTree::Punct(punct) => {
-                shape.push(punct.as_char());
+                let c = punct.as_char();
+                doc &= position == 1 && c == '=';
+                item.unlaid |= c == '!';
+                item.shape.push(c);
                 if punct.spacing() == Spacing::Joint {
-                    shape.push('~');
+                    item.shape.push('~');
                 }
             }
             TokenTree::Literal(literal) => {
-                shape.push('\'');
-                let start = shape.len();
-                let _ = write!(shape, "{literal}");
-                if shape.get(start..).is_some_and(is_plain_str) {
-                    shape.truncate(start - 1);
-                    shape.push('"');
-                    holes.push(Hole::Str(literal));
+                doc &= position == 2;
+                item.shape.push('\'');
+                let start = item.shape.len();
+                let _ = write!(item.shape, "{literal}");
+                if item.shape.get(start..).is_some_and(is_plain_str) {
+                    let hole_start = item.texts.len();
+                    item.texts.push_str(&item.shape[start..]);
+                    item.shape.truncate(start - 1);
+                    item.shape.push('"');
+                    doc_value = Some(item.holes.len());
+                    item.hole(Hole::Str(literal), HoleKind::Str, hole_start);
                 } else {
-                    shape.push(' ');
+                    item.shape.push(' ');
                 }
             }
         }
+        after_hash = hash;
+    }
+    if let (true, 3, Some(name)) = (doc, tokens, doc_name) {
+        item.doc(name, doc_value);
     }
 }
 
@@ -693,6 +839,103 @@ mod tests {
         ));
     }
 
+    /// A request struct as the emitter writes one: docs, derives, serde
+    /// attributes with strings, fields.
+    fn request(name: &str, field: &str, doc: &str, rename: &str) -> TokenStream {
+        let name = ident(name);
+        let field = ident(field);
+        quote! {
+            #[doc = #doc]
+            #[derive(Debug, Clone, serde::Serialize)]
+            pub struct #name {
+                #[doc = " The id."]
+                pub id: String,
+                #[serde(rename = #rename, default, skip_serializing_if = "Option::is_none")]
+                pub #field: Option<Vec<chrono::DateTime<chrono::FixedOffset>>>,
+            }
+        }
+    }
+
+    /// Items of one layout (one shape, holes as wide) are filled from the
+    /// first one's text, and print as prettyplease prints them, whatever
+    /// their docs: with escapes, trailing spaces, empty, long.
+    #[test]
+    fn items_of_one_layout_print_as_parsed_directly() {
+        let docs = [
+            " What operation 1 sends.",
+            " A \"quoted\" doc with a tab\t and é.",
+            " Trailing spaces.   ",
+            "",
+            " A doc much longer than a line of a hundred columns, which prettyplease does not wrap at all.",
+            " Short.",
+        ];
+        let mut shapes = Shapes::default();
+        for (i, doc) in docs.iter().enumerate() {
+            let item = request(
+                &format!("Resource{i}Request"),
+                &format!("field_{i}"),
+                doc,
+                &format!("field{i}"),
+            );
+            assert_eq!(
+                shapes.print_items(item.clone()).unwrap(),
+                direct(&item),
+                "{doc:?}"
+            );
+        }
+        assert_eq!(shapes.layouts.counts(), (1, 0), "one layout, trusted");
+        // Other widths are other layouts, and print as they should too.
+        let wider = request(
+            "AWiderRequestName",
+            "a_much_wider_field_name",
+            " Doc.",
+            "aMuchWiderFieldName",
+        );
+        assert_eq!(shapes.print_items(wider.clone()).unwrap(), direct(&wider));
+    }
+
+    /// What prints in a way a layout does not follow has no layout: docs
+    /// printed as block comments or attributes, `#[comment]`, macros.
+    #[test]
+    fn what_a_layout_does_not_follow_is_printed() {
+        let mut shapes = Shapes::default();
+        let items: Vec<TokenStream> = (0..4)
+            .flat_map(|i| {
+                let name = ident(&format!("Name{i}"));
+                let doc = format!(" Line {i}.\n Line two.");
+                let slash = format!("/ starts with a slash {i}");
+                let comment = format!(" comment {i}");
+                let text = format!("text {i}");
+                [
+                    quote!(#[doc = #doc] pub struct #name;),
+                    quote!(#[doc = #slash] pub struct #name;),
+                    quote!(#[comment = #comment] pub struct #name;),
+                    quote!(pub fn #name() -> Vec<String> { vec![#text.to_string()] }),
+                ]
+            })
+            .collect();
+        for item in &items {
+            assert_eq!(shapes.print_items(item.clone()).unwrap(), direct(item));
+        }
+        assert_eq!(shapes.layouts.counts(), (0, 0));
+    }
+
+    /// A hole's text found first in a token that is not a hole puts the
+    /// hole in the wrong place: the first filled items are printed too,
+    /// and the difference retires the layout.
+    #[test]
+    fn a_layout_that_fills_wrongly_is_retired() {
+        let mut shapes = Shapes::default();
+        // The layout is learnt from the second item, whose name is also
+        // the raw string's text.
+        for name in ["other", "value", "third", "forth", "fifth"] {
+            let name = ident(name);
+            let item = quote!(pub fn f() -> &'static str { let #name = r"value"; #name });
+            assert_eq!(shapes.print_items(item.clone()).unwrap(), direct(&item));
+        }
+        assert_eq!(shapes.layouts.counts(), (0, 1));
+    }
+
     #[test]
     fn keywords_and_other_literals_are_part_of_the_shape() {
         // Two rounds of the same kinds of items with other names: each
@@ -810,7 +1053,8 @@ mod tests {
             let name = ident(name);
             let chunk = quote!(fn f() { let box #name = x; });
             // prettyplease does not print verbatim patterns: compare tokens.
-            let tree = shapes.tree(chunk.clone()).unwrap();
+            let item = Abstract::of(chunk.clone());
+            let tree = shapes.tree(chunk.clone(), &item).unwrap();
             let file = tree.file();
             assert_eq!(quote!(#file).to_string(), chunk.to_string());
         }
