@@ -111,17 +111,21 @@ impl Shapes {
     /// been seen before. prettyplease prints the items of a file one after
     /// the other, so the text is that of printing the file at once.
     pub(crate) fn print_items(&mut self, tokens: TokenStream) -> syn::Result<String> {
-        let pieces = split_items(tokens, ITEM_START);
+        let mut pieces = split_items(tokens, ITEM_START).into_iter();
+        let mut done = Vec::new();
         let mut text = String::new();
-        for (index, piece) in pieces.iter().enumerate() {
-            match self.print(piece.clone()) {
+        while let Some(piece) = pieces.next() {
+            let (piece, printed) = self.print(piece);
+            let first = done.is_empty();
+            done.push(piece);
+            match printed {
                 // Only the first piece may bring inner attributes.
-                Ok((printed, inner_attributes)) if index == 0 || !inner_attributes => {
+                Ok((printed, inner_attributes)) if first || !inner_attributes => {
                     text.push_str(&printed);
                 }
                 // What does not parse apart is parsed whole, which also
                 // gives the error of tokens that do not parse at all.
-                _ => return print_whole(pieces.iter().cloned().collect()),
+                _ => return print_whole(done.into_iter().chain(pieces).collect()),
             }
         }
         Ok(text)
@@ -138,22 +142,27 @@ impl Shapes {
         self_ty: &Ident,
         members: TokenStream,
     ) -> syn::Result<Option<String>> {
-        let pieces = split_items(members, MEMBER_START);
+        let mut pieces = split_items(members, MEMBER_START).into_iter();
         let open = format!("impl {self_ty} {{\n");
         let inside = |printed: &str| -> Option<String> {
             let inner = printed.strip_prefix(open.as_str())?.strip_suffix("}\n")?;
             Some(inner.to_string())
         };
+        let mut done = Vec::new();
         let mut text = String::new();
-        for piece in &pieces {
-            let printed = self
-                .print(quote::quote!(impl #self_ty { #piece }))
-                .map(|(printed, _)| printed);
-            match printed.ok().as_deref().and_then(inside) {
+        while let Some(piece) = pieces.next() {
+            let (block, printed) = self.print(impl_block(self_ty, piece));
+            done.push(block);
+            match printed
+                .ok()
+                .as_ref()
+                .and_then(|(printed, _)| inside(printed))
+            {
                 Some(inner) => text.push_str(&inner),
                 None => {
-                    let members: TokenStream = pieces.iter().cloned().collect();
-                    let whole = print_whole(quote::quote!(impl #self_ty { #members }))?;
+                    let members: TokenStream =
+                        done.into_iter().map(block_members).chain(pieces).collect();
+                    let whole = print_whole(impl_block(self_ty, members))?;
                     return Ok(inside(&whole));
                 }
             }
@@ -163,33 +172,41 @@ impl Shapes {
 
     /// The text prettyplease prints for one item, and whether the item
     /// has inner attributes: from the item's layout when it is known, and
-    /// otherwise printed from the item's syntax tree.
-    fn print(&mut self, tokens: TokenStream) -> syn::Result<(String, bool)> {
-        let item = Abstract::of(tokens.clone());
+    /// otherwise printed from the item's syntax tree. The tokens are given
+    /// back, for a caller that has to print them again with others.
+    fn print(&mut self, tokens: TokenStream) -> (TokenStream, syn::Result<(String, bool)>) {
+        let (item, tokens) = Abstract::of(tokens);
         let laid = item.laid();
         let (key, filled) = match self.layouts.fill(&laid) {
-            Found::Filled(text) => return Ok((text, false)),
+            Found::Filled(text) => return (tokens, Ok((text, false))),
             Found::None => (None, None),
             Found::New(key) => (Some(key), None),
             Found::Unchecked(key, text) => (Some(key), Some(text)),
         };
-        let (printed, inner_attributes) = {
-            let tree = self.tree(tokens, &item)?;
+        let holes = holes_of(tokens.clone());
+        let printed = self.tree(tokens.clone(), &item, &holes).map(|tree| {
             let file = tree.file();
             (prettyplease::unparse(file), !file.attrs.is_empty())
-        };
-        match (key, filled) {
-            (Some(key), Some(filled)) => self.layouts.checked(key, filled == printed),
-            (Some(key), None) => self.layouts.learn(key, &laid, &printed),
-            (None, _) => {}
+        });
+        if let Ok((printed, _)) = &printed {
+            match (key, filled) {
+                (Some(key), Some(filled)) => self.layouts.checked(key, filled == *printed),
+                (Some(key), None) => self.layouts.learn(key, &laid, printed),
+                (None, _) => {}
+            }
         }
-        Ok((printed, inner_attributes))
+        (tokens, printed)
     }
 
     /// The syntax tree of one item, from a template when its shape has
     /// been seen before.
-    fn tree(&mut self, tokens: TokenStream, item: &Abstract) -> syn::Result<Tree<'_>> {
-        let (shape, holes, key) = (&item.shape, &item.holes, item.shape_hash);
+    fn tree(
+        &mut self,
+        tokens: TokenStream,
+        item: &Abstract,
+        holes: &[Hole],
+    ) -> syn::Result<Tree<'_>> {
+        let (shape, key) = (&item.shape, item.shape_hash);
         let parsed = |tokens| syn::parse2(tokens).map(Tree::Parsed);
 
         let filled = match self.seen.get_mut(&key) {
@@ -247,6 +264,24 @@ impl Shapes {
 
 fn print_whole(tokens: TokenStream) -> syn::Result<String> {
     syn::parse2::<syn::File>(tokens).map(|file| prettyplease::unparse(&file))
+}
+
+/// `impl #self_ty { #members }`, with `members` moved in, not copied.
+fn impl_block(self_ty: &Ident, members: TokenStream) -> TokenStream {
+    let mut block = quote::quote!(impl #self_ty);
+    block.extend([TokenTree::Group(proc_macro2::Group::new(
+        Delimiter::Brace,
+        members,
+    ))]);
+    block
+}
+
+/// The members of a block made by [`impl_block`].
+fn block_members(block: TokenStream) -> TokenStream {
+    match block.into_iter().last() {
+        Some(TokenTree::Group(group)) => group.stream(),
+        _ => TokenStream::new(),
+    }
 }
 
 /// Words that begin an item, after a doc comment or attribute (`#`).
@@ -385,7 +420,6 @@ fn is_plain_str(repr: &str) -> bool {
 struct Abstract {
     shape: String,
     shape_hash: u64,
-    holes: Vec<Hole>,
     kinds: Vec<HoleKind>,
     /// The printed text of the holes.
     texts: String,
@@ -396,13 +430,21 @@ struct Abstract {
 }
 
 impl Abstract {
-    fn of(tokens: TokenStream) -> Self {
-        let mut item = Abstract::default();
-        abstract_stream(tokens, &mut item, false);
+    /// The item of `tokens`, and the tokens, given back.
+    fn of(tokens: TokenStream) -> (Self, TokenStream) {
+        let mut item = Abstract {
+            shape: String::with_capacity(512),
+            shape_hash: 0,
+            kinds: Vec::with_capacity(64),
+            texts: String::with_capacity(512),
+            ranges: Vec::with_capacity(64),
+            unlaid: false,
+        };
+        let tokens = abstract_stream(tokens, &mut item, false);
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         item.shape.hash(&mut hasher);
         item.shape_hash = hasher.finish();
-        item
+        (item, tokens)
     }
 
     fn laid(&self) -> Item<'_> {
@@ -417,10 +459,9 @@ impl Abstract {
     }
 
     /// Adds a hole whose text was appended to `texts` from `start` on.
-    fn hole(&mut self, hole: Hole, kind: HoleKind, start: usize) {
+    fn hole(&mut self, kind: HoleKind, start: usize) {
         self.ranges.push(start..self.texts.len());
         self.kinds.push(kind);
-        self.holes.push(hole);
     }
 
     /// Holes `name` and `value` are those of an outer `#[doc = ...]`: the
@@ -434,17 +475,18 @@ impl Abstract {
         let Some(value) = value else {
             return;
         };
-        let (Some(Hole::Str(literal)), Some(range)) =
-            (self.holes.get(value), self.ranges.get(value))
+        let Some(repr) = self
+            .ranges
+            .get(value)
+            .and_then(|r| self.texts.get(r.clone()))
         else {
             return;
         };
-        let repr = &self.texts[range.clone()];
         let text = match repr.get(1..repr.len() - 1) {
             Some(inner) if !repr.contains('\\') => inner.to_string(),
-            _ => match syn::Lit::new(literal.clone()) {
-                syn::Lit::Str(lit) => lit.value(),
-                _ => {
+            _ => match syn::parse_str::<syn::LitStr>(repr) {
+                Ok(lit) => lit.value(),
+                Err(_) => {
                     self.unlaid = true;
                     return;
                 }
@@ -465,29 +507,42 @@ impl Abstract {
     }
 }
 
-/// Appends the shape of `stream` to `item`'s, and its holes to `item`'s.
-/// `attribute`: `stream` is the inside of `#[...]`.
-fn abstract_stream(stream: TokenStream, item: &mut Abstract, attribute: bool) {
+/// Appends the shape of `stream` to `item`'s, and its holes to `item`'s;
+/// gives the tokens back. `attribute`: `stream` is the inside of `#[...]`.
+///
+/// The tokens are taken apart and put together again rather than iterated
+/// over a copy: proc_macro2 iterates a stream that is shared by copying
+/// every token, identifiers' text included.
+fn abstract_stream(stream: TokenStream, item: &mut Abstract, attribute: bool) -> TokenStream {
     // Whether the tokens so far are those of `doc = ...`, and the holes of
     // `doc` and of a string value.
     let mut doc = attribute;
     let (mut doc_name, mut doc_value) = (None, None);
     let mut tokens = 0;
     let mut after_hash = false;
+    let stream = stream.into_iter();
+    let mut rebuilt: Vec<TokenTree> = Vec::with_capacity(stream.size_hint().0);
     for tree in stream {
         let position = tokens;
         tokens += 1;
         let hash = matches!(&tree, TokenTree::Punct(punct) if punct.as_char() == '#');
-        match tree {
+        let tree = match tree {
             TokenTree::Group(group) => {
                 doc = false;
                 let delimiter = group.delimiter();
+                let span = group.span();
                 item.unlaid |= delimiter == Delimiter::None;
                 let (open, close) = delimiters(delimiter);
                 item.shape.push(open);
                 let attribute = after_hash && delimiter == Delimiter::Bracket;
-                abstract_stream(group.stream(), item, attribute);
+                // The group let go of, so that its stream is not shared.
+                let inner = group.stream();
+                drop(group);
+                let inner = abstract_stream(inner, item, attribute);
                 item.shape.push(close);
+                let mut group = proc_macro2::Group::new(delimiter, inner);
+                group.set_span(span);
+                TokenTree::Group(group)
             }
             TokenTree::Ident(ident) => {
                 // Written in place and taken back if it is a hole: no
@@ -505,9 +560,10 @@ fn abstract_stream(stream: TokenStream, item: &mut Abstract, attribute: bool) {
                     item.texts.push_str(&item.shape[start..]);
                     item.shape.truncate(start);
                     item.shape.push('$');
-                    doc_name = Some(item.holes.len());
-                    item.hole(Hole::Ident(ident), HoleKind::Ident, hole_start);
+                    doc_name = Some(item.kinds.len());
+                    item.hole(HoleKind::Ident, hole_start);
                 }
+                TokenTree::Ident(ident)
             }
             TokenTree::Punct(punct) => {
                 let c = punct.as_char();
@@ -517,6 +573,7 @@ fn abstract_stream(stream: TokenStream, item: &mut Abstract, attribute: bool) {
                 if punct.spacing() == Spacing::Joint {
                     item.shape.push('~');
                 }
+                TokenTree::Punct(punct)
             }
             TokenTree::Literal(literal) => {
                 doc &= position == 2;
@@ -528,18 +585,50 @@ fn abstract_stream(stream: TokenStream, item: &mut Abstract, attribute: bool) {
                     item.texts.push_str(&item.shape[start..]);
                     item.shape.truncate(start - 1);
                     item.shape.push('"');
-                    doc_value = Some(item.holes.len());
-                    item.hole(Hole::Str(literal), HoleKind::Str, hole_start);
+                    doc_value = Some(item.kinds.len());
+                    item.hole(HoleKind::Str, hole_start);
                 } else {
                     item.shape.push(' ');
                 }
+                TokenTree::Literal(literal)
             }
-        }
+        };
+        rebuilt.push(tree);
         after_hash = hash;
     }
     if let (true, 3, Some(name)) = (doc, tokens, doc_name) {
         item.doc(name, doc_value);
     }
+    rebuilt.into_iter().collect()
+}
+
+/// The holes of `stream`, in the order [`abstract_stream`] finds them.
+fn holes_of(stream: TokenStream) -> Vec<Hole> {
+    fn walk(stream: TokenStream, holes: &mut Vec<Hole>, text: &mut String) {
+        for tree in stream {
+            match tree {
+                TokenTree::Group(group) => walk(group.stream(), holes, text),
+                TokenTree::Ident(ident) => {
+                    text.clear();
+                    let _ = write!(text, "{ident}");
+                    if !is_keyword(text) {
+                        holes.push(Hole::Ident(ident));
+                    }
+                }
+                TokenTree::Literal(literal) => {
+                    text.clear();
+                    let _ = write!(text, "{literal}");
+                    if is_plain_str(text) {
+                        holes.push(Hole::Str(literal));
+                    }
+                }
+                TokenTree::Punct(_) => {}
+            }
+        }
+    }
+    let mut holes = Vec::new();
+    walk(stream, &mut holes, &mut String::new());
+    holes
 }
 
 fn delimiters(delimiter: Delimiter) -> (char, char) {
@@ -1053,8 +1142,9 @@ mod tests {
             let name = ident(name);
             let chunk = quote!(fn f() { let box #name = x; });
             // prettyplease does not print verbatim patterns: compare tokens.
-            let item = Abstract::of(chunk.clone());
-            let tree = shapes.tree(chunk.clone(), &item).unwrap();
+            let (item, chunk) = Abstract::of(chunk);
+            let holes = holes_of(chunk.clone());
+            let tree = shapes.tree(chunk.clone(), &item, &holes).unwrap();
             let file = tree.file();
             assert_eq!(quote!(#file).to_string(), chunk.to_string());
         }
