@@ -271,6 +271,9 @@ pub fn load_bytes(bytes: &[u8], path: &Path, display: &str) -> Result<Document, 
     })
 }
 
+/// YAML specs of at least this many bytes are deserialized by two workers.
+const TWO_WORKERS_FROM: usize = 256 * 1024;
+
 /// Why [`read_yaml_spec`] gave up on a document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Fallback {
@@ -303,47 +306,85 @@ fn read_yaml_spec(text: &str) -> Result<(openapiv3::OpenAPI, PathItems), Fallbac
         extensions: indexmap::IndexMap<String, Value>,
         schemas: indexmap::IndexMap<String, ReferenceOr<Schema>>,
     }
-    // Enough to keep both threads busy without holding much of the spec.
-    const IN_FLIGHT: usize = 256;
-    let (rest, parts) = std::thread::scope(|scope| {
-        let (sender, receiver) =
-            std::sync::mpsc::sync_channel::<(Part, String, crate::yaml::PartText)>(IN_FLIGHT);
-        let worker = scope.spawn(move || -> Option<Parts> {
-            let mut parts = Parts::default();
-            for (part, key, text) in receiver {
-                if text.external_ref {
-                    return None;
+    /// An entry as a worker leaves it, with its place in the document.
+    enum Done {
+        Path(String, String),
+        Extension(String, Value),
+        Schema(String, Box<ReferenceOr<Schema>>),
+    }
+    type Entry = (usize, Part, String, crate::yaml::PartText);
+    fn work(entries: std::sync::mpsc::Receiver<Entry>) -> Option<Vec<(usize, Done)>> {
+        let mut done = Vec::new();
+        for (place, part, key, text) in entries {
+            if text.external_ref {
+                return None;
+            }
+            let entry = match part {
+                Part::Path if key.starts_with('/') => {
+                    serde_json::from_str::<ReferenceOr<PathItem>>(&text.json).ok()?;
+                    Done::Path(key, text.json)
                 }
-                match part {
-                    Part::Path if key.starts_with('/') => {
-                        serde_json::from_str::<ReferenceOr<PathItem>>(&text.json).ok()?;
-                        parts.paths.push((key, text.json));
-                    }
-                    Part::Path if key.starts_with("x-") => {
-                        parts
-                            .extensions
-                            .insert(key, serde_json::from_str(&text.json).ok()?);
-                    }
-                    Part::Path => {}
-                    Part::Schema => {
-                        parts
-                            .schemas
-                            .insert(key, serde_json::from_str(&text.json).ok()?);
-                    }
+                Part::Path if key.starts_with("x-") => {
+                    Done::Extension(key, serde_json::from_str(&text.json).ok()?)
+                }
+                Part::Path => continue,
+                Part::Schema => Done::Schema(key, Box::new(serde_json::from_str(&text.json).ok()?)),
+            };
+            done.push((place, entry));
+        }
+        Some(done)
+    }
+    // Deserializing takes longer than reading: a large spec has two
+    // workers, which take the entries in turn.
+    let workers = if text.len() >= TWO_WORKERS_FROM { 2 } else { 1 };
+    // Enough to keep the threads busy without holding much of the spec.
+    const IN_FLIGHT: usize = 256;
+    let (rest, done) = std::thread::scope(|scope| {
+        let (senders, handles): (Vec<_>, Vec<_>) = (0..workers)
+            .map(|_| {
+                let (sender, receiver) =
+                    std::sync::mpsc::sync_channel::<Entry>(IN_FLIGHT / workers);
+                (sender, scope.spawn(move || work(receiver)))
+            })
+            .unzip();
+        // A send fails only once its worker has given up.
+        let mut place = 0;
+        let rest = crate::yaml::read_with(text, |part, key, value| {
+            let sender = senders.get(place % workers);
+            place += 1;
+            sender.is_some_and(|sender| sender.send((place, part, key, value)).is_ok())
+        });
+        // The workers' loops end when the senders are gone.
+        drop(senders);
+        let mut done = Some(Vec::new());
+        for handle in handles {
+            match (handle.join().ok().flatten(), done.as_mut()) {
+                (Some(entries), Some(all)) => all.extend(entries),
+                _ => done = None,
+            }
+        }
+        (rest, done)
+    });
+    let parts = done.map(|mut done| {
+        done.sort_unstable_by_key(|(place, _)| *place);
+        let mut parts = Parts::default();
+        for (_, entry) in done {
+            match entry {
+                Done::Path(key, json) => parts.paths.push((key, json)),
+                Done::Extension(key, value) => {
+                    parts.extensions.insert(key, value);
+                }
+                Done::Schema(key, schema) => {
+                    parts.schemas.insert(key, *schema);
                 }
             }
-            Some(parts)
-        });
-        // A send fails only once the worker has given up.
-        let rest = crate::yaml::read_with(text, |part, key, value| {
-            sender.send((part, key, value)).is_ok()
-        });
-        // The worker's loop ends when the last sender is gone.
-        drop(sender);
-        (rest, worker.join().ok().flatten())
+        }
+        parts
     });
-    let mut rest = rest.ok_or(Fallback::Declined)?;
+    // A worker that gave up stopped the reader: the document is read, but
+    // has an error for the exact path to report.
     let parts = parts.ok_or(Fallback::Read)?;
+    let mut rest = rest.ok_or(Fallback::Declined)?;
     if check_version(&rest).is_err() || crate::bundle::has_external_ref(&rest) {
         return Err(Fallback::Read);
     }
@@ -782,6 +823,38 @@ pub(crate) mod tests {
             .unwrap();
         assert_eq!(loaded(&json, "spec.json"), streamed);
         assert_eq!(loaded(text, "spec.yaml"), streamed);
+    }
+
+    /// A spec large enough for two workers: the entries come back in
+    /// document order, and one that does not deserialize is found.
+    #[test]
+    fn a_large_spec_read_by_two_workers_keeps_its_order() {
+        let text = crate::synth::spec(120)
+            .replacen(
+                "\n  /v1/resources-7/",
+                "\n  x-one: 1\n  /v1/resources-7/",
+                1,
+            )
+            .replacen(
+                "\n  /v1/resources-8/",
+                "\n  x-two: [2]\n  /v1/resources-8/",
+                1,
+            );
+        assert!(text.len() >= super::TWO_WORKERS_FROM);
+        let (openapi, paths) = read_yaml_spec(&text).unwrap();
+        assert_eq!(paths.len(), 120);
+        let streamed = whole(openapi, &paths);
+        assert_eq!(streamed.paths.extensions.len(), 2);
+        assert_eq!(streamed, exact(&text));
+        for broken in ["Resource117Request", "Resource118Request"] {
+            let bad = text.replacen(
+                &format!("\n    {broken}:\n"),
+                &format!("\n    Broken: {{type: 7}}\n    {broken}:\n"),
+                1,
+            );
+            assert_ne!(bad, text);
+            assert_eq!(read_yaml_spec(&bad).err(), Some(Fallback::Read));
+        }
     }
 
     #[test]
