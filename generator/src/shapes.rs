@@ -183,8 +183,7 @@ impl Shapes {
             Found::New(key) => (Some(key), None),
             Found::Unchecked(key, text) => (Some(key), Some(text)),
         };
-        let holes = holes_of(tokens.clone());
-        let printed = self.tree(tokens.clone(), &item, &holes).map(|tree| {
+        let printed = self.tree(tokens.clone(), &item).map(|tree| {
             let file = tree.file();
             (prettyplease::unparse(file), !file.attrs.is_empty())
         });
@@ -200,12 +199,7 @@ impl Shapes {
 
     /// The syntax tree of one item, from a template when its shape has
     /// been seen before.
-    fn tree(
-        &mut self,
-        tokens: TokenStream,
-        item: &Abstract,
-        holes: &[Hole],
-    ) -> syn::Result<Tree<'_>> {
+    fn tree(&mut self, tokens: TokenStream, item: &Abstract) -> syn::Result<Tree<'_>> {
         let (shape, key) = (&item.shape, item.shape_hash);
         let parsed = |tokens| syn::parse2(tokens).map(Tree::Parsed);
 
@@ -218,7 +212,8 @@ impl Shapes {
             Some(Seen::Template(template)) if template.shape != *shape => return parsed(tokens),
             Some(Seen::Template(template)) => {
                 let Template { tree, sites, .. } = &mut **template;
-                let mut filler = Filler::refill(holes, sites);
+                let holes = holes_of(tokens.clone());
+                let mut filler = Filler::refill(&holes, sites);
                 filler.visit_file_mut(tree);
                 filler.refilled()
             }
@@ -234,7 +229,8 @@ impl Shapes {
                     self.seen.insert(key, Seen::Unusable);
                     return parsed(tokens);
                 };
-                let mut filler = Filler::discover(holes);
+                let holes = holes_of(tokens.clone());
+                let mut filler = Filler::discover(&holes);
                 filler.visit_file_mut(&mut tree);
                 match filler.discovered() {
                     Some(sites) => {
@@ -1143,8 +1139,7 @@ mod tests {
             let chunk = quote!(fn f() { let box #name = x; });
             // prettyplease does not print verbatim patterns: compare tokens.
             let (item, chunk) = Abstract::of(chunk);
-            let holes = holes_of(chunk.clone());
-            let tree = shapes.tree(chunk.clone(), &item, &holes).unwrap();
+            let tree = shapes.tree(chunk.clone(), &item).unwrap();
             let file = tree.file();
             assert_eq!(quote!(#file).to_string(), chunk.to_string());
         }
