@@ -241,6 +241,18 @@ fn provenance(doc: &load::Document, options: &Options) -> render::Provenance {
 /// when versioning the next generation.
 pub const SPEC_FILE: &str = "openapi.json";
 
+/// Spawns `f` on a scoped thread with a main thread's stack (8 MiB rather
+/// than a spawned thread's 2 MiB): the threads that deserialize spec data
+/// recurse as deeply as the spec nests, as the main thread would.
+pub(crate) fn spawn_deep<'scope, 'env, T: Send + 'scope>(
+    scope: &'scope std::thread::Scope<'scope, 'env>,
+    f: impl FnOnce() -> T + Send + 'scope,
+) -> std::io::Result<std::thread::ScopedJoinHandle<'scope, T>> {
+    std::thread::Builder::new()
+        .stack_size(8 << 20)
+        .spawn_scoped(scope, f)
+}
+
 /// Specs of at least this many bytes have their document freed on a thread
 /// of its own while the crate is emitted.
 const FREE_APART_FROM: usize = 1 << 20;
@@ -256,9 +268,16 @@ pub fn generate(options: &Options) -> Result<Generated, Error> {
     // The shipped copy of the spec is written while the model is lowered;
     // the document is dropped before emission, which needs only the model.
     let (prepared, spec) = std::thread::scope(|scope| {
-        let spec = scope.spawn(|| shipped::spec_file(&provenance(&doc, options), &doc));
+        let spec = spawn_deep(scope, || {
+            shipped::spec_file(&provenance(&doc, options), &doc)
+        });
         let prepared = prepare(&doc, options);
-        (prepared, spec.join())
+        let spec = match spec {
+            Ok(thread) => thread.join(),
+            // No thread to be had: written after lowering instead.
+            Err(_) => Ok(shipped::spec_file(&provenance(&doc, options), &doc)),
+        };
+        (prepared, spec)
     });
     let load::Document {
         text,

@@ -344,7 +344,7 @@ fn read_yaml_spec(text: &str) -> Result<(openapiv3::OpenAPI, PathItems), Fallbac
             .map(|_| {
                 let (sender, receiver) =
                     std::sync::mpsc::sync_channel::<Entry>(IN_FLIGHT / workers);
-                (sender, scope.spawn(move || work(receiver)))
+                (sender, crate::spawn_deep(scope, move || work(receiver)))
             })
             .unzip();
         // A send fails only once its worker has given up.
@@ -357,8 +357,10 @@ fn read_yaml_spec(text: &str) -> Result<(openapiv3::OpenAPI, PathItems), Fallbac
         // The workers' loops end when the senders are gone.
         drop(senders);
         let mut done = Some(Vec::new());
+        // A worker that could not be started counts as one that gave up.
         for handle in handles {
-            match (handle.join().ok().flatten(), done.as_mut()) {
+            let entries = handle.ok().and_then(|handle| handle.join().ok().flatten());
+            match (entries, done.as_mut()) {
                 (Some(entries), Some(all)) => all.extend(entries),
                 _ => done = None,
             }

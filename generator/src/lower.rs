@@ -279,18 +279,22 @@ impl<'a> Lowerer<'a> {
         // Items are read (deserialized) on a second thread while the ones
         // before them are lowered, when there are enough to pay for it.
         std::thread::scope(|threads| {
-            let items: Box<dyn Iterator<Item = (&str, _)>> = if paths.len() >= self.prefetch_from {
-                let (sender, receiver) = std::sync::mpsc::sync_channel(PREFETCH_AHEAD);
-                threads.spawn(move || {
-                    for entry in paths.iter() {
-                        if sender.send(entry).is_err() {
-                            break;
+            let ahead = (paths.len() >= self.prefetch_from)
+                .then(|| {
+                    let (sender, receiver) = std::sync::mpsc::sync_channel(PREFETCH_AHEAD);
+                    let reader = crate::spawn_deep(threads, move || {
+                        for entry in paths.iter() {
+                            if sender.send(entry).is_err() {
+                                break;
+                            }
                         }
-                    }
-                });
-                Box::new(receiver.into_iter())
-            } else {
-                Box::new(paths.iter())
+                    });
+                    reader.ok().map(|_| receiver)
+                })
+                .flatten();
+            let items: Box<dyn Iterator<Item = (&str, _)>> = match ahead {
+                Some(receiver) => Box::new(receiver.into_iter()),
+                None => Box::new(paths.iter()),
             };
             self.lower_items(items, &mut shapes, &mut scope, &mut operations);
         });

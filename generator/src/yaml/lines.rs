@@ -109,6 +109,11 @@ impl<'a> Lines<'a> {
 
     /// Reads the next line into the queue.
     fn line(&mut self) -> Result<(), Declined> {
+        // yaml-rust2 and libyaml end a last line without a line break
+        // differently inside block scalars: such texts are yaml-rust2's.
+        if self.pos == 0 && !self.text.ends_with('\n') {
+            return Err(Declined);
+        }
         let Some((line, next)) = line_at(self.text, self.pos) else {
             return self.finish();
         };
@@ -177,6 +182,11 @@ impl<'a> Lines<'a> {
 
     /// A collection that starts at column `col` with `s`.
     fn node(&mut self, col: usize, s: &'a str) -> Result<(), Declined> {
+        // The walk declines deeper documents; `- - - ...` on one line
+        // would otherwise recurse once per `-`.
+        if self.stack.len() >= super::MAX_DEPTH {
+            return Err(Declined);
+        }
         let mapping = if is_entry(s) {
             false
         } else if key(s).is_some() {
@@ -509,7 +519,9 @@ fn key(s: &str) -> Option<(Cow<'_, str>, Style, usize)> {
         }
         _ => return None,
     };
-    if key.len() >= MAX_KEY
+    // YAML limits an implicit key by its length in the text, escapes
+    // included.
+    if colon >= MAX_KEY
         || bytes.get(colon) != Some(&b':')
         || !matches!(bytes.get(colon + 1), None | Some(b' '))
     {

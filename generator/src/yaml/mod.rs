@@ -348,7 +348,9 @@ impl<'a> PartWriter<'a> {
                     }
                 }
                 Event::MappingStart | Event::SequenceStart => {
-                    if depth + self.open.len() >= MAX_DEPTH {
+                    // A mapping or sequence as a key, as the walk declines
+                    // it; and nesting beyond the walk's.
+                    if is_key || depth + self.open.len() >= MAX_DEPTH {
                         return None;
                     }
                     self.value_start(&mut out);
@@ -899,7 +901,7 @@ mod tests {
     /// yaml-rust2 reads it; and what it leaves to yaml-rust2.
     #[test]
     fn the_line_scanner_gives_yaml_rust2_events() {
-        let read = [
+        let accepted = [
             "a: 1\n",
             "a:\n  b: c\n  d:\n    - e\n    - f: g\n      h: i\n    -\n    - - j\n      - k\n",
             "a:\n- x\n- y: z\n  w: v\nb: c\n",
@@ -913,7 +915,7 @@ mod tests {
             "- a\n",
             "a: \"\\U0001F600 \\N\\_\\L\\P\\0\\a\\b\\v\\f\\r\\e\\ \\/\\\"\"\n",
         ];
-        for text in read {
+        for text in accepted {
             assert!(lines_agree(text), "declined {text:?}");
         }
         let declined = [
@@ -952,6 +954,25 @@ mod tests {
             // What it declines reads as it did before.
             agrees(text);
         }
+        // A last line without a line break: yaml-rust2 and libyaml end a
+        // block scalar there differently, so the whole text is declined.
+        for text in ["a: |+\n  x\n ", "a: |\n  x\n  ", "a: 1"] {
+            assert!(!lines::accepts(text), "read {text:?}");
+            agrees(text);
+        }
+        // A quoted key longer than YAML allows in the text, though not
+        // once its escapes are read.
+        let long_key = format!("k: 1\n\"{}\": v\n", "\\x41".repeat(300));
+        assert!(!lines::accepts(&long_key));
+        assert_eq!(read(&long_key), reference(&long_key));
+        let long_single = format!("k: 1\n'{}': v\n", "''".repeat(600));
+        assert!(!lines::accepts(&long_single));
+        assert_eq!(read(&long_single), reference(&long_single));
+        // Sequences nested on one line, far deeper than the walk goes: no
+        // recursion without bound.
+        let deep = format!("a:\n{}x\n", "- ".repeat(100_000));
+        assert!(!lines::accepts(&deep));
+        assert_eq!(read(&deep), None);
     }
 
     /// The pieces random documents are made of: what YAML specs are made
@@ -1130,6 +1151,11 @@ mod tests {
             }
         }
         assert!(compared > 2_000, "compared only {compared} entries");
+        // A mapping or sequence as a key inside an entry, which yaml-rust2
+        // reads and the walk declines, is declined by the writer too.
+        let doc = "openapi: 3.0.3\npaths:\n  foo:\n    [x]: {y: z}\n";
+        assert_eq!(read(doc), None);
+        assert_eq!(read_with(doc, |_, _, _| true), None);
     }
 
     /// Documents built at random from the pieces YAML specs are made of
