@@ -864,6 +864,93 @@ mod tests {
         assert!(agrees(&text));
     }
 
+    /// Documents of random lines at random indentation (keys, entries,
+    /// scalars of every style, block scalar headers and their lines,
+    /// comments, blank lines with and without spaces): wherever the line
+    /// scanner reads one, its events must be yaml-rust2's, and yaml-rust2
+    /// must read it too.
+    #[test]
+    fn random_lines_give_yaml_rust2_events() {
+        let lines = [
+            "k: v",
+            "k:",
+            "k: 'q'",
+            "k: \"d\\n\"",
+            "k: [a, b]",
+            "k: {a: b}",
+            "k: []",
+            "k: # c",
+            "- v",
+            "-",
+            "- k: v",
+            "- k:",
+            "- - v",
+            "- [a]",
+            "- 'q'",
+            "k: |",
+            "k: |-",
+            "k: |+",
+            "k: >",
+            "k: >-",
+            "k: >+",
+            "- |",
+            "- >-",
+            "text",
+            "more text",
+            "# comment",
+            "",
+            "  ",
+            "    ",
+            "\"k\": v",
+            "'k': v",
+            "k: a:b",
+            "k: a #c",
+            "k: a#b",
+            "k: v ",
+            "k: x: y",
+            "- k: |",
+            "k: 1",
+            "k: ~",
+            "k:  two  spaces",
+            "... ",
+            "---",
+            "k: -x",
+        ];
+        let mut state = 0x1234_5678_9abc_def1_u64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let total = std::env::var("APIGEN_YAML_CASES")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(20_000);
+        let mut read = 0;
+        for _ in 0..total {
+            let mut doc = String::from("root:\n");
+            for _ in 0..1 + next(8) {
+                let indent = [0, 2, 2, 4, 4, 6, 1, 3][next(8)];
+                let line = lines[next(lines.len())];
+                let key = format!("k{}", next(3));
+                let line = line.replace("k:", &format!("{key}:"));
+                let end = if next(20) == 0 { "\r\n" } else { "\n" };
+                doc.push_str(&format!("{}{line}{end}", " ".repeat(indent)));
+            }
+            if next(10) == 0 {
+                doc.pop();
+            }
+            if lines_agree(&doc) {
+                read += 1;
+            }
+        }
+        assert!(
+            read > total / 20,
+            "the line scanner read only {read} of {total}"
+        );
+    }
+
     /// `plain_text` checks runs of printable ASCII at once; it must refuse
     /// exactly what a check of every byte refuses, wherever in a run the
     /// odd byte falls.
