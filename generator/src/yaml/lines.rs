@@ -465,31 +465,10 @@ fn tail(rest: &str) -> Result<(), Declined> {
 }
 
 /// Whether a plain scalar may start with `b` in this scanner: not an
-/// indicator, and not one of `-`, `?`, `:`, which start a plain scalar only
-/// when a non-space follows (left to yaml-rust2).
+/// indicator, and not `-` (nor `?` or `:`), which starts a plain scalar
+/// only when a non-space follows (left to yaml-rust2).
 fn plain_start(b: u8) -> bool {
-    !matches!(
-        b,
-        b'-' | b'?'
-            | b':'
-            | b','
-            | b'['
-            | b']'
-            | b'{'
-            | b'}'
-            | b'#'
-            | b'&'
-            | b'*'
-            | b'!'
-            | b'|'
-            | b'>'
-            | b'\''
-            | b'"'
-            | b'%'
-            | b'@'
-            | b'`'
-            | b' '
-    )
+    !(super::is_indicator(b) || b == b'-' || b == b' ')
 }
 
 /// A mapping key at the start of `s`, followed by `:` and a space or the

@@ -510,31 +510,35 @@ fn resolve(text: &str, style: Style) -> Option<Resolved> {
 /// empty implicit key), not starting with an indicator or a document
 /// marker.
 fn plain_fits(text: &str) -> bool {
-    let indicator = matches!(
-        text.as_bytes().first(),
-        None | Some(
-            b'?' | b':'
-                | b'|'
-                | b'>'
-                | b'!'
-                | b'&'
-                | b'*'
-                | b'%'
-                | b'@'
-                | b'`'
-                | b','
-                | b'['
-                | b']'
-                | b'{'
-                | b'}'
-                | b'#'
-                | b'\''
-                | b'"'
-        )
-    );
+    let indicator = text.as_bytes().first().map_or(true, |&b| is_indicator(b));
     let marker =
         text.starts_with("- ") || text == "-" || text.starts_with("---") || text.starts_with("...");
     !(indicator || marker)
+}
+
+/// YAML's indicators but `-`: a plain scalar that starts with one is read
+/// otherwise, or differently by two parsers.
+fn is_indicator(b: u8) -> bool {
+    matches!(
+        b,
+        b'?' | b':'
+            | b'|'
+            | b'>'
+            | b'!'
+            | b'&'
+            | b'*'
+            | b'%'
+            | b'@'
+            | b'`'
+            | b','
+            | b'['
+            | b']'
+            | b'{'
+            | b'}'
+            | b'#'
+            | b'\''
+            | b'"'
+    )
 }
 
 /// serde_yaml's resolution of an untagged plain scalar.
@@ -637,6 +641,26 @@ mod tests {
     /// What serde_yaml makes of `text`, the reference this reader follows.
     fn reference(text: &str) -> Option<Value> {
         serde_yaml::from_str(text).ok()
+    }
+
+    /// A small deterministic generator of numbers below `n`, for the
+    /// random documents of these tests.
+    fn numbers(mut state: u64) -> impl FnMut(usize) -> usize {
+        move |n| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        }
+    }
+
+    /// How many random documents a test makes: `APIGEN_YAML_CASES` for a
+    /// longer search.
+    fn cases(default: usize) -> usize {
+        std::env::var("APIGEN_YAML_CASES")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(default)
     }
 
     /// Whether the line scanner reads `text`; if it does, its events must
@@ -916,17 +940,8 @@ mod tests {
             "---",
             "k: -x",
         ];
-        let mut state = 0x1234_5678_9abc_def1_u64;
-        let mut next = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
-        let total = std::env::var("APIGEN_YAML_CASES")
-            .ok()
-            .and_then(|n| n.parse().ok())
-            .unwrap_or(20_000);
+        let mut next = numbers(0x1234_5678_9abc_def1_u64);
+        let total = cases(20_000);
         let mut read = 0;
         for _ in 0..total {
             let mut doc = String::from("root:\n");
@@ -965,13 +980,7 @@ mod tests {
             "\t", "\r", "\r\n", "\n%", "%", "\u{7f}", "\u{85}", "\u{9f}", "\u{a0}", "\u{2028}",
             "\u{2029}", "\u{2027}", "\u{feff}", "\u{fffe}", "\u{ffff}", "\u{fffd}", "é", "\u{0}",
         ];
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut next = numbers(0x9e37_79b9_7f4a_7c15_u64);
         let mut refused = 0;
         for _ in 0..5_000 {
             let mut text = "a: b\n".repeat(next(40));
@@ -1175,13 +1184,7 @@ mod tests {
     /// same `$ref` finding as the bundler's, and declined alike.
     #[test]
     fn entries_are_written_as_the_values_read_gives() {
-        let mut state = 0x5851_f42d_4c95_7f2d_u64;
-        let mut next = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut next = numbers(0x5851_f42d_4c95_7f2d_u64);
         let mut compared = 0;
         for case in 0..4_000 {
             let mut doc = String::from("openapi: 3.0.3\npaths:\n");
@@ -1250,20 +1253,10 @@ mod tests {
     /// serde_yaml reads it, and most must be accepted.
     #[test]
     fn random_documents_agree_with_serde_yaml() {
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut next = numbers(0x2545_f491_4f6c_dd1d_u64);
         let mut accepted = 0;
         let mut by_lines = 0;
-        // APIGEN_YAML_CASES runs a longer search.
-        let total = std::env::var("APIGEN_YAML_CASES")
-            .ok()
-            .and_then(|n| n.parse().ok())
-            .unwrap_or(20_000);
+        let total = cases(20_000);
         for _ in 0..total {
             let mut doc = String::new();
             for key in 0..1 + next(4) {
