@@ -20,9 +20,15 @@
 //! no layout is printed as before: items with a `!` (macros, inner
 //! attributes, negation) or an invisible group, docs that print as block
 //! comments or attributes, items whose holes are not all found in order,
-//! and any item once the cache is full. The first [`CHECKED`] items filled
-//! from a layout are printed as well and compared: a difference retires
-//! the layout, and the printed text is used.
+//! and any item once the cache is full.
+//!
+//! A hole is looked for in the text, so it could be found in the wrong
+//! place (its word also in a comment or literal that the shape fixes, say).
+//! So an item filled with a text other than the first item's in a hole
+//! whose place has not been proved is printed as well and compared: equal,
+//! the places of the holes where they differ are proved (a hole in the
+//! wrong place would have left the old text where it prints and changed
+//! another); different, the layout is retired, and the printed text used.
 //!
 //! Architecture invariant: a text filled from a layout is the text
 //! prettyplease prints for the item. Tests hold every repository spec's
@@ -34,9 +40,6 @@ use std::ops::Range;
 
 /// Layouts kept at most per thread.
 const MAX_LAYOUTS: usize = 4096;
-
-/// How many items filled from a layout are also printed and compared.
-const CHECKED: u8 = 2;
 
 /// What a hole of an item prints as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,8 +114,9 @@ struct Layout {
     text: String,
     /// The place of each hole's text in `text`, in order.
     places: Vec<Range<usize>>,
-    /// Items filled and found to be what prettyplease prints.
-    checked: u8,
+    /// For each hole, whether an item filled with another text there was
+    /// printed as filled, which proves the place.
+    proved: Vec<bool>,
 }
 
 enum Entry {
@@ -134,8 +138,9 @@ pub(crate) enum Found {
     New(u64),
     /// The item's text, from its layout.
     Filled(String),
-    /// The item's text from its layout, to be compared with the printed
-    /// text through [`Layouts::checked`].
+    /// The item's text from its layout, which puts text in a place not yet
+    /// proved: to be compared with the printed text through
+    /// [`Layouts::checked`].
     Unchecked(u64, String),
 }
 
@@ -163,13 +168,17 @@ impl Layouts {
         };
         let mut text = String::with_capacity(layout.text.len() + 64);
         let mut last = 0;
+        let mut unproved = false;
         for (hole, place) in layout.places.iter().enumerate() {
+            let own = item.text(hole);
+            unproved |= !layout.proved.get(hole).copied().unwrap_or(false)
+                && layout.text.get(place.clone()) != Some(own);
             text.push_str(&layout.text[last..place.start]);
-            text.push_str(item.text(hole));
+            text.push_str(own);
             last = place.end;
         }
         text.push_str(&layout.text[last..]);
-        if layout.checked < CHECKED {
+        if unproved {
             Found::Unchecked(key, text)
         } else {
             Found::Filled(text)
@@ -183,19 +192,30 @@ impl Layouts {
                 shape: item.shape.to_string(),
                 widths: (0..item.kinds.len()).map(|hole| item.width(hole)).collect(),
                 text: printed.to_string(),
+                proved: vec![false; places.len()],
                 places,
-                checked: 0,
             })),
             None => Entry::Retired,
         };
         self.by_key.insert(key, entry);
     }
 
-    /// Whether an item filled from the layout of `key` was what
-    /// prettyplease printed for it; a layout that was not is retired.
-    pub(crate) fn checked(&mut self, key: u64, same: bool) {
+    /// Whether `item`, filled from the layout of `key`, was what
+    /// prettyplease printed for it: if so, the places where its text
+    /// differs from the layout's are proved; if not, the layout is retired.
+    pub(crate) fn checked(&mut self, key: u64, item: &Item<'_>, same: bool) {
         match self.by_key.get_mut(&key) {
-            Some(Entry::Ready(layout)) if same => layout.checked += 1,
+            Some(Entry::Ready(layout)) if same => {
+                let Layout {
+                    text,
+                    places,
+                    proved,
+                    ..
+                } = &mut **layout;
+                for (hole, (place, proved)) in places.iter().zip(proved.iter_mut()).enumerate() {
+                    *proved |= text.get(place.clone()) != Some(item.text(hole));
+                }
+            }
             Some(entry) => *entry = Entry::Retired,
             None => {}
         }
@@ -204,12 +224,12 @@ impl Layouts {
 
 #[cfg(test)]
 impl Layouts {
-    /// How many layouts fill items unchecked, and how many were retired.
+    /// How many layouts have a place proved, and how many were retired.
     pub(crate) fn counts(&self) -> (usize, usize) {
         let trusted = self
             .by_key
             .values()
-            .filter(|entry| matches!(entry, Entry::Ready(layout) if layout.checked >= CHECKED))
+            .filter(|entry| matches!(entry, Entry::Ready(layout) if layout.proved.contains(&true)))
             .count();
         let retired = self
             .by_key

@@ -189,7 +189,7 @@ impl Shapes {
         });
         if let Ok((printed, _)) = &printed {
             match (key, filled) {
-                (Some(key), Some(filled)) => self.layouts.checked(key, filled == *printed),
+                (Some(key), Some(filled)) => self.layouts.checked(key, &laid, filled == *printed),
                 (Some(key), None) => self.layouts.learn(key, &laid, printed),
                 (None, _) => {}
             }
@@ -1017,6 +1017,34 @@ mod tests {
             let name = ident(name);
             let item = quote!(pub fn f() -> &'static str { let #name = r"value"; #name });
             assert_eq!(shapes.print_items(item.clone()).unwrap(), direct(&item));
+        }
+        assert_eq!(shapes.layouts.counts(), (0, 1));
+    }
+
+    /// A hole found in the wrong place (its word also in a doc the shape
+    /// fixes) fills correctly as long as items hold the same word there;
+    /// the first item with another word there is printed and compared,
+    /// which retires the layout, however many items came before.
+    #[test]
+    fn a_hole_in_the_wrong_place_is_found_when_its_text_first_changes() {
+        let mut shapes = Shapes::default();
+        let fields = [
+            "value", "value", "value", "value", "value", "other", "value",
+        ];
+        for (i, field) in fields.iter().enumerate() {
+            let name = ident(&format!("Item{i}"));
+            let field = ident(field);
+            let item = quote! {
+                pub struct #name {
+                    /// The field's value.
+                    pub #field: u8,
+                }
+            };
+            assert_eq!(
+                shapes.print_items(item.clone()).unwrap(),
+                direct(&item),
+                "item {i}"
+            );
         }
         assert_eq!(shapes.layouts.counts(), (0, 1));
     }
