@@ -412,7 +412,6 @@ fn is_plain_str(repr: &str) -> bool {
 
 /// An item's tokens abstracted: its shape and its holes, and for
 /// [`crate::layouts`], what each hole prints as.
-#[derive(Default)]
 struct Abstract {
     shape: String,
     shape_hash: u64,
