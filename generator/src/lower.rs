@@ -279,19 +279,20 @@ impl<'a> Lowerer<'a> {
         // Items are read (deserialized) on a second thread while the ones
         // before them are lowered, when there are enough to pay for it.
         std::thread::scope(|threads| {
-            let ahead = (paths.len() >= self.prefetch_from)
-                .then(|| {
-                    let (sender, receiver) = std::sync::mpsc::sync_channel(PREFETCH_AHEAD);
-                    let reader = crate::spawn_deep(threads, move || {
-                        for entry in paths.iter() {
-                            if sender.send(entry).is_err() {
-                                break;
-                            }
+            // Without a thread to be had, the items are read in turn.
+            let ahead = if paths.len() >= self.prefetch_from {
+                let (sender, receiver) = std::sync::mpsc::sync_channel(PREFETCH_AHEAD);
+                let reader = crate::spawn_deep(threads, move || {
+                    for entry in paths.iter() {
+                        if sender.send(entry).is_err() {
+                            break;
                         }
-                    });
-                    reader.ok().map(|_| receiver)
-                })
-                .flatten();
+                    }
+                });
+                reader.ok().map(|_| receiver)
+            } else {
+                None
+            };
             let items: Box<dyn Iterator<Item = (&str, _)>> = match ahead {
                 Some(receiver) => Box::new(receiver.into_iter()),
                 None => Box::new(paths.iter()),

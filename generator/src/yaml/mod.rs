@@ -201,11 +201,7 @@ fn walk(text: &str, mut take: Option<impl FnMut(Part, String, PartText) -> bool>
                     // A key is taken as written, whatever its style, as
                     // serde_yaml gives it to a string; a repeated key is
                     // for the exact path to report.
-                    let fits = match style {
-                        Style::Plain => plain_fits(&value),
-                        Style::SingleQuoted | Style::DoubleQuoted => true,
-                        Style::Literal | Style::Folded => false,
-                    };
+                    let fits = key_fits(&value, style);
                     if !fits || map.contains_key(value.as_ref()) {
                         return None;
                     }
@@ -318,11 +314,7 @@ impl<'a> PartWriter<'a> {
                 .is_some_and(|open| open.mapping && !open.awaiting_value);
             match event {
                 Event::Scalar(text, style) if is_key => {
-                    let fits = match style {
-                        Style::Plain => plain_fits(&text),
-                        Style::SingleQuoted | Style::DoubleQuoted => true,
-                        Style::Literal | Style::Folded => false,
-                    };
+                    let fits = key_fits(&text, style);
                     let open = self.open.last_mut()?;
                     if !fits || open.repeated(&text) {
                         return None;
@@ -514,6 +506,17 @@ fn plain_fits(text: &str) -> bool {
     let marker =
         text.starts_with("- ") || text == "-" || text.starts_with("---") || text.starts_with("...");
     !(indicator || marker)
+}
+
+/// Whether a scalar may be a key as this reader takes keys: as written,
+/// whatever its style, as serde_yaml gives it to a string; a plain key
+/// only if both parsers read it alike, and no block scalar.
+fn key_fits(text: &str, style: Style) -> bool {
+    match style {
+        Style::Plain => plain_fits(text),
+        Style::SingleQuoted | Style::DoubleQuoted => true,
+        Style::Literal | Style::Folded => false,
+    }
 }
 
 /// YAML's indicators but `-`: a plain scalar that starts with one is read
