@@ -278,6 +278,16 @@ impl Drift {
     }
 }
 
+/// A file's bytes as text, invalid UTF-8 replaced: borrowed, and checked
+/// by the standard library's fast path, when the bytes are valid (as
+/// generated files are).
+fn text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
 fn unified(path: &str, old: &str, new: &str) -> String {
     similar::TextDiff::from_lines(old, new)
         .unified_diff()
@@ -293,7 +303,7 @@ pub fn read_tree(dir: &Path) -> Result<BTreeMap<String, String>, Error> {
     for rel in list(dir)? {
         let bytes =
             std::fs::read(dir.join(&rel)).map_err(|e| io_error("read", &dir.join(&rel), &e))?;
-        files.insert(rel, String::from_utf8_lossy(&bytes).into_owned());
+        files.insert(rel, text(&bytes).into_owned());
     }
     Ok(files)
 }
@@ -316,7 +326,7 @@ pub fn changed_in_tree(
         let differs = if on_disk.contains(rel) {
             let path = dir.join(rel);
             let bytes = std::fs::read(&path).map_err(|e| io_error("read", &path, &e))?;
-            changed(rel, Some(&String::from_utf8_lossy(&bytes)), new)
+            changed(rel, Some(&text(&bytes)), new)
         } else {
             changed(rel, None, new)
         };
@@ -342,8 +352,8 @@ pub fn compare_tree(out: &Path, files: &BTreeMap<String, String>) -> Result<Drif
         }
         let actual =
             std::fs::read(out.join(rel)).map_err(|e| io_error("read", &out.join(rel), &e))?;
-        let actual = String::from_utf8_lossy(&actual);
-        if actual != *expected {
+        if actual != expected.as_bytes() {
+            let actual = text(&actual);
             drift
                 .changed
                 .insert(rel.clone(), unified(rel, &actual, expected));
@@ -361,8 +371,8 @@ pub fn compare_single(path: &Path, display: &str, contents: &str) -> Result<Drif
     let mut drift = Drift::default();
     match std::fs::read(path) {
         Ok(actual) => {
-            let actual = String::from_utf8_lossy(&actual);
-            if actual != contents {
+            if actual != contents.as_bytes() {
+                let actual = text(&actual);
                 drift
                     .changed
                     .insert(display.to_string(), unified(display, &actual, contents));
