@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, ToTokens};
 
-use super::{docs, ident, type_tokens};
+use super::{docs, ident, type_tokens, Lazy};
 use crate::model::*;
 use crate::render::{Chunk, RustFile};
 
@@ -51,7 +51,7 @@ fn scalar_argument(api: &Api, ty: &TypeRef, value: TokenStream) -> (TokenStream,
         TypeRef::String => (quote!(&str), value),
         TypeRef::Bool | TypeRef::I32 | TypeRef::I64 | TypeRef::F32 | TypeRef::F64 => {
             let t = type_tokens(api, ty);
-            (t, quote!(&#value.to_string()))
+            (quote!(#t), quote!(&#value.to_string()))
         }
         TypeRef::Date => (quote!(chrono::NaiveDate), quote!(&#value.to_string())),
         TypeRef::DateTime => (
@@ -71,107 +71,47 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
     let error = ident(&op.error_type);
     let success = match &op.success {
         Success::Empty => quote!(()),
-        Success::One(payload) => type_tokens(api, &payload.ty),
+        Success::One(payload) => type_tokens(api, &payload.ty).to_token_stream(),
         Success::ByStatus { type_name, .. } => {
             let name = ident(type_name);
             quote!(types::#name)
         }
     };
 
-    let mut params = Vec::new();
-    let mut arg_names = Vec::new();
-    for p in &op.params {
-        let name = ident(&p.name);
-        let ty = argument_type(api, p);
-        params.push(quote!(#name: #ty));
-        arg_names.push(name);
-    }
-    if let Some(body) = &op.body {
-        let ty = match body.kind {
-            BodyKind::Bytes => quote!([u8]),
-            BodyKind::Text => quote!(str),
-            _ => type_tokens(api, &body.ty),
-        };
-        if body.required {
-            params.push(quote!(body: &#ty));
-        } else {
-            params.push(quote!(body: Option<&#ty>));
-        }
+    let mut arg_names: Vec<_> = op.params.iter().map(|p| ident(&p.name)).collect();
+    if op.body.is_some() {
         arg_names.push(format_ident!("body"));
     }
-
-    let mut steps = Vec::new();
-    for segment in &op.segments {
-        match segment {
-            PathSegment::Literal(text) => steps.push(quote!(request.path_literal(#text);)),
-            PathSegment::Param(i) => {
-                if let Some(p) = op.params.get(*i) {
-                    let wire = &p.wire_name;
-                    let (_, value) =
-                        scalar_argument(api, &p.ty, ident(&p.name).into_token_stream());
-                    steps.push(quote!(request.path_param(#wire, #value)?;));
-                }
+    // `name: Type`, separated by commas.
+    let params = Lazy(|| {
+        let mut out = TokenStream::new();
+        for p in &op.params {
+            if !out.is_empty() {
+                out.extend(quote!(,));
+            }
+            let name = ident(&p.name);
+            let ty = argument_type(api, p);
+            out.extend(quote!(#name: #ty));
+        }
+        if let Some(body) = &op.body {
+            if !out.is_empty() {
+                out.extend(quote!(,));
+            }
+            let ty = match body.kind {
+                BodyKind::Bytes => quote!([u8]),
+                BodyKind::Text => quote!(str),
+                _ => type_tokens(api, &body.ty).to_token_stream(),
+            };
+            if body.required {
+                out.extend(quote!(body: &#ty));
+            } else {
+                out.extend(quote!(body: Option<&#ty>));
             }
         }
-    }
-    for p in op
-        .params
-        .iter()
-        .filter(|p| p.location != ParamLocation::Path)
-    {
-        steps.push(non_path_param(api, p));
-    }
-    for &i in &op.constant_headers {
-        if let Some(h) = api.constant_headers.get(i) {
-            let wire = h.name.to_ascii_lowercase();
-            let constant = ident(&h.const_name);
-            steps.push(quote!(request.constant_header(#wire, super::headers::#constant);));
-        }
-    }
-    if let Some(body) = &op.body {
-        let encode = encode_body(api, body);
-        if body.required {
-            steps.push(encode);
-        } else {
-            steps.push(quote!(if let Some(body) = body { #encode }));
-        }
-    }
-    if !op.auth {
-        steps.push(quote!(request.without_auth();));
-    }
-    let send = match &op.success {
-        Success::Empty => quote!(self.send_empty(request).await),
-        Success::One(Payload {
-            kind: MediaKind::Json,
-            ..
-        }) => quote!(self.send(request).await),
-        Success::One(payload) => {
-            let decode = decode_payload(api, Some(payload));
-            quote!(self.send_with(request, |_, body| #decode).await)
-        }
-        Success::ByStatus { type_name, cases } => {
-            let name = ident(type_name);
-            let arms = cases.iter().map(|case| {
-                let status = proc_macro2::Literal::u16_unsuffixed(case.status);
-                let variant = ident(&case.variant);
-                let decode = decode_payload(api, case.payload.as_ref());
-                match &case.payload {
-                    Some(_) => quote!(#status => #decode.map(types::#name::#variant),),
-                    None => quote!(#status => Ok(types::#name::#variant),),
-                }
-            });
-            // A 2xx the spec does not list decodes as the first listed one.
-            let fallback = cases.first().map(|case| {
-                let variant = ident(&case.variant);
-                let decode = decode_payload(api, case.payload.as_ref());
-                match &case.payload {
-                    Some(_) => quote!(_ => #decode.map(types::#name::#variant),),
-                    None => quote!(_ => Ok(types::#name::#variant),),
-                }
-            });
-            quote!(self.send_with(request, |status, body| match status { #(#arms)* #fallback }).await)
-        }
-    };
+        out
+    });
+    let steps = Lazy(|| steps(api, op));
+    let send = Lazy(|| send(api, op));
     let method = format_ident!("{}", op.method.as_str());
     let path_template = &op.path;
     let method_str = op.method.as_str();
@@ -211,19 +151,99 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
         "Like [`Client::{}`], and also returns the status and headers.",
         op.name
     )));
-    let params2 = params.clone();
 
     quote! {
         #doc
-        pub async fn #name(&self, #(#params),*) -> Result<#success, Error<types::#error>> {
+        pub async fn #name(&self, #params) -> Result<#success, Error<types::#error>> {
             self.#with_response(#(#arg_names),*).await.map(Response::into_body)
         }
 
         #twin_doc
-        pub async fn #with_response(&self, #(#params2),*) -> Result<Response<#success>, Error<types::#error>> {
+        pub async fn #with_response(&self, #params) -> Result<Response<#success>, Error<types::#error>> {
             let mut request = Request::new(reqwest::Method::#method, #path_template);
-            #(#steps)*
+            #steps
             #send
+        }
+    }
+}
+
+/// The statements that build the request of `op` from its arguments.
+fn steps(api: &Api, op: &Operation) -> TokenStream {
+    let mut steps = TokenStream::new();
+    for segment in &op.segments {
+        match segment {
+            PathSegment::Literal(text) => steps.extend(quote!(request.path_literal(#text);)),
+            PathSegment::Param(i) => {
+                if let Some(p) = op.params.get(*i) {
+                    let wire = &p.wire_name;
+                    let (_, value) =
+                        scalar_argument(api, &p.ty, ident(&p.name).into_token_stream());
+                    steps.extend(quote!(request.path_param(#wire, #value)?;));
+                }
+            }
+        }
+    }
+    for p in op
+        .params
+        .iter()
+        .filter(|p| p.location != ParamLocation::Path)
+    {
+        steps.extend(non_path_param(api, p));
+    }
+    for &i in &op.constant_headers {
+        if let Some(h) = api.constant_headers.get(i) {
+            let wire = h.name.to_ascii_lowercase();
+            let constant = ident(&h.const_name);
+            steps.extend(quote!(request.constant_header(#wire, super::headers::#constant);));
+        }
+    }
+    if let Some(body) = &op.body {
+        let encode = encode_body(api, body);
+        if body.required {
+            steps.extend(encode);
+        } else {
+            steps.extend(quote!(if let Some(body) = body { #encode }));
+        }
+    }
+    if !op.auth {
+        steps.extend(quote!(request.without_auth();));
+    }
+    steps
+}
+
+/// The expression that sends the request of `op` and decodes the answer.
+fn send(api: &Api, op: &Operation) -> TokenStream {
+    match &op.success {
+        Success::Empty => quote!(self.send_empty(request).await),
+        Success::One(Payload {
+            kind: MediaKind::Json,
+            ..
+        }) => quote!(self.send(request).await),
+        Success::One(payload) => {
+            let decode = decode_payload(api, Some(payload));
+            quote!(self.send_with(request, |_, body| #decode).await)
+        }
+        Success::ByStatus { type_name, cases } => {
+            let name = ident(type_name);
+            let arms = cases.iter().map(|case| {
+                let status = proc_macro2::Literal::u16_unsuffixed(case.status);
+                let variant = ident(&case.variant);
+                let decode = decode_payload(api, case.payload.as_ref());
+                match &case.payload {
+                    Some(_) => quote!(#status => #decode.map(types::#name::#variant),),
+                    None => quote!(#status => Ok(types::#name::#variant),),
+                }
+            });
+            // A 2xx the spec does not list decodes as the first listed one.
+            let fallback = cases.first().map(|case| {
+                let variant = ident(&case.variant);
+                let decode = decode_payload(api, case.payload.as_ref());
+                match &case.payload {
+                    Some(_) => quote!(_ => #decode.map(types::#name::#variant),),
+                    None => quote!(_ => Ok(types::#name::#variant),),
+                }
+            });
+            quote!(self.send_with(request, |status, body| match status { #(#arms)* #fallback }).await)
         }
     }
 }

@@ -12,7 +12,7 @@ pub(crate) mod types;
 use std::collections::BTreeMap;
 
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::quote;
+use quote::{quote, ToTokens};
 
 use crate::diag::Error;
 use crate::model::{Api, TypeRef};
@@ -273,37 +273,66 @@ pub(crate) fn ident(name: &str) -> Ident {
 /// Spec descriptions are CommonMark written for people, not rustdoc: an
 /// indented line would become a Rust doctest, so indentation is dropped
 /// outside fenced blocks, and fenced blocks are marked `text`.
-pub(crate) fn docs(text: Option<&str>) -> TokenStream {
+pub(crate) fn docs(text: Option<&str>) -> Docs {
     let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
-        return TokenStream::new();
+        return Docs { lines: Vec::new() };
     };
     let mut in_fence = false;
-    let lines = text.lines().map(|line| {
-        let trimmed = line.trim();
-        let line = if let Some(rest) = trimmed.strip_prefix("```") {
-            if in_fence {
-                in_fence = false;
-                "```".to_string()
+    let mut lines: Vec<String> = text
+        .lines()
+        .map(|line| {
+            let trimmed = line.trim();
+            let line = if trimmed.starts_with("```") {
+                in_fence = !in_fence;
+                if in_fence {
+                    "```text"
+                } else {
+                    "```"
+                }
+            } else if in_fence {
+                line.trim_end()
             } else {
-                in_fence = true;
-                let _ = rest;
-                "```text".to_string()
+                trimmed
+            };
+            if line.is_empty() {
+                String::new()
+            } else {
+                format!(" {line}")
             }
-        } else if in_fence {
-            line.trim_end().to_string()
-        } else {
-            trimmed.to_string()
-        };
-        let line = if line.is_empty() {
-            line
-        } else {
-            format!(" {line}")
-        };
-        quote!(#[doc = #line])
-    });
-    let lines: Vec<TokenStream> = lines.collect();
-    let close = in_fence.then(|| quote!(#[doc = " ```"]));
-    quote!(#(#lines)* #close)
+        })
+        .collect();
+    if in_fence {
+        lines.push(" ```".to_string());
+    }
+    Docs { lines }
+}
+
+/// The doc attributes of [`docs`], made where they are interpolated.
+pub(crate) struct Docs {
+    lines: Vec<String>,
+}
+
+impl ToTokens for Docs {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        for line in &self.lines {
+            tokens.extend(quote!(#[doc = #line]));
+        }
+    }
+}
+
+/// Tokens made where they are interpolated.
+///
+/// `quote!` interpolates by reference, so a `TokenStream` interpolated
+/// into another is copied token by token, and the original dropped. A
+/// large spec emits millions of tokens, most of them through two or three
+/// levels of emitters: those in between are `Lazy`, and their tokens are
+/// made once, in a stream that is then moved, not copied.
+pub(crate) struct Lazy<F>(pub(crate) F);
+
+impl<F: Fn() -> TokenStream> ToTokens for Lazy<F> {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        tokens.extend((self.0)());
+    }
 }
 
 /// Where a type is named from: inside the `types` module, named types are
@@ -315,44 +344,60 @@ pub(crate) enum Scope {
 }
 
 /// The Rust type of a type reference.
-pub(crate) fn type_tokens(api: &Api, ty: &TypeRef) -> TokenStream {
+pub(crate) fn type_tokens<'a>(api: &'a Api, ty: &'a TypeRef) -> RustType<'a> {
     scoped_type(api, ty, Scope::Sibling)
 }
 
-pub(crate) fn scoped_type(api: &Api, ty: &TypeRef, scope: Scope) -> TokenStream {
-    match ty {
-        TypeRef::String => quote!(String),
-        TypeRef::Bool => quote!(bool),
-        TypeRef::I32 => quote!(i32),
-        TypeRef::I64 => quote!(i64),
-        TypeRef::F32 => quote!(f32),
-        TypeRef::F64 => quote!(f64),
-        TypeRef::DateTime => quote!(chrono::DateTime<chrono::FixedOffset>),
-        TypeRef::Date => quote!(chrono::NaiveDate),
-        TypeRef::Bytes => quote!(Vec<u8>),
-        TypeRef::Boxed(inner) => {
-            let inner = scoped_type(api, inner, scope);
-            quote!(Box<#inner>)
-        }
-        TypeRef::Json => quote!(serde_json::Value),
-        TypeRef::Named(id) => match api.types.get(*id) {
-            Some(def) => {
-                let name = ident(&def.name);
-                match scope {
-                    Scope::Types => quote!(#name),
-                    Scope::Sibling => quote!(types::#name),
-                }
+pub(crate) fn scoped_type<'a>(api: &'a Api, ty: &'a TypeRef, scope: Scope) -> RustType<'a> {
+    RustType { api, ty, scope }
+}
+
+/// The Rust type of a type reference as named from a scope, made where it
+/// is interpolated (see [`Lazy`]).
+#[derive(Clone, Copy)]
+pub(crate) struct RustType<'a> {
+    api: &'a Api,
+    ty: &'a TypeRef,
+    scope: Scope,
+}
+
+impl ToTokens for RustType<'_> {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        let inner = |ty| RustType { ty, ..*self };
+        tokens.extend(match self.ty {
+            TypeRef::String => quote!(String),
+            TypeRef::Bool => quote!(bool),
+            TypeRef::I32 => quote!(i32),
+            TypeRef::I64 => quote!(i64),
+            TypeRef::F32 => quote!(f32),
+            TypeRef::F64 => quote!(f64),
+            TypeRef::DateTime => quote!(chrono::DateTime<chrono::FixedOffset>),
+            TypeRef::Date => quote!(chrono::NaiveDate),
+            TypeRef::Bytes => quote!(Vec<u8>),
+            TypeRef::Boxed(ty) => {
+                let inner = inner(ty);
+                quote!(Box<#inner>)
             }
-            None => quote!(serde_json::Value),
-        },
-        TypeRef::Vec(inner) => {
-            let inner = scoped_type(api, inner, scope);
-            quote!(Vec<#inner>)
-        }
-        TypeRef::Map(inner) => {
-            let inner = scoped_type(api, inner, scope);
-            quote!(std::collections::BTreeMap<String, #inner>)
-        }
+            TypeRef::Json => quote!(serde_json::Value),
+            TypeRef::Named(id) => match self.api.types.get(*id) {
+                Some(def) => {
+                    let name = ident(&def.name);
+                    match self.scope {
+                        Scope::Types => quote!(#name),
+                        Scope::Sibling => quote!(types::#name),
+                    }
+                }
+                None => quote!(serde_json::Value),
+            },
+            TypeRef::Vec(ty) => {
+                let inner = inner(ty);
+                quote!(Vec<#inner>)
+            }
+            TypeRef::Map(ty) => {
+                let inner = inner(ty);
+                quote!(std::collections::BTreeMap<String, #inner>)
+            }
+        });
     }
 }
 

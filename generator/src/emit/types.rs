@@ -3,10 +3,10 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{docs, ident, scoped_type, Scope};
+use super::{docs, ident, scoped_type, Docs, Lazy, RustType, Scope};
 use crate::render::{Chunk, RustFile};
 
-fn type_tokens(api: &Api, ty: &TypeRef) -> TokenStream {
+fn type_tokens<'a>(api: &'a Api, ty: &'a TypeRef) -> RustType<'a> {
     scoped_type(api, ty, Scope::Types)
 }
 use crate::model::*;
@@ -45,7 +45,7 @@ fn type_def(api: &Api, def: &TypeDef) -> TokenStream {
         TypeKind::Struct(s) => {
             let all_optional = s.fields.iter().all(|f| !f.required || f.nullable);
             let default = all_optional.then(|| quote!(Default,));
-            let fields = s.fields.iter().map(|f| field(api, f));
+            let fields = s.fields.iter().map(|f| Lazy(move || field(api, f)));
             quote! {
                 #doc
                 #[derive(Debug, Clone, PartialEq, #default serde::Serialize, serde::Deserialize)]
@@ -57,11 +57,13 @@ fn type_def(api: &Api, def: &TypeDef) -> TokenStream {
         TypeKind::StringEnum(e) => string_enum(&name, doc, e),
         TypeKind::Exclusive(x) => {
             let variants = x.variants.iter().map(|v| {
-                let variant = ident(&v.name);
-                let rename = rename(&v.name, &v.wire_name);
-                let doc = docs(v.docs.as_deref());
-                let ty = type_tokens(api, &v.ty);
-                quote! { #doc #rename #variant(#ty), }
+                Lazy(move || {
+                    let variant = ident(&v.name);
+                    let rename = rename(&v.name, &v.wire_name);
+                    let doc = docs(v.docs.as_deref());
+                    let ty = type_tokens(api, &v.ty);
+                    quote! { #doc #rename #variant(#ty), }
+                })
             });
             quote! {
                 #doc
@@ -101,13 +103,12 @@ fn field(api: &Api, f: &Field) -> TokenStream {
     let wire = &f.wire_name;
     let rename = (f.name != f.wire_name).then(|| quote!(rename = #wire));
     if f.required {
-        let ty = if f.nullable {
-            quote!(Option<#inner>)
-        } else {
-            inner
-        };
         let attr = rename.map(|r| quote!(#[serde(#r)]));
-        quote! { #doc #attr pub #name: #ty, }
+        if f.nullable {
+            quote! { #doc #attr pub #name: Option<#inner>, }
+        } else {
+            quote! { #doc #attr pub #name: #inner, }
+        }
     } else {
         let rename = rename.map(|r| quote!(#r,));
         quote! {
@@ -120,7 +121,7 @@ fn field(api: &Api, f: &Field) -> TokenStream {
 
 /// A string enum that keeps values the spec does not list in `Unknown`, so
 /// a new value on the server does not break decoding.
-fn string_enum(name: &proc_macro2::Ident, doc: TokenStream, e: &StringEnum) -> TokenStream {
+fn string_enum(name: &proc_macro2::Ident, doc: Docs, e: &StringEnum) -> TokenStream {
     let variants: Vec<_> = e.variants.iter().map(|v| ident(&v.name)).collect();
     let wires: Vec<&str> = e.variants.iter().map(|v| v.wire_name.as_str()).collect();
     let variant_docs = wires.iter().map(|w| docs(Some(&format!("`{w}`"))));
@@ -178,33 +179,36 @@ fn error_enum(api: &Api, op: &Operation) -> TokenStream {
     let doc_text = format!("Typed bodies of the error statuses `{}` declares.", op.name);
     let doc = docs(Some(&doc_text));
     let variants = op.errors.iter().map(|e| {
-        let variant = ident(&e.variant);
-        let ty = type_tokens(api, &e.ty);
-        let text = match &e.docs {
-            Some(d) => format!("{} {d}", e.status),
-            None => format!("Status {}.", e.status),
-        };
-        let doc = docs(Some(&text));
-        quote! { #doc #variant(#ty), }
+        Lazy(move || {
+            let variant = ident(&e.variant);
+            let ty = type_tokens(api, &e.ty);
+            let text = match &e.docs {
+                Some(d) => format!("{} {d}", e.status),
+                None => format!("Status {}.", e.status),
+            };
+            let doc = docs(Some(&text));
+            quote! { #doc #variant(#ty), }
+        })
     });
-    let arms = op.errors.iter().map(|e| {
-        let variant = ident(&e.variant);
-        let status = proc_macro2::Literal::u16_unsuffixed(e.status);
-        quote! { #status => Some(serde_json::from_slice(body).map(Self::#variant)), }
-    });
-    let body = if op.errors.is_empty() {
-        quote! {
-            let _ = (status, body);
-            None
+    let body = Lazy(|| {
+        if op.errors.is_empty() {
+            return quote! {
+                let _ = (status, body);
+                None
+            };
         }
-    } else {
+        let arms = op.errors.iter().map(|e| {
+            let variant = ident(&e.variant);
+            let status = proc_macro2::Literal::u16_unsuffixed(e.status);
+            quote! { #status => Some(serde_json::from_slice(body).map(Self::#variant)), }
+        });
         quote! {
             match status {
                 #(#arms)*
                 _ => None,
             }
         }
-    };
+    });
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq)]
@@ -232,15 +236,17 @@ fn success_enum(api: &Api, op: &Operation) -> Option<TokenStream> {
         op.name
     )));
     let variants = cases.iter().map(|case| {
-        let variant = ident(&case.variant);
-        let doc = docs(Some(&format!("Status {}.", case.status)));
-        match &case.payload {
-            Some(payload) => {
-                let ty = type_tokens(api, &payload.ty);
-                quote! { #doc #variant(#ty), }
+        Lazy(move || {
+            let variant = ident(&case.variant);
+            let doc = docs(Some(&format!("Status {}.", case.status)));
+            match &case.payload {
+                Some(payload) => {
+                    let ty = type_tokens(api, &payload.ty);
+                    quote! { #doc #variant(#ty), }
+                }
+                None => quote! { #doc #variant, },
             }
-            None => quote! { #doc #variant, },
-        }
+        })
     });
     Some(quote! {
         #doc
@@ -254,14 +260,16 @@ fn success_enum(api: &Api, op: &Operation) -> Option<TokenStream> {
 /// `oneOf`/`anyOf`. Without a discriminator the alternatives are tried in
 /// order (serde's untagged enums); with one, the property picks the variant,
 /// and a value the spec does not list is kept as `Unknown`.
-fn union(api: &Api, name: &proc_macro2::Ident, doc: TokenStream, u: &Union) -> TokenStream {
-    let variants: Vec<TokenStream> = u
+fn union(api: &Api, name: &proc_macro2::Ident, doc: Docs, u: &Union) -> TokenStream {
+    let variants: Vec<_> = u
         .variants
         .iter()
         .map(|v| {
-            let variant = ident(&v.name);
-            let ty = type_tokens(api, &v.ty);
-            quote! { #variant(#ty), }
+            Lazy(move || {
+                let variant = ident(&v.name);
+                let ty = type_tokens(api, &v.ty);
+                quote! { #variant(#ty), }
+            })
         })
         .collect();
     let Some(d) = &u.discriminator else {
