@@ -125,7 +125,11 @@ impl Shapes {
                 }
                 // What does not parse apart is parsed whole, which also
                 // gives the error of tokens that do not parse at all.
-                _ => return print_whole(done.into_iter().chain(pieces).collect()),
+                _ => {
+                    let done = done.into_iter().map(Tokens::together);
+                    let rest = pieces.map(|piece| piece.into_iter().collect());
+                    return print_whole(done.chain(rest).collect());
+                }
             }
         }
         Ok(text)
@@ -151,7 +155,7 @@ impl Shapes {
         let mut done = Vec::new();
         let mut text = String::new();
         while let Some(piece) = pieces.next() {
-            let (block, printed) = self.print(impl_block(self_ty, piece));
+            let (block, printed) = self.print(impl_block(self_ty, piece.into_iter().collect()));
             done.push(block);
             match printed
                 .ok()
@@ -160,8 +164,9 @@ impl Shapes {
             {
                 Some(inner) => text.push_str(&inner),
                 None => {
-                    let members: TokenStream =
-                        done.into_iter().map(block_members).chain(pieces).collect();
+                    let done = done.into_iter().map(|block| block_members(block.together()));
+                    let rest = pieces.map(|piece| piece.into_iter().collect());
+                    let members: TokenStream = done.chain(rest).collect();
                     let whole = print_whole(impl_block(self_ty, members))?;
                     return Ok(inside(&whole));
                 }
@@ -174,15 +179,19 @@ impl Shapes {
     /// has inner attributes: from the item's layout when it is known, and
     /// otherwise printed from the item's syntax tree. The tokens are given
     /// back, for a caller that has to print them again with others.
-    fn print(&mut self, tokens: TokenStream) -> (TokenStream, syn::Result<(String, bool)>) {
-        let (item, tokens) = Abstract::of(tokens);
+    fn print(
+        &mut self,
+        tokens: impl IntoIterator<Item = TokenTree>,
+    ) -> (Tokens, syn::Result<(String, bool)>) {
+        let (item, nodes) = Abstract::of(tokens);
         let laid = item.laid();
         let (key, filled) = match self.layouts.fill(&laid) {
-            Found::Filled(text) => return (tokens, Ok((text, false))),
+            Found::Filled(text) => return (Tokens::Apart(nodes), Ok((text, false))),
             Found::None => (None, None),
             Found::New(key) => (Some(key), None),
             Found::Unchecked(key, text) => (Some(key), Some(text)),
         };
+        let tokens = together(nodes);
         let printed = self.tree(tokens.clone(), &item).map(|tree| {
             let file = tree.file();
             (prettyplease::unparse(file), !file.attrs.is_empty())
@@ -194,7 +203,7 @@ impl Shapes {
                 (None, _) => {}
             }
         }
-        (tokens, printed)
+        (Tokens::Together(tokens), printed)
     }
 
     /// The syntax tree of one item, from a template when its shape has
@@ -310,7 +319,7 @@ const MEMBER_START: &[&str] = &[
 /// Such a block or `;` always ends an item, so a cut never falls inside
 /// one; a cut in tokens that are not items at all is harmless, as pieces
 /// that do not parse apart are parsed together.
-fn split_items(tokens: TokenStream, starts: &[&str]) -> Vec<TokenStream> {
+fn split_items(tokens: TokenStream, starts: &[&str]) -> Vec<Vec<TokenTree>> {
     let mut pieces = Vec::new();
     let mut current: Vec<TokenTree> = Vec::new();
     let mut at_end = false;
@@ -321,7 +330,7 @@ fn split_items(tokens: TokenStream, starts: &[&str]) -> Vec<TokenStream> {
             _ => false,
         };
         if at_end && begins_item && !current.is_empty() {
-            pieces.push(current.drain(..).collect());
+            pieces.push(std::mem::take(&mut current));
         }
         at_end = match &tree {
             TokenTree::Punct(punct) => punct.as_char() == ';',
@@ -331,7 +340,7 @@ fn split_items(tokens: TokenStream, starts: &[&str]) -> Vec<TokenStream> {
         current.push(tree);
     }
     if !current.is_empty() || pieces.is_empty() {
-        pieces.push(current.into_iter().collect());
+        pieces.push(current);
     }
     pieces
 }
@@ -425,8 +434,8 @@ struct Abstract {
 }
 
 impl Abstract {
-    /// The item of `tokens`, and the tokens, given back.
-    fn of(tokens: TokenStream) -> (Self, TokenStream) {
+    /// The item of `tokens`, and the tokens, given back apart.
+    fn of(tokens: impl IntoIterator<Item = TokenTree>) -> (Self, Vec<Node>) {
         let mut item = Abstract {
             shape: String::with_capacity(512),
             shape_hash: 0,
@@ -435,11 +444,11 @@ impl Abstract {
             ranges: Vec::with_capacity(64),
             unlaid: false,
         };
-        let tokens = abstract_stream(tokens, &mut item, false);
+        let nodes = abstract_stream(tokens, &mut item, false);
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         item.shape.hash(&mut hasher);
         item.shape_hash = hasher.finish();
-        (item, tokens)
+        (item, nodes)
     }
 
     fn laid(&self) -> Item<'_> {
@@ -503,12 +512,19 @@ impl Abstract {
 }
 
 /// Appends the shape of `stream` to `item`'s, and its holes to `item`'s;
-/// gives the tokens back. `attribute`: `stream` is the inside of `#[...]`.
+/// gives the tokens back apart. `attribute`: `stream` is the inside of
+/// `#[...]`.
 ///
-/// The tokens are taken apart and put together again rather than iterated
-/// over a copy: proc_macro2 iterates a stream that is shared by copying
-/// every token, identifiers' text included.
-fn abstract_stream(stream: TokenStream, item: &mut Abstract, attribute: bool) -> TokenStream {
+/// The tokens are taken apart rather than iterated over a copy: proc_macro2
+/// iterates a stream that is shared by copying every token, identifiers'
+/// text included. They are put together again only for an item that is
+/// parsed or printed ([`together`]); most items of a large spec are filled
+/// from their layout, and their tokens are only dropped.
+fn abstract_stream(
+    stream: impl IntoIterator<Item = TokenTree>,
+    item: &mut Abstract,
+    attribute: bool,
+) -> Vec<Node> {
     // Whether the tokens so far are those of `doc = ...`, and the holes of
     // `doc` and of a string value.
     let mut doc = attribute;
@@ -516,7 +532,7 @@ fn abstract_stream(stream: TokenStream, item: &mut Abstract, attribute: bool) ->
     let mut tokens = 0;
     let mut after_hash = false;
     let stream = stream.into_iter();
-    let mut rebuilt: Vec<TokenTree> = Vec::with_capacity(stream.size_hint().0);
+    let mut nodes: Vec<Node> = Vec::with_capacity(stream.size_hint().0);
     for tree in stream {
         let position = tokens;
         tokens += 1;
@@ -535,9 +551,7 @@ fn abstract_stream(stream: TokenStream, item: &mut Abstract, attribute: bool) ->
                 drop(group);
                 let inner = abstract_stream(inner, item, attribute);
                 item.shape.push(close);
-                let mut group = proc_macro2::Group::new(delimiter, inner);
-                group.set_span(span);
-                TokenTree::Group(group)
+                Node::Group(delimiter, span, inner)
             }
             TokenTree::Ident(ident) => {
                 // Written in place and taken back if it is a hole: no
@@ -558,7 +572,7 @@ fn abstract_stream(stream: TokenStream, item: &mut Abstract, attribute: bool) ->
                     doc_name = Some(item.kinds.len());
                     item.hole(HoleKind::Ident, hole_start);
                 }
-                TokenTree::Ident(ident)
+                Node::Leaf(TokenTree::Ident(ident))
             }
             TokenTree::Punct(punct) => {
                 let c = punct.as_char();
@@ -568,7 +582,7 @@ fn abstract_stream(stream: TokenStream, item: &mut Abstract, attribute: bool) ->
                 if punct.spacing() == Spacing::Joint {
                     item.shape.push('~');
                 }
-                TokenTree::Punct(punct)
+                Node::Leaf(TokenTree::Punct(punct))
             }
             TokenTree::Literal(literal) => {
                 doc &= position == 2;
@@ -585,16 +599,54 @@ fn abstract_stream(stream: TokenStream, item: &mut Abstract, attribute: bool) ->
                 } else {
                     item.shape.push(' ');
                 }
-                TokenTree::Literal(literal)
+                Node::Leaf(TokenTree::Literal(literal))
             }
         };
-        rebuilt.push(tree);
+        nodes.push(tree);
         after_hash = hash;
     }
     if let (true, 3, Some(name)) = (doc, tokens, doc_name) {
         item.doc(name, doc_value);
     }
-    rebuilt.into_iter().collect()
+    nodes
+}
+
+/// A token of an item taken apart by [`abstract_stream`]: a group's tokens
+/// stay apart too.
+enum Node {
+    Leaf(TokenTree),
+    Group(Delimiter, Span, Vec<Node>),
+}
+
+/// The tokens of `nodes`, put together again.
+fn together(nodes: Vec<Node>) -> TokenStream {
+    nodes
+        .into_iter()
+        .map(|node| match node {
+            Node::Leaf(tree) => tree,
+            Node::Group(delimiter, span, nodes) => {
+                let mut group = proc_macro2::Group::new(delimiter, together(nodes));
+                group.set_span(span);
+                TokenTree::Group(group)
+            }
+        })
+        .collect()
+}
+
+/// An item's tokens as [`Shapes::print`] gives them back: apart when the
+/// item was filled from its layout, else together.
+enum Tokens {
+    Apart(Vec<Node>),
+    Together(TokenStream),
+}
+
+impl Tokens {
+    fn together(self) -> TokenStream {
+        match self {
+            Tokens::Apart(nodes) => together(nodes),
+            Tokens::Together(tokens) => tokens,
+        }
+    }
 }
 
 /// The holes of `stream`, in the order [`abstract_stream`] finds them.
@@ -1088,8 +1140,8 @@ mod tests {
             macro_rules! m { () => {} }
         };
         let pieces: Vec<String> = split_items(chunk, ITEM_START)
-            .iter()
-            .map(|piece| piece.to_string())
+            .into_iter()
+            .map(|piece| piece.into_iter().collect::<TokenStream>().to_string())
             .collect();
         assert_eq!(
             pieces,
@@ -1165,7 +1217,8 @@ mod tests {
             let name = ident(name);
             let chunk = quote!(fn f() { let box #name = x; });
             // prettyplease does not print verbatim patterns: compare tokens.
-            let (item, chunk) = Abstract::of(chunk);
+            let (item, nodes) = Abstract::of(chunk);
+            let chunk = together(nodes);
             let tree = shapes.tree(chunk.clone(), &item).unwrap();
             let file = tree.file();
             assert_eq!(quote!(#file).to_string(), chunk.to_string());
