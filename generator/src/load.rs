@@ -46,7 +46,42 @@ pub struct Document {
 /// items one at a time; the components stay deserialized, since `$ref`s
 /// reach into them from everywhere.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PathItems(Vec<(String, String)>);
+pub struct PathItems(Vec<PathEntry>);
+
+/// A path item of [`PathItems`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct PathEntry {
+    path: String,
+    json: String,
+    /// Whether it is a mapping without a `$ref` key ([`reference_or`]).
+    item: bool,
+}
+
+/// Whether `value` is a mapping without a `$ref` key.
+fn is_item(value: &serde_json::Value) -> bool {
+    value.as_object().is_some_and(|m| !m.contains_key("$ref"))
+}
+
+/// `ReferenceOr<T>` from the JSON text of a value; `item`: the value is a
+/// mapping without a `$ref` key.
+///
+/// openapiv3's `ReferenceOr` is an untagged enum: serde buffers the whole
+/// value to try it as a `Reference` (which needs `$ref`), then reads the
+/// buffer as a `T`. A mapping without `$ref` can only be an `Item`, and is
+/// read as a `T` directly, which gives the same value for less work (the
+/// buffer is a copy of the entry, and a large spec's entries are most of
+/// what it holds). Only the error's wording differs, and the callers
+/// report none of it.
+pub(crate) fn reference_or<T: serde::de::DeserializeOwned>(
+    json: &str,
+    item: bool,
+) -> serde_json::Result<openapiv3::ReferenceOr<T>> {
+    if item {
+        serde_json::from_str(json).map(openapiv3::ReferenceOr::Item)
+    } else {
+        serde_json::from_str(json)
+    }
+}
 
 impl PathItems {
     /// How many path items there are.
@@ -70,9 +105,9 @@ impl PathItems {
             Result<openapiv3::ReferenceOr<openapiv3::PathItem>, String>,
         ),
     > {
-        self.0.iter().map(|(path, json)| {
-            let item = serde_json::from_str(json).map_err(|e| e.to_string());
-            (path.as_str(), item)
+        self.0.iter().map(|entry| {
+            let item = reference_or(&entry.json, entry.item).map_err(|e| e.to_string());
+            (entry.path.as_str(), item)
         })
     }
 
@@ -87,7 +122,11 @@ impl PathItems {
         for (key, item) in std::mem::take(paths) {
             if key.starts_with('/') {
                 if let Ok(json) = serde_json::to_string(&item) {
-                    items.push((key, json));
+                    items.push(PathEntry {
+                        path: key,
+                        json,
+                        item: is_item(&item),
+                    });
                 }
             } else {
                 paths.insert(key, item);
@@ -236,9 +275,10 @@ pub fn load_bytes(bytes: &[u8], path: &Path, display: &str) -> Result<Document, 
     // the streaming YAML reader does: deserialized together, they would all
     // be alive at once (8.7 KB each before anything is in them).
     let paths = PathItems::take_from(&mut value);
-    let items_deserialize = paths.0.iter().all(|(_, json)| {
-        serde_json::from_str::<openapiv3::ReferenceOr<openapiv3::PathItem>>(json).is_ok()
-    });
+    let items_deserialize = paths
+        .0
+        .iter()
+        .all(|entry| reference_or::<openapiv3::PathItem>(&entry.json, entry.item).is_ok());
     // The value is consumed as it is deserialized, which frees it part by
     // part: a large spec as a JSON value takes more memory than its
     // openapiv3 types. Tracking the path costs a fifth of the time, so a
@@ -302,13 +342,13 @@ fn read_yaml_spec(text: &str) -> Result<(openapiv3::OpenAPI, PathItems), Fallbac
 
     #[derive(Default)]
     struct Parts {
-        paths: Vec<(String, String)>,
+        paths: Vec<PathEntry>,
         extensions: indexmap::IndexMap<String, Value>,
         schemas: indexmap::IndexMap<String, ReferenceOr<Schema>>,
     }
     /// An entry as a worker leaves it, with its place in the document.
     enum Done {
-        Path(String, String),
+        Path(PathEntry),
         Extension(String, Value),
         Schema(String, Box<ReferenceOr<Schema>>),
     }
@@ -321,14 +361,21 @@ fn read_yaml_spec(text: &str) -> Result<(openapiv3::OpenAPI, PathItems), Fallbac
             }
             let entry = match part {
                 Part::Path if key.starts_with('/') => {
-                    serde_json::from_str::<ReferenceOr<PathItem>>(&text.json).ok()?;
-                    Done::Path(key, text.json)
+                    reference_or::<PathItem>(&text.json, text.item).ok()?;
+                    Done::Path(PathEntry {
+                        path: key,
+                        json: text.json,
+                        item: text.item,
+                    })
                 }
                 Part::Path if key.starts_with("x-") => {
                     Done::Extension(key, serde_json::from_str(&text.json).ok()?)
                 }
                 Part::Path => continue,
-                Part::Schema => Done::Schema(key, Box::new(serde_json::from_str(&text.json).ok()?)),
+                Part::Schema => {
+                    let schema = reference_or::<Schema>(&text.json, text.item).ok()?;
+                    Done::Schema(key, Box::new(schema))
+                }
             };
             done.push((place, entry));
         }
@@ -372,7 +419,7 @@ fn read_yaml_spec(text: &str) -> Result<(openapiv3::OpenAPI, PathItems), Fallbac
         let mut parts = Parts::default();
         for (_, entry) in done {
             match entry {
-                Done::Path(key, json) => parts.paths.push((key, json)),
+                Done::Path(entry) => parts.paths.push(entry),
                 Done::Extension(key, value) => {
                     parts.extensions.insert(key, value);
                 }
@@ -809,6 +856,67 @@ pub(crate) mod tests {
                 Err(why) => panic!("{} was not streamed: {why:?}", file.display()),
             }
         }
+    }
+
+    /// `reference_or` reads every path item and schema as serde's untagged
+    /// `ReferenceOr` does: those of the synthetic spec, of the repository's
+    /// specs, and mappings with a `$ref` beside other keys or of another
+    /// type.
+    #[test]
+    fn a_mapping_without_ref_reads_as_the_untagged_enum_does() {
+        use openapiv3::{PathItem, ReferenceOr, Schema};
+        fn same<T>(value: &serde_json::Value) -> bool
+        where
+            T: serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+        {
+            let json = serde_json::to_string(value).unwrap();
+            let direct = super::reference_or::<T>(&json, super::is_item(value)).ok();
+            let untagged = serde_json::from_value::<ReferenceOr<T>>(value.clone()).ok();
+            assert_eq!(direct, untagged, "{json}");
+            super::is_item(value)
+        }
+        let mut texts = vec![crate::synth::spec(40)];
+        for file in repository_yaml_specs() {
+            texts.push(std::fs::read_to_string(file).unwrap());
+        }
+        let (mut items, mut references) = (0, 0);
+        for text in &texts {
+            let value: serde_json::Value = serde_yaml::from_str(text).unwrap();
+            for (path, item) in value["paths"].as_object().unwrap() {
+                if path.starts_with('/') {
+                    if same::<PathItem>(item) {
+                        items += 1;
+                    } else {
+                        references += 1;
+                    }
+                }
+            }
+            let schemas = value["components"]["schemas"].as_object();
+            for schema in schemas.into_iter().flat_map(|s| s.values()) {
+                if same::<Schema>(schema) {
+                    items += 1;
+                } else {
+                    references += 1;
+                }
+            }
+        }
+        for odd in [
+            r##"{"$ref": "#/components/schemas/A", "type": "string"}"##,
+            r##"{"$ref": 5, "type": "string"}"##,
+            r##"{"type": "string", "$ref": "#/components/schemas/A"}"##,
+            r#"{"type": "object", "properties": {"a": {"$ref": "x"}}}"#,
+            r#"{"type": 5}"#,
+            r#"[]"#,
+            r#"null"#,
+        ] {
+            let value: serde_json::Value = serde_json::from_str(odd).unwrap();
+            if same::<Schema>(&value) & same::<PathItem>(&value) {
+                items += 1;
+            } else {
+                references += 1;
+            }
+        }
+        assert!(items > 100 && references == 5, "{items} items, {references} others");
     }
 
     #[test]

@@ -53,6 +53,9 @@ pub struct PartText {
     /// Whether it holds a `$ref` to another file (a string that does not
     /// start with `#`), as `bundle::has_external_ref` finds on the value.
     pub external_ref: bool,
+    /// Whether it is a mapping without a `$ref` key, which openapiv3's
+    /// `ReferenceOr` can only read as an item (see `load::reference_or`).
+    pub item: bool,
 }
 
 /// Like [`read`], but each entry of `paths` and of `components/schemas` is
@@ -306,6 +309,7 @@ impl<'a> PartWriter<'a> {
     ) -> Option<PartText> {
         let mut out = Vec::with_capacity(1024);
         let mut external_ref = false;
+        let mut item = first == Event::MappingStart;
         let mut event = first;
         loop {
             let is_key = self
@@ -315,6 +319,7 @@ impl<'a> PartWriter<'a> {
             match event {
                 Event::Scalar(text, style) if is_key => {
                     let fits = key_fits(&text, style);
+                    let top = self.open.len() == 1;
                     let open = self.open.last_mut()?;
                     if !fits || open.repeated(&text) {
                         return None;
@@ -326,6 +331,7 @@ impl<'a> PartWriter<'a> {
                     serde_json::to_writer(&mut out, text.as_ref()).ok()?;
                     out.push(b':');
                     open.at_ref = text == "$ref";
+                    item &= !(open.at_ref && top);
                     open.awaiting_value = true;
                     open.keys.push(text);
                 }
@@ -370,7 +376,11 @@ impl<'a> PartWriter<'a> {
             }
             if self.open.is_empty() {
                 let json = String::from_utf8(out).ok()?;
-                return Some(PartText { json, external_ref });
+                return Some(PartText {
+                    json,
+                    external_ref,
+                    item,
+                });
             }
             event = source.next().ok()??;
         }
@@ -1188,7 +1198,7 @@ mod tests {
     #[test]
     fn entries_are_written_as_the_values_read_gives() {
         let mut next = numbers(0x5851_f42d_4c95_7f2d_u64);
-        let mut compared = 0;
+        let (mut compared, mut items) = (0, 0);
         for case in 0..4_000 {
             let mut doc = String::from("openapi: 3.0.3\npaths:\n");
             for i in 0..1 + next(3) {
@@ -1240,10 +1250,14 @@ mod tests {
                     crate::bundle::has_external_ref(value),
                     "on {doc:?}"
                 );
+                let item = value.as_object().is_some_and(|m| !m.contains_key("$ref"));
+                assert_eq!(text.item, item, "on {doc:?}");
+                items += usize::from(item);
                 compared += 1;
             }
         }
         assert!(compared > 2_000, "compared only {compared} entries");
+        assert!(items > 500 && compared - items > 500, "{items} items");
         // A mapping or sequence as a key inside an entry, which yaml-rust2
         // reads and the walk declines, is declined by the writer too.
         let doc = "openapi: 3.0.3\npaths:\n  foo:\n    [x]: {y: z}\n";
