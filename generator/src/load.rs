@@ -2,15 +2,18 @@
 //!
 //! A YAML spec that needs nothing but reading takes the streaming path:
 //! [`crate::yaml`] reads it in one pass while a second thread deserializes
-//! each path item and schema as it ends. Everything else (JSON, YAML the
-//! streaming reader declines, external references to bundle, any error)
-//! takes the exact path: the text is parsed into a `serde_json::Value`
-//! first, the `openapi` version is checked, and only then is the value
-//! deserialized into `openapiv3::OpenAPI`, through `serde_path_to_error`
-//! when it fails, so a structural error carries the JSON pointer of the
-//! node that failed. Both paths give the same document.
+//! each schema as it ends; path items are kept as text, and deserialized
+//! where they are used. Everything else (JSON, YAML the streaming reader
+//! declines, external references to bundle, any error) takes the exact
+//! path: the text is parsed into a `serde_json::Value` first, the `openapi`
+//! version is checked, and only then is the value deserialized into
+//! `openapiv3::OpenAPI`, through `serde_path_to_error` when it fails, so a
+//! structural error carries the JSON pointer of the node that failed. Both
+//! paths give the same document. A streamed path item that does not
+//! deserialize is found where it is used, and reported as the exact path
+//! reports it ([`item_error`]).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
@@ -29,10 +32,12 @@ pub struct Document {
     /// The spec but for its path items, which are in `paths`: the map
     /// `openapi.paths.paths` is empty (its extensions are kept).
     pub openapi: openapiv3::OpenAPI,
-    /// The path items, checked to deserialize, in document order.
+    /// The path items, in document order.
     pub paths: PathItems,
     /// The root file's text, to locate diagnostics in (see `locate`).
     pub text: String,
+    /// The spec's path, which locates relative references.
+    pub origin: PathBuf,
 }
 
 /// The path items of a spec, in document order, each kept as compact JSON
@@ -94,9 +99,9 @@ impl PathItems {
         self.0.is_empty()
     }
 
-    /// Each path (a key of `paths` that starts with `/`) with its item.
-    /// Every item deserialized when the document was loaded, so an error
-    /// here is a bug.
+    /// Each path (a key of `paths` that starts with `/`) with its item. The
+    /// exact path of loading checks every item; the streaming path leaves
+    /// them to be checked here, and an error is [`item_error`]'s to report.
     pub fn iter(
         &self,
     ) -> impl Iterator<
@@ -195,15 +200,6 @@ pub fn load_bytes(bytes: &[u8], path: &Path, display: &str) -> Result<Document, 
             .with_help("save the file as UTF-8")
     })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let in_file_all = |e: Error| {
-        Error::new(
-            e.diagnostics()
-                .iter()
-                .cloned()
-                .map(|d| d.in_file(display))
-                .collect(),
-        )
-    };
     let json = is_json(text, path);
     let mut declined = false;
     if !json {
@@ -215,12 +211,50 @@ pub fn load_bytes(bytes: &[u8], path: &Path, display: &str) -> Result<Document, 
                     openapi,
                     paths,
                     text: text.to_string(),
+                    origin: path.to_path_buf(),
                 })
             }
             Err(Fallback::Declined) => declined = true,
             Err(Fallback::Read) => {}
         }
     }
+    exact(text, path, display, sha256, json, declined)
+}
+
+/// The error the exact path reports for a document whose path items the
+/// streaming path left unchecked ([`read_yaml_spec`]), once one of them
+/// does not deserialize where it is used.
+pub(crate) fn item_error(doc: &Document) -> Error {
+    let declined = false;
+    match exact(&doc.text, &doc.origin, &doc.display, String::new(), false, declined) {
+        Err(e) => e,
+        Ok(_) => Diagnostic::error("internal error: a path item no longer reads")
+            .in_file(&doc.display)
+            .into(),
+    }
+}
+
+/// The exact path of [`load_bytes`]: the text parsed whole (and checked
+/// for duplicate keys and nesting, unless `json` or the streaming reader
+/// already did), bundled, and deserialized with errors located.
+fn exact(
+    text: &str,
+    path: &Path,
+    display: &str,
+    sha256: String,
+    json: bool,
+    declined: bool,
+) -> Result<Document, Error> {
+    let in_file = |d: Diagnostic| d.in_file(display);
+    let in_file_all = |e: Error| {
+        Error::new(
+            e.diagnostics()
+                .iter()
+                .cloned()
+                .map(|d| d.in_file(display))
+                .collect(),
+        )
+    };
     // JSON without duplicate keys, and YAML that the streaming reader
     // accepts, need no walk of their own; otherwise the duplicate-key and
     // nesting walk of the text runs beside the parse.
@@ -308,6 +342,7 @@ pub fn load_bytes(bytes: &[u8], path: &Path, display: &str) -> Result<Document, 
         openapi,
         paths,
         text: text.to_string(),
+        origin: path.to_path_buf(),
     })
 }
 
@@ -332,12 +367,15 @@ enum Fallback {
 /// result is what deserializing the whole value gives, with the path items
 /// apart as [`PathItems`]: the entries of `paths` go where openapiv3's
 /// `Paths` puts them (keys starting with `/` into the path items, `x-` into
-/// `extensions`, the others nowhere), in document order. Anything else (a
-/// document with external references, or one that does not deserialize)
-/// is left to the exact path, which reports errors with their positions.
+/// `extensions`, the others nowhere), in document order. Path items are
+/// not deserialized here: lowering and the shipped spec each do, one at a
+/// time, and a third time to check them would cost a tenth of the work of
+/// a large spec. Anything else (a document with external references, or
+/// other parts that do not deserialize) is left to the exact path, which
+/// reports errors with their positions.
 fn read_yaml_spec(text: &str) -> Result<(openapiv3::OpenAPI, PathItems), Fallback> {
     use crate::yaml::Part;
-    use openapiv3::{PathItem, ReferenceOr, Schema};
+    use openapiv3::{ReferenceOr, Schema};
     use serde_json::Value;
 
     #[derive(Default)]
@@ -360,8 +398,8 @@ fn read_yaml_spec(text: &str) -> Result<(openapiv3::OpenAPI, PathItems), Fallbac
                 return None;
             }
             let entry = match part {
+                // Checked where they are used: see `item_error`.
                 Part::Path if key.starts_with('/') => {
-                    reference_or::<PathItem>(&text.json, text.item).ok()?;
                     Done::Path(PathEntry {
                         path: key,
                         json: text.json,
@@ -800,7 +838,7 @@ fn explain(message: &str) -> String {
 
 #[cfg(test)]
 pub(crate) mod tests {
-    use super::{read_yaml_spec, unique_keys_json, Fallback};
+    use super::{read_yaml_spec, unique_keys_json, Error, Fallback};
 
     /// What the exact path makes of a YAML spec without errors: serde_yaml
     /// into a JSON value, then openapiv3.
@@ -825,6 +863,11 @@ pub(crate) mod tests {
     fn loaded(text: &str, name: &str) -> openapiv3::OpenAPI {
         let doc = super::load_bytes(text.as_bytes(), std::path::Path::new(name), name).unwrap();
         whole(doc.openapi, &doc.paths)
+    }
+
+    /// The error the exact path of loading gives for `text`, which has one.
+    pub(crate) fn exact_error(text: &str, path: &std::path::Path, display: &str) -> Error {
+        super::exact(text, path, display, String::new(), false, false).unwrap_err()
     }
 
     /// The hand-written spec and the YAML fixtures.
@@ -971,8 +1014,11 @@ pub(crate) mod tests {
     fn what_needs_more_than_reading_goes_the_exact_way() {
         let external = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths:\n  /a:\n    $ref: other.yaml#/paths/a\n";
         assert_eq!(read_yaml_spec(external).err(), Some(Fallback::Read));
+        // A path item is checked where it is used, not here (see
+        // `lower::tests::a_path_item_that_does_not_read_has_the_error_of_loading`).
         let invalid = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths:\n  /a:\n    get: 5\n";
-        assert_eq!(read_yaml_spec(invalid).err(), Some(Fallback::Read));
+        let (_, paths) = read_yaml_spec(invalid).unwrap();
+        assert!(matches!(paths.iter().next(), Some(("/a", Err(_)))));
         let bad_schema = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    A: {type: 7}\n";
         assert_eq!(read_yaml_spec(bad_schema).err(), Some(Fallback::Read));
         let old = "swagger: '2.0'\ninfo: {title: T, version: '1'}\npaths: {}\n";

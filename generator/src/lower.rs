@@ -49,6 +49,9 @@ fn lower_prefetching_from(
     let mut lowerer = Lowerer::new(doc);
     lowerer.prefetch_from = prefetch_from;
     let api = lowerer.api();
+    if lowerer.unreadable {
+        return Err(crate::load::item_error(doc));
+    }
     let (errors, warnings): (Vec<Diagnostic>, Vec<Diagnostic>) =
         lowerer.diags.into_iter().partition(Diagnostic::is_error);
     if errors.is_empty() {
@@ -88,6 +91,9 @@ struct Lowerer<'a> {
     binary_as_bytes: bool,
     /// See [`lower_prefetching_from`].
     prefetch_from: usize,
+    /// A path item did not deserialize: the document has the error the
+    /// exact path of loading reports ([`crate::load::item_error`]).
+    unreadable: bool,
 }
 
 impl<'a> Lowerer<'a> {
@@ -109,6 +115,7 @@ impl<'a> Lowerer<'a> {
             example_names: Namespace::new(),
             binary_as_bytes: false,
             prefetch_from: PREFETCH_FROM,
+            unreadable: false,
         }
     }
 
@@ -342,12 +349,9 @@ impl<'a> Lowerer<'a> {
                     );
                     continue;
                 }
-                Err(e) => {
-                    self.error(
-                        &item_pointer,
-                        format!("internal error: the path item no longer reads: {e}"),
-                    );
-                    continue;
+                Err(_) => {
+                    self.unreadable = true;
+                    return;
                 }
             };
             // The item lives for this iteration only: lower it with a
@@ -389,6 +393,7 @@ impl<'a> Lowerer<'a> {
             example_names: Namespace::new(),
             binary_as_bytes: false,
             prefetch_from: PREFETCH_FROM,
+            unreadable: false,
         }
     }
 
@@ -407,6 +412,7 @@ impl<'a> Lowerer<'a> {
             example_names: self.example_names,
             binary_as_bytes: self.binary_as_bytes,
             prefetch_from: self.prefetch_from,
+            unreadable: self.unreadable,
         }
     }
 
@@ -1776,5 +1782,39 @@ mod tests {
             Err(e) => e.diagnostics().iter().filter(|d| d.is_error()).count(),
         };
         assert_eq!(errors, 2, "{:?}", results[1].as_ref().err());
+    }
+
+    /// A path item that does not deserialize is found where it is lowered
+    /// (loading leaves a streamed spec's items unchecked), and the error
+    /// is the one the exact path of loading reports, with its place: read
+    /// ahead or in turn, and after errors of lowering in earlier items.
+    #[test]
+    fn a_path_item_that_does_not_read_has_the_error_of_loading() {
+        let clean = crate::synth::spec(PREFETCH_AHEAD * 3);
+        let bad_item = "\n  /bad:\n    get:\n      parameters: 5\n      responses:\n        '204':\n          description: none\n";
+        let earlier_error = "\n  /v1/resources-2/{other}:\n    get:\n      responses:\n        '204':\n          description: none";
+        let last = clean.replacen("\ncomponents:", &format!("{bad_item}components:"), 1);
+        let first = clean.replacen("\npaths:", &format!("\npaths:{bad_item}"), 1);
+        let after_error = clean.replacen(
+            "\ncomponents:",
+            &format!("{earlier_error}{bad_item}components:"),
+            1,
+        );
+        for text in [last, first, after_error] {
+            let doc = load(&text);
+            let path = std::path::Path::new("s.yaml");
+            let exact = crate::load::tests::exact_error(&text, path, "s.yaml");
+            let line = text.lines().position(|l| l == "      parameters: 5").unwrap() + 1;
+            let at = &exact.diagnostics()[0];
+            assert_eq!((at.line, at.column), (Some(line), Some(7)), "{exact:?}");
+            assert_eq!(exact.diagnostics().len(), 1);
+            for prefetch_from in [0, usize::MAX] {
+                let lowered = lower_prefetching_from(&doc, prefetch_from);
+                assert_eq!(lowered.err(), Some(exact.clone()));
+            }
+            // As the library reports it.
+            let from_bytes = crate::load_model_from_bytes(text.as_bytes(), path, "s.yaml");
+            assert_eq!(from_bytes.err(), Some(exact));
+        }
     }
 }
