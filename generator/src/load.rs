@@ -374,6 +374,23 @@ enum Fallback {
 /// other parts that do not deserialize) is left to the exact path, which
 /// reports errors with their positions.
 fn read_yaml_spec(text: &str) -> Result<(openapiv3::OpenAPI, PathItems), Fallback> {
+    use crate::yaml::Reader;
+    // Read by the line scanner as far as it goes; a text it declines
+    // partway is read again by yaml-rust2, and nothing of the first
+    // reading is kept.
+    match read_yaml_spec_from(text, Reader::Lines) {
+        Ok(read) => read,
+        Err(crate::yaml::LinesDeclined) => {
+            read_yaml_spec_from(text, Reader::Rust2).unwrap_or(Err(Fallback::Declined))
+        }
+    }
+}
+
+/// [`read_yaml_spec`], reading the events with `reader`.
+fn read_yaml_spec_from(
+    text: &str,
+    reader: crate::yaml::Reader,
+) -> Result<Result<(openapiv3::OpenAPI, PathItems), Fallback>, crate::yaml::LinesDeclined> {
     use crate::yaml::Part;
     use openapiv3::{ReferenceOr, Schema};
     use serde_json::Value;
@@ -434,11 +451,15 @@ fn read_yaml_spec(text: &str) -> Result<(openapiv3::OpenAPI, PathItems), Fallbac
             .unzip();
         // A send fails only once its worker has given up.
         let mut place = 0;
-        let rest = crate::yaml::read_with(text, |part, key, value| {
-            let sender = senders.get(place % workers);
-            place += 1;
-            sender.is_some_and(|sender| sender.send((place, part, key, value)).is_ok())
-        });
+        let rest = crate::yaml::read_with(
+            text,
+            |part, key, value| {
+                let sender = senders.get(place % workers);
+                place += 1;
+                sender.is_some_and(|sender| sender.send((place, part, key, value)).is_ok())
+            },
+            reader,
+        );
         // The workers' loops end when the senders are gone.
         drop(senders);
         let mut done = Some(Vec::new());
@@ -452,50 +473,56 @@ fn read_yaml_spec(text: &str) -> Result<(openapiv3::OpenAPI, PathItems), Fallbac
         }
         (rest, done)
     });
-    let parts = done.map(|mut done| {
-        done.sort_unstable_by_key(|(place, _)| *place);
-        let mut parts = Parts::default();
-        for (_, entry) in done {
-            match entry {
-                Done::Path(entry) => parts.paths.push(entry),
-                Done::Extension(key, value) => {
-                    parts.extensions.insert(key, value);
+    // A text the line scanner declined partway is read again, whatever
+    // the workers made of the entries they were given.
+    let rest = rest?;
+    let assemble = || -> Result<_, Fallback> {
+        let parts = done.map(|mut done| {
+            done.sort_unstable_by_key(|(place, _)| *place);
+            let mut parts = Parts::default();
+            for (_, entry) in done {
+                match entry {
+                    Done::Path(entry) => parts.paths.push(entry),
+                    Done::Extension(key, value) => {
+                        parts.extensions.insert(key, value);
+                    }
+                    Done::Schema(key, schema) => {
+                        parts.schemas.insert(key, *schema);
+                    }
                 }
-                Done::Schema(key, schema) => {
-                    parts.schemas.insert(key, *schema);
+            }
+            parts
+        });
+        // A worker that gave up stopped the reader: the document is read, but
+        // has an error for the exact path to report.
+        let parts = parts.ok_or(Fallback::Read)?;
+        let mut rest = rest.ok_or(Fallback::Declined)?;
+        if check_version(&rest).is_err() || crate::bundle::has_external_ref(&rest) {
+            return Err(Fallback::Read);
+        }
+        // The entries handed over were left as nulls: take them out.
+        let mut had_schemas = false;
+        if let Some(root) = rest.as_object_mut() {
+            if let Some(Value::Object(paths)) = root.get_mut("paths") {
+                paths.clear();
+            }
+            if let Some(Value::Object(components)) = root.get_mut("components") {
+                if let Some(Value::Object(_)) = components.get("schemas") {
+                    components.remove("schemas");
+                    had_schemas = true;
                 }
             }
         }
-        parts
-    });
-    // A worker that gave up stopped the reader: the document is read, but
-    // has an error for the exact path to report.
-    let parts = parts.ok_or(Fallback::Read)?;
-    let mut rest = rest.ok_or(Fallback::Declined)?;
-    if check_version(&rest).is_err() || crate::bundle::has_external_ref(&rest) {
-        return Err(Fallback::Read);
-    }
-    // The entries handed over were left as nulls: take them out.
-    let mut had_schemas = false;
-    if let Some(root) = rest.as_object_mut() {
-        if let Some(Value::Object(paths)) = root.get_mut("paths") {
-            paths.clear();
+        let mut openapi: openapiv3::OpenAPI =
+            serde_json::from_value(rest).map_err(|_| Fallback::Read)?;
+        openapi.paths.extensions = parts.extensions;
+        if had_schemas {
+            let components = openapi.components.as_mut().ok_or(Fallback::Read)?;
+            components.schemas = parts.schemas;
         }
-        if let Some(Value::Object(components)) = root.get_mut("components") {
-            if let Some(Value::Object(_)) = components.get("schemas") {
-                components.remove("schemas");
-                had_schemas = true;
-            }
-        }
-    }
-    let mut openapi: openapiv3::OpenAPI =
-        serde_json::from_value(rest).map_err(|_| Fallback::Read)?;
-    openapi.paths.extensions = parts.extensions;
-    if had_schemas {
-        let components = openapi.components.as_mut().ok_or(Fallback::Read)?;
-        components.schemas = parts.schemas;
-    }
-    Ok((openapi, PathItems(parts.paths)))
+        Ok((openapi, PathItems(parts.paths)))
+    };
+    Ok(assemble())
 }
 
 /// The error of a document that does not deserialize, at the smallest
@@ -980,6 +1007,31 @@ pub(crate) mod tests {
 
     /// A spec large enough for two workers: the entries come back in
     /// document order, and one that does not deserialize is found.
+    /// A text the line scanner declines only near its end, after the
+    /// workers were given most entries, is read again by yaml-rust2, and
+    /// gives the document the exact path gives.
+    #[test]
+    fn a_text_the_line_scanner_declines_partway_is_read_again() {
+        let text = crate::synth::spec(120);
+        // A plain scalar on two lines, which only yaml-rust2 reads, in the
+        // last schema.
+        let at = text.rfind("\n    Resource").unwrap();
+        let (head, tail) = text.split_at(at);
+        let text = format!(
+            "{head}\n    Folded:\n      description: first\n        second{tail}"
+        );
+        assert!(text.len() >= super::TWO_WORKERS_FROM);
+        let lines = crate::yaml::read_with(&text, |_, _, _| true, crate::yaml::Reader::Lines);
+        assert_eq!(lines, Err(crate::yaml::LinesDeclined));
+        let (openapi, paths) = read_yaml_spec(&text).unwrap();
+        assert_eq!(paths.len(), 120);
+        let streamed = whole(openapi, &paths);
+        let folded = &streamed.components.as_ref().unwrap().schemas["Folded"];
+        let description = folded.as_item().unwrap().schema_data.description.as_deref();
+        assert_eq!(description, Some("first second"));
+        assert_eq!(streamed, exact(&text));
+    }
+
     #[test]
     fn a_large_spec_read_by_two_workers_keeps_its_order() {
         let text = crate::synth::spec(120)

@@ -33,7 +33,12 @@ const MAX_DEPTH: usize = 64;
 
 /// The value of `text`, or `None` if this reader declines it.
 pub fn read(text: &str) -> Option<Value> {
-    walk(text, None::<fn(Part, String, PartText) -> bool>)
+    let no_take = None::<fn(Part, String, PartText) -> bool>;
+    let mut source = Source::lines(text);
+    match walk(text, no_take, &mut source) {
+        None if source.lines_declined() => walk(text, no_take, &mut Source::rust2(text)),
+        value => value,
+    }
 }
 
 /// Where a value handed over by [`read_with`] belongs.
@@ -66,15 +71,48 @@ pub struct PartText {
 /// written straight from the events as JSON text, which the caller
 /// deserializes once, instead of being built as values first. `take`
 /// returns `false` to stop reading; the result is then `None`.
-pub fn read_with(text: &str, take: impl FnMut(Part, String, PartText) -> bool) -> Option<Value> {
-    walk(text, Some(take))
+///
+/// With [`Reader::Lines`], the line scanner may decline the text partway,
+/// after `take` was given some entries: the result is then
+/// `Err(LinesDeclined)`, what `take` was given counts for nothing, and the
+/// text is to be read again with [`Reader::Rust2`]. Checking the whole text
+/// first would cost a second pass of the scanner over every text it reads.
+pub fn read_with(
+    text: &str,
+    take: impl FnMut(Part, String, PartText) -> bool,
+    reader: Reader,
+) -> Result<Option<Value>, LinesDeclined> {
+    let mut source = match reader {
+        Reader::Lines => Source::lines(text),
+        Reader::Rust2 => Source::rust2(text),
+    };
+    match walk(text, Some(take), &mut source) {
+        None if source.lines_declined() => Err(LinesDeclined),
+        value => Ok(value),
+    }
 }
 
-/// Where the events come from: [`lines`] for the block YAML it reads
-/// (checked to the end before the walk starts, so that `take` never sees
-/// a part of a document the walk then reads again), yaml-rust2 otherwise.
+/// Where [`read_with`] reads a text's events from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reader {
+    /// The line scanner of [`lines`], for the block YAML it reads.
+    Lines,
+    /// yaml-rust2, for any YAML.
+    Rust2,
+}
+
+/// The line scanner declined a text partway (see [`read_with`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LinesDeclined;
+
+/// Where the events come from: [`lines`] for the block YAML it reads,
+/// yaml-rust2 for the rest.
 enum Source<'a> {
-    Lines(lines::Lines<'a>),
+    Lines {
+        lines: lines::Lines<'a>,
+        /// The scanner declined the text: the walk stopped there.
+        declined: bool,
+    },
     Rust2 {
         parser: Box<yaml_rust2::parser::Parser<std::str::Chars<'a>>>,
         documents: usize,
@@ -86,12 +124,17 @@ enum Source<'a> {
 }
 
 impl<'a> Source<'a> {
-    fn of(text: &'a str) -> Self {
-        if lines::accepts(text) {
-            Source::Lines(lines::Lines::new(text))
-        } else {
-            Source::rust2(text)
+    fn lines(text: &'a str) -> Self {
+        Source::Lines {
+            lines: lines::Lines::new(text),
+            declined: false,
         }
+    }
+
+    /// Whether the line scanner declined the text, which yaml-rust2 may
+    /// still read.
+    fn lines_declined(&self) -> bool {
+        matches!(self, Source::Lines { declined: true, .. })
     }
 
     fn rust2(text: &'a str) -> Self {
@@ -107,7 +150,11 @@ impl<'a> Source<'a> {
     fn next(&mut self) -> Result<Option<Event<'a>>, lines::Declined> {
         use yaml_rust2::parser::Event as E;
         let (parser, documents, ends_with_break) = match self {
-            Source::Lines(lines) => return lines.next_event(),
+            Source::Lines { lines, declined } => {
+                let event = lines.next_event();
+                *declined |= event.is_err();
+                return event;
+            }
             Source::Rust2 {
                 parser,
                 documents,
@@ -157,12 +204,16 @@ impl<'a> Source<'a> {
     }
 }
 
-/// [`read`] without `take`, [`read_with`] with it.
-fn walk(text: &str, mut take: Option<impl FnMut(Part, String, PartText) -> bool>) -> Option<Value> {
+/// [`read`] without `take`, [`read_with`] with it, reading the events of
+/// `text` from `source`.
+fn walk<'a>(
+    text: &'a str,
+    mut take: Option<impl FnMut(Part, String, PartText) -> bool>,
+    source: &mut Source<'a>,
+) -> Option<Value> {
     if !plain_text(text) {
         return None;
     }
-    let mut source = Source::of(text);
     let mut stack: Vec<Frame> = Vec::new();
     let mut root = None;
     let mut writer = PartWriter::default();
@@ -181,7 +232,7 @@ fn walk(text: &str, mut take: Option<impl FnMut(Part, String, PartText) -> bool>
         };
         if let Some((take, map, key, route)) = part {
             let key = key.take()?;
-            let text = writer.write(event, &mut source, depth)?;
+            let text = writer.write(event, source, depth)?;
             let part = if route == Route::Paths {
                 Part::Path
             } else {
@@ -682,7 +733,7 @@ mod tests {
         if !lines::accepts(text) {
             return false;
         }
-        let mut fast = Source::Lines(lines::Lines::new(text));
+        let mut fast = Source::lines(text);
         let mut slow = Source::rust2(text);
         loop {
             let event = fast.next();
@@ -1229,9 +1280,21 @@ mod tests {
             }
             let whole = read(&doc);
             let mut parts = Vec::new();
-            let rest = read_with(&doc, |part, key, text| {
-                parts.push((part, key, text));
-                true
+            let rest = read_with(
+                &doc,
+                |part, key, text| {
+                    parts.push((part, key, text));
+                    true
+                },
+                Reader::Lines,
+            )
+            .unwrap_or_else(|LinesDeclined| {
+                parts.clear();
+                let take = |part, key, text| {
+                    parts.push((part, key, text));
+                    true
+                };
+                read_with(&doc, take, Reader::Rust2).unwrap_or(None)
             });
             assert_eq!(whole.is_some(), rest.is_some(), "on {doc:?}");
             let Some(whole) = whole else { continue };
@@ -1262,7 +1325,8 @@ mod tests {
         // reads and the walk declines, is declined by the writer too.
         let doc = "openapi: 3.0.3\npaths:\n  foo:\n    [x]: {y: z}\n";
         assert_eq!(read(doc), None);
-        assert_eq!(read_with(doc, |_, _, _| true), None);
+        assert_eq!(read_with(doc, |_, _, _| true, Reader::Lines), Err(LinesDeclined));
+        assert_eq!(read_with(doc, |_, _, _| true, Reader::Rust2), Ok(None));
     }
 
     /// Documents built at random from the pieces YAML specs are made of
