@@ -408,31 +408,35 @@ fn read_yaml_spec_from(
         Schema(String, Box<ReferenceOr<Schema>>),
     }
     type Entry = (usize, Part, String, crate::yaml::PartText);
+    /// What an entry becomes: `None` to give up (the document is for the
+    /// exact path), `Some(None)` for an entry openapiv3 drops.
+    fn finish(part: Part, key: String, text: crate::yaml::PartText) -> Option<Option<Done>> {
+        if text.external_ref {
+            return None;
+        }
+        Some(Some(match part {
+            // Checked where they are used: see `item_error`.
+            Part::Path if key.starts_with('/') => Done::Path(PathEntry {
+                path: key,
+                json: text.json,
+                item: text.item,
+            }),
+            Part::Path if key.starts_with("x-") => {
+                Done::Extension(key, serde_json::from_str(&text.json).ok()?)
+            }
+            Part::Path => return Some(None),
+            Part::Schema => {
+                let schema = reference_or::<Schema>(&text.json, text.item).ok()?;
+                Done::Schema(key, Box::new(schema))
+            }
+        }))
+    }
     fn work(entries: std::sync::mpsc::Receiver<Entry>) -> Option<Vec<(usize, Done)>> {
         let mut done = Vec::new();
         for (place, part, key, text) in entries {
-            if text.external_ref {
-                return None;
+            if let Some(entry) = finish(part, key, text)? {
+                done.push((place, entry));
             }
-            let entry = match part {
-                // Checked where they are used: see `item_error`.
-                Part::Path if key.starts_with('/') => {
-                    Done::Path(PathEntry {
-                        path: key,
-                        json: text.json,
-                        item: text.item,
-                    })
-                }
-                Part::Path if key.starts_with("x-") => {
-                    Done::Extension(key, serde_json::from_str(&text.json).ok()?)
-                }
-                Part::Path => continue,
-                Part::Schema => {
-                    let schema = reference_or::<Schema>(&text.json, text.item).ok()?;
-                    Done::Schema(key, Box::new(schema))
-                }
-            };
-            done.push((place, entry));
         }
         Some(done)
     }
@@ -449,20 +453,34 @@ fn read_yaml_spec_from(
                 (sender, crate::spawn_deep(scope, move || work(receiver)))
             })
             .unzip();
-        // A send fails only once its worker has given up.
-        let mut place = 0;
+        // Schemas go to the workers in turn; entries of `paths`, which
+        // have nothing to deserialize but small extensions, stay here. A
+        // send fails only once its worker has given up.
+        let (mut place, mut sent) = (0, 0);
+        let mut kept = Some(Vec::new());
         let rest = crate::yaml::read_with(
             text,
             |part, key, value| {
-                let sender = senders.get(place % workers);
                 place += 1;
+                if part == Part::Path {
+                    let Some(entry) = finish(part, key, value) else {
+                        kept = None;
+                        return false;
+                    };
+                    if let (Some(kept), Some(entry)) = (kept.as_mut(), entry) {
+                        kept.push((place, entry));
+                    }
+                    return true;
+                }
+                let sender = senders.get(sent % workers);
+                sent += 1;
                 sender.is_some_and(|sender| sender.send((place, part, key, value)).is_ok())
             },
             reader,
         );
         // The workers' loops end when the senders are gone.
         drop(senders);
-        let mut done = Some(Vec::new());
+        let mut done = kept;
         // A worker that could not be started counts as one that gave up.
         for handle in handles {
             let entries = handle.ok().and_then(|handle| handle.join().ok().flatten());
