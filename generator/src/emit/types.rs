@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{docs, ident, scoped_type, Docs, Lazy, RustType, Scope};
+use super::{docs, ident, scoped_type, str_literal, Docs, Lazy, RustType, Scope};
 use crate::render::{Chunk, RustFile};
 
 fn type_tokens<'a>(api: &'a Api, ty: &'a TypeRef) -> RustType<'a> {
@@ -86,7 +86,10 @@ fn type_def(api: &Api, def: &TypeDef) -> TokenStream {
 
 /// `#[serde(rename)]`, only where the Rust name differs from the wire name.
 fn rename(rust: &str, wire: &str) -> Option<TokenStream> {
-    (rust != wire).then(|| quote!(#[serde(rename = #wire)]))
+    (rust != wire).then(|| {
+        let wire = str_literal(wire);
+        quote!(#[serde(rename = #wire)])
+    })
 }
 
 fn field(api: &Api, f: &Field) -> TokenStream {
@@ -100,8 +103,10 @@ fn field(api: &Api, f: &Field) -> TokenStream {
             pub #name: Option<#inner>,
         };
     }
-    let wire = &f.wire_name;
-    let rename = (f.name != f.wire_name).then(|| quote!(rename = #wire));
+    let rename = (f.name != f.wire_name).then(|| {
+        let wire = str_literal(&f.wire_name);
+        quote!(rename = #wire)
+    });
     if f.required {
         let attr = rename.map(|r| quote!(#[serde(#r)]));
         if f.nullable {
@@ -123,8 +128,8 @@ fn field(api: &Api, f: &Field) -> TokenStream {
 /// a new value on the server does not break decoding.
 fn string_enum(name: &proc_macro2::Ident, doc: Docs, e: &StringEnum) -> TokenStream {
     let variants: Vec<_> = e.variants.iter().map(|v| ident(&v.name)).collect();
-    let wires: Vec<&str> = e.variants.iter().map(|v| v.wire_name.as_str()).collect();
-    let variant_docs = wires.iter().map(|w| docs(Some(&format!("`{w}`"))));
+    let wires: Vec<_> = e.variants.iter().map(|v| str_literal(&v.wire_name)).collect();
+    let variant_docs = e.variants.iter().map(|v| docs(Some(&format!("`{}`", v.wire_name))));
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
