@@ -123,9 +123,19 @@ impl std::fmt::Debug for RustFile<'_> {
     }
 }
 
-/// Chunks rendered by one job of [`rust_files`]: few enough that a job is
-/// cheap to hand out, enough that handing out costs nothing.
-const CHUNKS_PER_JOB: usize = 8;
+/// Chunks rendered by one job of [`rust_files`], at most: each job's
+/// result wakes the thread that joins them, and a large spec has tens of
+/// thousands of chunks.
+const MAX_CHUNKS_PER_JOB: usize = 32;
+
+/// Jobs per thread a file's chunks are cut into, at least (when it has
+/// enough chunks), so that the threads finish together.
+const JOBS_PER_THREAD: usize = 8;
+
+/// How many chunks of a file of `chunks` one job renders on `threads`.
+fn chunks_per_job(chunks: usize, threads: usize) -> usize {
+    (chunks / threads.max(1) / JOBS_PER_THREAD).clamp(1, MAX_CHUNKS_PER_JOB)
+}
 
 /// One unit of rendering work, producing a piece of one file's text.
 enum Job {
@@ -169,9 +179,10 @@ fn rust_files_on(
             continue;
         }
         jobs.push(Job::Head(index));
+        let per_job = chunks_per_job(file.chunks.len(), threads);
         let mut start = 0;
         while start < file.chunks.len() {
-            let end = file.chunks.len().min(start + CHUNKS_PER_JOB);
+            let end = file.chunks.len().min(start + per_job);
             jobs.push(Job::Chunks(index, start..end));
             start = end;
         }
