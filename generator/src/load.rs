@@ -226,7 +226,14 @@ pub fn load_bytes(bytes: &[u8], path: &Path, display: &str) -> Result<Document, 
 /// does not deserialize where it is used.
 pub(crate) fn item_error(doc: &Document) -> Error {
     let declined = false;
-    match exact(&doc.text, &doc.origin, &doc.display, String::new(), false, declined) {
+    match exact(
+        &doc.text,
+        &doc.origin,
+        &doc.display,
+        String::new(),
+        false,
+        declined,
+    ) {
         Err(e) => e,
         Ok(_) => Diagnostic::error("internal error: a path item no longer reads")
             .in_file(&doc.display)
@@ -1004,7 +1011,10 @@ pub(crate) mod tests {
                 references += 1;
             }
         }
-        assert!(items > 100 && references == 5, "{items} items, {references} others");
+        assert!(
+            items > 100 && references == 5,
+            "{items} items, {references} others"
+        );
     }
 
     #[test]
@@ -1035,9 +1045,7 @@ pub(crate) mod tests {
         // last schema.
         let at = text.rfind("\n    Resource").unwrap();
         let (head, tail) = text.split_at(at);
-        let text = format!(
-            "{head}\n    Folded:\n      description: first\n        second{tail}"
-        );
+        let text = format!("{head}\n    Folded:\n      description: first\n        second{tail}");
         assert!(text.len() >= super::TWO_WORKERS_FROM);
         let lines = crate::yaml::read_with(&text, |_, _, _| true, crate::yaml::Reader::Lines);
         assert_eq!(lines, Err(crate::yaml::LinesDeclined));

@@ -1804,7 +1804,11 @@ mod tests {
             let doc = load(&text);
             let path = std::path::Path::new("s.yaml");
             let exact = crate::load::tests::exact_error(&text, path, "s.yaml");
-            let line = text.lines().position(|l| l == "      parameters: 5").unwrap() + 1;
+            let line = text
+                .lines()
+                .position(|l| l == "      parameters: 5")
+                .unwrap()
+                + 1;
             let at = &exact.diagnostics()[0];
             assert_eq!((at.line, at.column), (Some(line), Some(7)), "{exact:?}");
             assert_eq!(exact.diagnostics().len(), 1);

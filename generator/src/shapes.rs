@@ -164,7 +164,9 @@ impl Shapes {
             {
                 Some(inner) => text.push_str(&inner),
                 None => {
-                    let done = done.into_iter().map(|block| block_members(block.together()));
+                    let done = done
+                        .into_iter()
+                        .map(|block| block_members(block.together()));
                     let rest = pieces.map(|piece| piece.into_iter().collect());
                     let members: TokenStream = done.chain(rest).collect();
                     let whole = print_whole(impl_block(self_ty, members))?;

@@ -441,7 +441,9 @@ mod tests {
             let ours = str_literal(text);
             let theirs = proc_macro2::Literal::string(text);
             assert_eq!(ours.to_string(), theirs.to_string(), "{text:?}");
-            let value = syn::parse_str::<syn::LitStr>(&ours.to_string()).unwrap().value();
+            let value = syn::parse_str::<syn::LitStr>(&ours.to_string())
+                .unwrap()
+                .value();
             assert_eq!(value, text);
         }
     }

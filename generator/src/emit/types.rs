@@ -128,8 +128,15 @@ fn field(api: &Api, f: &Field) -> TokenStream {
 /// a new value on the server does not break decoding.
 fn string_enum(name: &proc_macro2::Ident, doc: Docs, e: &StringEnum) -> TokenStream {
     let variants: Vec<_> = e.variants.iter().map(|v| ident(&v.name)).collect();
-    let wires: Vec<_> = e.variants.iter().map(|v| str_literal(&v.wire_name)).collect();
-    let variant_docs = e.variants.iter().map(|v| docs(Some(&format!("`{}`", v.wire_name))));
+    let wires: Vec<_> = e
+        .variants
+        .iter()
+        .map(|v| str_literal(&v.wire_name))
+        .collect();
+    let variant_docs = e
+        .variants
+        .iter()
+        .map(|v| docs(Some(&format!("`{}`", v.wire_name))));
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -1325,7 +1325,10 @@ mod tests {
         // reads and the walk declines, is declined by the writer too.
         let doc = "openapi: 3.0.3\npaths:\n  foo:\n    [x]: {y: z}\n";
         assert_eq!(read(doc), None);
-        assert_eq!(read_with(doc, |_, _, _| true, Reader::Lines), Err(LinesDeclined));
+        assert_eq!(
+            read_with(doc, |_, _, _| true, Reader::Lines),
+            Err(LinesDeclined)
+        );
         assert_eq!(read_with(doc, |_, _, _| true, Reader::Rust2), Ok(None));
     }
 
