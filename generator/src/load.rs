@@ -225,13 +225,15 @@ pub fn load_bytes(bytes: &[u8], path: &Path, display: &str) -> Result<Document, 
 /// streaming path left unchecked ([`read_yaml_spec`]), once one of them
 /// does not deserialize where it is used.
 pub(crate) fn item_error(doc: &Document) -> Error {
-    let declined = false;
+    // A streamed document is YAML (not JSON) that the streaming reader
+    // read to the end (not declined); only its error is kept.
+    let (json, declined) = (false, false);
     match exact(
         &doc.text,
         &doc.origin,
         &doc.display,
         String::new(),
-        false,
+        json,
         declined,
     ) {
         Err(e) => e,
@@ -312,9 +314,9 @@ fn exact(
     }
     check_version(&value).map_err(located)?;
     crate::bundle::bundle(&mut value, path, display).map_err(located)?;
-    // Path items are taken out as text and each is checked on its own, as
-    // the streaming YAML reader does: deserialized together, they would all
-    // be alive at once (8.7 KB each before anything is in them).
+    // Path items are taken out as text and each is checked on its own:
+    // deserialized together, they would all be alive at once (8.7 KB each
+    // before anything is in them).
     let paths = PathItems::take_from(&mut value);
     let items_deserialize = paths
         .0

@@ -82,34 +82,8 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
     if op.body.is_some() {
         arg_names.push(format_ident!("body"));
     }
-    // `name: Type`, separated by commas.
-    let params = Lazy(|| {
-        let mut out = TokenStream::new();
-        for p in &op.params {
-            if !out.is_empty() {
-                out.extend(quote!(,));
-            }
-            let name = ident(&p.name);
-            let ty = argument_type(api, p);
-            out.extend(quote!(#name: #ty));
-        }
-        if let Some(body) = &op.body {
-            if !out.is_empty() {
-                out.extend(quote!(,));
-            }
-            let ty = match body.kind {
-                BodyKind::Bytes => quote!([u8]),
-                BodyKind::Text => quote!(str),
-                _ => type_tokens(api, &body.ty).to_token_stream(),
-            };
-            if body.required {
-                out.extend(quote!(body: &#ty));
-            } else {
-                out.extend(quote!(body: Option<&#ty>));
-            }
-        }
-        out
-    });
+    // Both methods take these: made once, and copied into each.
+    let params = parameters(api, op);
     let steps = Lazy(|| steps(api, op));
     let send = Lazy(|| send(api, op));
     let method = format_ident!("{}", op.method.as_str());
@@ -165,6 +139,35 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
             #send
         }
     }
+}
+
+/// The parameters of the methods of `op`: `name: Type`, separated by commas.
+fn parameters(api: &Api, op: &Operation) -> TokenStream {
+    let mut out = TokenStream::new();
+    for p in &op.params {
+        if !out.is_empty() {
+            out.extend(quote!(,));
+        }
+        let name = ident(&p.name);
+        let ty = argument_type(api, p);
+        out.extend(quote!(#name: #ty));
+    }
+    if let Some(body) = &op.body {
+        if !out.is_empty() {
+            out.extend(quote!(,));
+        }
+        let ty = match body.kind {
+            BodyKind::Bytes => quote!([u8]),
+            BodyKind::Text => quote!(str),
+            _ => type_tokens(api, &body.ty).to_token_stream(),
+        };
+        if body.required {
+            out.extend(quote!(body: &#ty));
+        } else {
+            out.extend(quote!(body: Option<&#ty>));
+        }
+    }
+    out
 }
 
 /// The statements that build the request of `op` from its arguments.
