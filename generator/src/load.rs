@@ -378,8 +378,8 @@ enum Fallback {
 /// `Paths` puts them (keys starting with `/` into the path items, `x-` into
 /// `extensions`, the others nowhere), in document order. Path items are
 /// not deserialized here: lowering and the shipped spec each do, one at a
-/// time, and a third time to check them would cost a tenth of the work of
-/// a large spec. Anything else (a document with external references, or
+/// time, and a third time to check them was about 4 % of the CPU time of a
+/// large spec. Anything else (a document with external references, or
 /// other parts that do not deserialize) is left to the exact path, which
 /// reports errors with their positions.
 fn read_yaml_spec(text: &str) -> Result<(openapiv3::OpenAPI, PathItems), Fallback> {
