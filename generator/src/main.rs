@@ -145,16 +145,47 @@ fn main() -> ExitCode {
     }
 }
 
+/// Prints diagnostics, all at once: stderr is unbuffered, and a
+/// diagnostic printed piece by piece is a write per piece (a spec with
+/// forty warnings made hundreds). What cannot be written is dropped, as
+/// there is nowhere left to report it.
 fn print_diagnostics(format: MessageFormat, diagnostics: &[Diagnostic]) {
+    if diagnostics.is_empty() {
+        return;
+    }
+    let mut text = String::new();
+    let mut unprintable = String::new();
     for diagnostic in diagnostics {
         match format {
-            MessageFormat::Human => eprintln!("{diagnostic}\n"),
+            MessageFormat::Human => text.push_str(&format!("{diagnostic}\n\n")),
             MessageFormat::Json => match serde_json::to_string(diagnostic) {
-                Ok(line) => println!("{line}"),
-                Err(e) => eprintln!("error: cannot print a diagnostic as JSON: {e}"),
+                Ok(line) => {
+                    text.push_str(&line);
+                    text.push('\n');
+                }
+                Err(e) => unprintable
+                    .push_str(&format!("error: cannot print a diagnostic as JSON: {e}\n")),
             },
         }
     }
+    let _ = match format {
+        MessageFormat::Human => std::io::stderr().lock().write_all(text.as_bytes()),
+        MessageFormat::Json => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush())
+        }
+    };
+    let _ = std::io::stderr().lock().write_all(unprintable.as_bytes());
+}
+
+/// Prints a line on stderr in one write: stderr is unbuffered, and
+/// `eprintln!` writes each piece of its format on its own.
+fn status(line: &str) {
+    let _ = std::io::stderr()
+        .lock()
+        .write_all(format!("{line}\n").as_bytes());
 }
 
 /// Where the output goes.
@@ -274,7 +305,7 @@ fn run(cli: Cli) -> Result<u8, Error> {
                     let generated = apigen::generate(&options)?;
                     print_diagnostics(format, &generated.warnings);
                     let written = output::write_tree(&out, &generated.files, target.force)?;
-                    eprintln!(
+                    status(&format!(
                         "apigen: {} operations, {} types from {} into {}{}",
                         generated.operations,
                         generated.types,
@@ -284,13 +315,13 @@ fn run(cli: Cli) -> Result<u8, Error> {
                             output::Written::Unchanged => " (unchanged)",
                             output::Written::Replaced => "",
                         }
-                    );
+                    ));
                 }
                 Destination::Module(file) => {
                     let module = apigen::generate_module(&options)?;
                     print_diagnostics(format, &module.warnings);
                     output::write_single(&file, &module.contents, target.force)?;
-                    eprintln!("apigen: wrote {}", apigen::display_path(&file));
+                    status(&format!("apigen: wrote {}", apigen::display_path(&file)));
                 }
             }
             Ok(0)
@@ -310,7 +341,7 @@ fn run(cli: Cli) -> Result<u8, Error> {
                 }
             };
             if drift.is_clean() {
-                eprintln!("apigen: up to date with {}", options.spec_display);
+                status(&format!("apigen: up to date with {}", options.spec_display));
                 Ok(0)
             } else {
                 let stale = Diagnostic::error("the generated client is stale")
@@ -318,10 +349,10 @@ fn run(cli: Cli) -> Result<u8, Error> {
                 match format {
                     MessageFormat::Human => {
                         print!("{}", drift.report());
-                        eprintln!(
+                        status(&format!(
                             "error: the generated client is stale; regenerate it with `{}`",
                             options.command
-                        );
+                        ));
                     }
                     MessageFormat::Json => print_diagnostics(format, &[stale]),
                 }
@@ -403,7 +434,7 @@ fn run_diff(args: &DiffArgs) -> Result<u8, Error> {
         None => false,
     };
     if failed {
-        eprintln!(
+        status(&format!(
             "apigen: {} breaking and {} compatible changes to the Rust API (--fail-on {})",
             report.summary.breaking,
             report.summary.compatible,
@@ -411,7 +442,7 @@ fn run_diff(args: &DiffArgs) -> Result<u8, Error> {
                 Some(FailOn::Any) => "any",
                 _ => "breaking",
             }
-        );
+        ));
         Ok(EXIT_BREAKING)
     } else {
         Ok(0)
