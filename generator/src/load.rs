@@ -9,9 +9,9 @@
 //! version is checked, and only then is the value deserialized into
 //! `openapiv3::OpenAPI`, through `serde_path_to_error` when it fails, so a
 //! structural error carries the JSON pointer of the node that failed. Both
-//! paths give the same document. A streamed path item that does not
-//! deserialize is found where it is used, and reported as the exact path
-//! reports it ([`item_error`]).
+//! paths give the same document. Neither path deserializes the path items:
+//! one that does not deserialize is found where it is used, and reported
+//! as the exact path reports it when asked to check them ([`item_error`]).
 
 use std::path::{Path, PathBuf};
 
@@ -38,6 +38,17 @@ pub struct Document {
     pub text: String,
     /// The spec's path, which locates relative references.
     pub origin: PathBuf,
+    /// How the text was read, to read it again the same way.
+    reading: Reading,
+}
+
+/// How the exact path reads a text ([`exact`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Reading {
+    /// The text is JSON.
+    json: bool,
+    /// The streaming YAML reader declined the text.
+    declined: bool,
 }
 
 /// The path items of a spec, in document order, each kept as compact JSON
@@ -99,9 +110,9 @@ impl PathItems {
         self.0.is_empty()
     }
 
-    /// Each path (a key of `paths` that starts with `/`) with its item. The
-    /// exact path of loading checks every item; the streaming path leaves
-    /// them to be checked here, and an error is [`item_error`]'s to report.
+    /// Each path (a key of `paths` that starts with `/`) with its item.
+    /// Loading leaves the items to be checked here, and an error is
+    /// [`item_error`]'s to report.
     pub fn iter(
         &self,
     ) -> impl Iterator<
@@ -212,29 +223,39 @@ pub fn load_bytes(bytes: &[u8], path: &Path, display: &str) -> Result<Document, 
                     paths,
                     text: text.to_string(),
                     origin: path.to_path_buf(),
+                    reading: Reading {
+                        json,
+                        declined: false,
+                    },
                 })
             }
             Err(Fallback::Declined) => declined = true,
             Err(Fallback::Read) => {}
         }
     }
-    exact(text, path, display, sha256, json, declined)
+    let check_items = false;
+    exact(
+        text,
+        path,
+        display,
+        sha256,
+        Reading { json, declined },
+        check_items,
+    )
 }
 
-/// The error the exact path reports for a document whose path items the
-/// streaming path left unchecked ([`read_yaml_spec`]), once one of them
-/// does not deserialize where it is used.
+/// The error the exact path reports for a document whose path items
+/// loading left unchecked, once one of them does not deserialize where it
+/// is used: the text read again as before, this time checking the items.
 pub(crate) fn item_error(doc: &Document) -> Error {
-    // A streamed document is YAML (not JSON) that the streaming reader
-    // read to the end (not declined); only its error is kept.
-    let (json, declined) = (false, false);
+    let check_items = true;
     match exact(
         &doc.text,
         &doc.origin,
         &doc.display,
         String::new(),
-        json,
-        declined,
+        doc.reading,
+        check_items,
     ) {
         Err(e) => e,
         Ok(_) => Diagnostic::error("internal error: a path item no longer reads")
@@ -244,16 +265,20 @@ pub(crate) fn item_error(doc: &Document) -> Error {
 }
 
 /// The exact path of [`load_bytes`]: the text parsed whole (and checked
-/// for duplicate keys and nesting, unless `json` or the streaming reader
-/// already did), bundled, and deserialized with errors located.
+/// for duplicate keys and nesting, unless it is JSON or the streaming
+/// reader already did), bundled, and deserialized with errors located. The
+/// path items are deserialized only with `check_items`, to report the
+/// error of one that does not deserialize ([`item_error`]): a fifth of
+/// loading the vendor's Calendars spec went to checking them.
 fn exact(
     text: &str,
     path: &Path,
     display: &str,
     sha256: String,
-    json: bool,
-    declined: bool,
+    reading: Reading,
+    check_items: bool,
 ) -> Result<Document, Error> {
+    let Reading { json, declined } = reading;
     let in_file = |d: Diagnostic| d.in_file(display);
     let in_file_all = |e: Error| {
         Error::new(
@@ -314,14 +339,13 @@ fn exact(
     }
     check_version(&value).map_err(located)?;
     crate::bundle::bundle(&mut value, path, display).map_err(located)?;
-    // Path items are taken out as text and each is checked on its own:
-    // deserialized together, they would all be alive at once (8.7 KB each
-    // before anything is in them).
+    // Path items are taken out as text, to be deserialized one at a time
+    // where they are used: deserialized together, they would all be alive
+    // at once (8.7 KB each before anything is in them).
     let paths = PathItems::take_from(&mut value);
-    let items_deserialize = paths
-        .0
-        .iter()
-        .all(|entry| reference_or::<openapiv3::PathItem>(&entry.json, entry.item).is_ok());
+    let items_deserialize = !check_items
+        || (paths.0.iter())
+            .all(|entry| reference_or::<openapiv3::PathItem>(&entry.json, entry.item).is_ok());
     // The value is consumed as it is deserialized, which frees it part by
     // part: a large spec as a JSON value takes more memory than its
     // openapiv3 types. Tracking the path costs a fifth of the time, so a
@@ -352,6 +376,7 @@ fn exact(
         paths,
         text: text.to_string(),
         origin: path.to_path_buf(),
+        reading,
     })
 }
 
@@ -921,7 +946,11 @@ pub(crate) mod tests {
 
     /// The error the exact path of loading gives for `text`, which has one.
     pub(crate) fn exact_error(text: &str, path: &std::path::Path, display: &str) -> Error {
-        super::exact(text, path, display, String::new(), false, false).unwrap_err()
+        let reading = super::Reading {
+            json: super::is_json(text, path),
+            declined: false,
+        };
+        super::exact(text, path, display, String::new(), reading, true).unwrap_err()
     }
 
     /// The hand-written spec and the YAML fixtures.
@@ -1108,7 +1137,7 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn a_json_path_item_is_checked_on_its_own_and_its_error_located() {
+    fn a_json_path_item_is_taken_apart_and_its_error_located_where_it_is_used() {
         let good = r##"{
   "openapi": "3.0.3",
   "info": {"title": "t", "version": "1"},
@@ -1125,9 +1154,13 @@ pub(crate) mod tests {
         assert!(doc.openapi.paths.paths.is_empty());
         assert!(doc.openapi.paths.extensions.contains_key("x-note"));
 
+        // Loading leaves the items unchecked; lowering finds the bad one.
         let bad = good.replace(r#"{"description": "ok"}"#, r#"{"content": {}}"#);
-        let error = super::load_bytes(bad.as_bytes(), std::path::Path::new("s.json"), "s.json")
-            .unwrap_err();
+        let path = std::path::Path::new("s.json");
+        let doc = super::load_bytes(bad.as_bytes(), path, "s.json").unwrap();
+        assert!(doc.paths.iter().any(|(_, item)| item.is_err()));
+        let error = crate::load_model_from_bytes(bad.as_bytes(), path, "s.json").unwrap_err();
+        assert_eq!(error.diagnostics().len(), 1, "{error:?}");
         let diagnostic = &error.diagnostics()[0];
         assert!(diagnostic.message.contains("description"), "{diagnostic:?}");
         assert_eq!(

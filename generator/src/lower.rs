@@ -1819,6 +1819,24 @@ mod tests {
             // As the library reports it.
             let from_bytes = crate::load_model_from_bytes(text.as_bytes(), path, "s.yaml");
             assert_eq!(from_bytes.err(), Some(exact));
+            // As JSON, which the exact path loads, without checking items.
+            let value: serde_json::Value = serde_yaml::from_str(&text).unwrap();
+            let json = serde_json::to_string_pretty(&value).unwrap();
+            let path = std::path::Path::new("s.json");
+            let doc = crate::load::load_bytes(json.as_bytes(), path, "s.json").unwrap();
+            let exact = crate::load::tests::exact_error(&json, path, "s.json");
+            let line = json
+                .lines()
+                .position(|l| l.trim() == "\"parameters\": 5,")
+                .unwrap()
+                + 1;
+            let at = &exact.diagnostics()[0];
+            assert_eq!(at.line, Some(line), "{exact:?}");
+            assert_eq!(exact.diagnostics().len(), 1);
+            for prefetch_from in [0, usize::MAX] {
+                let lowered = lower_prefetching_from(&doc, prefetch_from);
+                assert_eq!(lowered.err(), Some(exact.clone()));
+            }
         }
     }
 }
