@@ -32,7 +32,7 @@
 //!
 //! Architecture invariant: a text filled from a layout is the text
 //! prettyplease prints for the item. Tests hold every repository spec's
-//! large files to printing them whole.
+//! Rust files to printing them whole.
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};

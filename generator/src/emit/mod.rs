@@ -16,7 +16,7 @@ use quote::{quote, ToTokens};
 
 use crate::diag::Error;
 use crate::model::{Api, TypeRef};
-use crate::render::{rust_file, rust_files, Provenance};
+use crate::render::{rust_file, rust_files, Chunk, Provenance, RustFile};
 
 /// The hand-written runtime, compiled as part of every generated client.
 pub const RUNTIME: &str = include_str!("../../../templates/runtime.rs");
@@ -38,28 +38,17 @@ impl CrateInfo {
 }
 
 /// All files of the generated crate, keyed by `/`-separated relative path.
-pub fn crate_files(
-    api: &Api,
-    info: &CrateInfo,
+pub fn crate_files<'a>(
+    api: &'a Api,
+    info: &'a CrateInfo,
     provenance: &Provenance,
 ) -> Result<BTreeMap<String, String>, Error> {
-    let mut files = versioned_files(api, info, provenance)?;
+    let mut files = BTreeMap::new();
+    files.insert("Cargo.toml".to_string(), cargo_toml(info, provenance));
     files.insert("README.md".to_string(), readme(api, info, provenance));
-    files.insert(
-        "src/lib.rs".to_string(),
-        rust_file(provenance, "src/lib.rs", lib_rs(api))?,
-    );
-    files.insert(
-        "src/headers.rs".to_string(),
-        rust_file(provenance, "src/headers.rs", headers(api))?,
-    );
-    let large = [
-        ("src/types.rs", types::module(api)),
-        ("src/client.rs", client::module(api)),
-        ("src/examples.rs", example::tests(api)),
-    ];
-    let texts = rust_files(provenance, &large)?;
-    for ((name, _), text) in large.iter().zip(texts) {
+    let rust = crate_rust_files(api, info);
+    let texts = rust_files(provenance, &rust)?;
+    for ((name, _), text) in rust.iter().zip(texts) {
         files.insert(name.to_string(), text);
     }
     files.insert(
@@ -67,6 +56,21 @@ pub fn crate_files(
         format!("{}\n{RUNTIME}", provenance.rust_comment()),
     );
     Ok(files)
+}
+
+/// The Rust files of the crate but the runtime, to render together: the
+/// small ones are rendered by the workers that render the large ones,
+/// rather than one after another before them.
+fn crate_rust_files<'a>(api: &'a Api, info: &'a CrateInfo) -> [(&'static str, RustFile<'a>); 6] {
+    let small = |tokens: Chunk<'a>| RustFile::items(tokens, Vec::new());
+    [
+        ("src/meta.rs", small(Box::new(|| meta(api, info)))),
+        ("src/lib.rs", small(Box::new(|| lib_rs(api)))),
+        ("src/headers.rs", small(Box::new(|| headers(api)))),
+        ("src/types.rs", types::module(api)),
+        ("src/client.rs", client::module(api)),
+        ("src/examples.rs", example::tests(api)),
+    ]
 }
 
 /// The files of the crate that name its version: what changes when only
@@ -448,11 +452,12 @@ mod tests {
         }
     }
 
-    /// The large files as rendering prints them (chunk by chunk, on several
-    /// threads, each shape of item parsed once) are the files syn and
-    /// prettyplease print whole, for every spec of the repository.
+    /// The Rust files as rendering prints them (item by item, chunk by
+    /// chunk, on several threads, each shape of item parsed once) are the
+    /// files syn and prettyplease print whole, for every spec of the
+    /// repository.
     #[test]
-    fn large_files_print_as_they_do_whole() {
+    fn rust_files_print_as_they_do_whole() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
         let mut specs = crate::load::tests::repository_yaml_specs();
         specs.push(root.join("tests/fixtures/highlevel/apps/calendars.json"));
@@ -464,13 +469,13 @@ mod tests {
         for spec in specs {
             let doc = crate::load::load(&spec, "spec").unwrap();
             let (api, _) = crate::lower::lower(&doc).unwrap();
-            let large = [
-                ("src/types.rs", types::module(&api)),
-                ("src/client.rs", client::module(&api)),
-                ("src/examples.rs", example::tests(&api)),
-            ];
-            let texts = rust_files(&provenance, &large).unwrap();
-            for ((name, file), text) in large.iter().zip(&texts) {
+            let info = CrateInfo {
+                name: "x".to_string(),
+                version: "1.0.0".to_string(),
+            };
+            let files = crate_rust_files(&api, &info);
+            let texts = rust_files(&provenance, &files).unwrap();
+            for ((name, file), text) in files.iter().zip(&texts) {
                 let whole = rust_file(&provenance, name, file.tokens()).unwrap();
                 assert!(
                     *text == whole,
