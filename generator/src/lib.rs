@@ -253,8 +253,10 @@ pub(crate) fn spawn_deep<'scope, 'env, T: Send + 'scope>(
         .spawn_scoped(scope, f)
 }
 
-/// Specs of at least this many bytes have their document freed on a thread
-/// of its own while the crate is emitted.
+/// Specs of at least this many bytes have the shipped spec written while
+/// the model is lowered, and their document freed on a thread of its own
+/// while the crate is emitted. A smaller spec's document is kept until the
+/// shipped spec is written, which goes on beside emission.
 const FREE_APART_FROM: usize = 1 << 20;
 
 /// Generates the client crate in memory.
@@ -265,31 +267,59 @@ const FREE_APART_FROM: usize = 1 << 20;
 /// since ([`diff::changes`]); otherwise it is [`Options::crate_version`].
 pub fn generate(options: &Options) -> Result<Generated, Error> {
     let doc = load::load(&options.spec, &options.spec_display)?;
-    // The shipped copy of the spec is written while the model is lowered;
-    // the document is dropped before emission, which needs only the model.
-    let (prepared, spec) = std::thread::scope(|scope| {
-        let spec = spawn_deep(scope, || {
-            shipped::spec_file(&provenance(&doc, options), &doc)
+    let shipped_spec = |doc: &load::Document| shipped::spec_file(&provenance(doc, options), doc);
+    let stopped = || Diagnostic::error("internal error: writing the spec as JSON stopped early");
+    if doc.text.len() >= FREE_APART_FROM {
+        // The document of a large spec (hundreds of megabytes of openapiv3
+        // types) is not kept for emission, which needs only the model.
+        let (prepared, spec) = std::thread::scope(|scope| {
+            let spec = spawn_deep(scope, || shipped_spec(&doc));
+            let prepared = prepare(&doc, options);
+            let spec = match spec {
+                Ok(thread) => thread.join().map_err(|_| stopped()),
+                // No thread to be had: written after lowering instead.
+                Err(_) => Ok(shipped_spec(&doc)),
+            };
+            (prepared, spec)
         });
-        let prepared = prepare(&doc, options);
-        let spec = match spec {
-            Ok(thread) => thread.join(),
-            // No thread to be had: written after lowering instead.
-            Err(_) => Ok(shipped::spec_file(&provenance(&doc, options), &doc)),
-        };
-        (prepared, spec)
-    });
-    let load::Document {
-        text,
-        display,
-        openapi,
-        paths,
-        ..
-    } = doc;
-    let prepared = prepared?;
-    let spec = spec.map_err(|_| {
-        Diagnostic::error("internal error: writing the spec as JSON stopped early")
-    })??;
+        let load::Document {
+            text,
+            display,
+            openapi,
+            paths,
+            ..
+        } = doc;
+        let prepared = prepared?;
+        let spec = spec??;
+        std::thread::scope(|scope| {
+            let document = (openapi, paths);
+            scope.spawn(move || drop(document));
+            crate_of(options, prepared, &text, &display, || Ok(spec))
+        })
+    } else {
+        // The shipped spec takes longer than lowering a small spec: it is
+        // written beside emission too, rather than waited for.
+        std::thread::scope(|scope| {
+            let spec = spawn_deep(scope, || shipped_spec(&doc));
+            let prepared = prepare(&doc, options)?;
+            crate_of(options, prepared, &doc.text, &doc.display, || match spec {
+                Ok(thread) => thread.join().map_err(|_| stopped())?,
+                Err(_) => shipped_spec(&doc),
+            })
+        })
+    }
+}
+
+/// The crate's files from the lowered spec: emitted while the warnings are
+/// located in the spec's `text` (shown as `display`), then with the shipped
+/// spec, which `spec` gives once the crate is emitted, and versioned.
+fn crate_of(
+    options: &Options,
+    prepared: Prepared,
+    text: &str,
+    display: &str,
+    spec: impl FnOnce() -> Result<String, Error>,
+) -> Result<Generated, Error> {
     let previous = options
         .bump_from
         .as_deref()
@@ -302,27 +332,16 @@ pub fn generate(options: &Options) -> Result<Generated, Error> {
         None => options.crate_version.clone(),
         Some((_, previous)) => previous.version.clone(),
     };
-    // Warnings are located in the text while the crate is emitted, and the
-    // document of a large spec (hundreds of megabytes of openapiv3 types)
-    // is freed beside it; a small one costs less than a thread.
-    let document = (openapi, paths);
-    let large = text.len() >= FREE_APART_FROM;
     let (files, warnings) = std::thread::scope(|scope| {
-        if large {
-            scope.spawn(move || drop(document));
-        } else {
-            drop(document);
-        }
-        let warnings = scope.spawn(|| located(&text, &display, prepared.warnings));
+        let warnings = scope.spawn(|| located(text, display, prepared.warnings));
         let files = emit::crate_files(&prepared.api, &info(&version), &prepared.provenance);
         (files, warnings.join())
     });
-    drop(text);
     let warnings = warnings.map_err(|_| {
         Diagnostic::error("internal error: locating the warnings in the spec stopped early")
     })?;
     let mut files = files?;
-    files.insert(SPEC_FILE.to_string(), spec);
+    files.insert(SPEC_FILE.to_string(), spec()?);
     if let Some((dir, previous)) = previous {
         let bump = match previous.api_bump(&prepared.api, &prepared.provenance) {
             diff::Bump::None => {
