@@ -380,6 +380,13 @@ fn exact(
     })
 }
 
+/// YAML specs of at least this many bytes are deserialized by a worker
+/// beside the reader, and from [`TWO_WORKERS_FROM`] by two. A smaller
+/// spec is read and deserialized on one thread: handing its entries to a
+/// worker costs more than the overlap saves (a thread, and a wake-up that
+/// takes a millisecond or more when the other core is idle).
+const ONE_WORKER_FROM: usize = 64 * 1024;
+
 /// YAML specs of at least this many bytes are deserialized by two workers.
 const TWO_WORKERS_FROM: usize = 256 * 1024;
 
@@ -475,28 +482,33 @@ fn read_yaml_spec_from(
         Some(done)
     }
     // Deserializing takes longer than reading: a large spec has two
-    // workers, which take the entries in turn.
-    let workers = if text.len() >= TWO_WORKERS_FROM { 2 } else { 1 };
+    // workers, which take the entries in turn; a small one none.
+    let workers = match text.len() {
+        n if n >= TWO_WORKERS_FROM => 2,
+        n if n >= ONE_WORKER_FROM => 1,
+        _ => 0,
+    };
     // Enough to keep the threads busy without holding much of the spec.
     const IN_FLIGHT: usize = 256;
     let (rest, done) = std::thread::scope(|scope| {
         let (senders, handles): (Vec<_>, Vec<_>) = (0..workers)
             .map(|_| {
                 let (sender, receiver) =
-                    std::sync::mpsc::sync_channel::<Entry>(IN_FLIGHT / workers);
+                    std::sync::mpsc::sync_channel::<Entry>(IN_FLIGHT / workers.max(1));
                 (sender, crate::spawn_deep(scope, move || work(receiver)))
             })
             .unzip();
         // Schemas go to the workers in turn; entries of `paths`, which
-        // have nothing to deserialize but small extensions, stay here. A
-        // send fails only once its worker has given up.
-        let (mut place, mut sent) = (0, 0);
+        // have nothing to deserialize but small extensions, stay here, as
+        // does everything without workers. A send fails only once its
+        // worker has given up.
+        let (mut place, mut sent) = (0, 0_usize);
         let mut kept = Some(Vec::new());
         let rest = crate::yaml::read_with(
             text,
             |part, key, value| {
                 place += 1;
-                if part == Part::Path {
+                if part == Part::Path || workers == 0 {
                     let Some(entry) = finish(part, key, value) else {
                         kept = None;
                         return false;
@@ -506,7 +518,7 @@ fn read_yaml_spec_from(
                     }
                     return true;
                 }
-                let sender = senders.get(sent % workers);
+                let sender = sent.checked_rem(workers).and_then(|i| senders.get(i));
                 sent += 1;
                 sender.is_some_and(|sender| sender.send((place, part, key, value)).is_ok())
             },
@@ -1087,6 +1099,27 @@ pub(crate) mod tests {
         let description = folded.as_item().unwrap().schema_data.description.as_deref();
         assert_eq!(description, Some("first second"));
         assert_eq!(streamed, exact(&text));
+    }
+
+    /// A spec read without a worker, with one and with two gives the
+    /// document the exact path gives.
+    #[test]
+    fn specs_read_by_any_number_of_workers_deserialize_as_the_exact_path_does() {
+        let mut sizes = Vec::new();
+        for operations in [4, 40, 120] {
+            let text = crate::synth::spec(operations);
+            sizes.push(text.len());
+            let (openapi, paths) = read_yaml_spec(&text).unwrap();
+            assert_eq!(paths.len(), operations);
+            assert_eq!(
+                whole(openapi, &paths),
+                exact(&text),
+                "{operations} operations"
+            );
+        }
+        assert!(sizes[0] < super::ONE_WORKER_FROM, "{sizes:?}");
+        assert!((super::ONE_WORKER_FROM..super::TWO_WORKERS_FROM).contains(&sizes[1]));
+        assert!(sizes[2] >= super::TWO_WORKERS_FROM, "{sizes:?}");
     }
 
     #[test]
