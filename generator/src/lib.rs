@@ -541,23 +541,7 @@ pub mod phases {
         api: &'a crate::model::Api,
         info: &'a CrateInfo,
     ) -> Vec<(&'static str, RustFile<'a>)> {
-        vec![
-            (
-                "src/lib.rs",
-                RustFile::items(Box::new(move || crate::emit::lib_rs(api)), Vec::new()),
-            ),
-            (
-                "src/meta.rs",
-                RustFile::items(Box::new(move || crate::emit::meta(api, info)), Vec::new()),
-            ),
-            (
-                "src/headers.rs",
-                RustFile::items(Box::new(move || crate::emit::headers(api)), Vec::new()),
-            ),
-            ("src/types.rs", crate::emit::types::module(api)),
-            ("src/client.rs", crate::emit::client::module(api)),
-            ("src/examples.rs", crate::emit::example::tests(api)),
-        ]
+        crate::emit::crate_rust_files(api, info).into()
     }
 
     /// The bundled spec as the generated crate ships it ([`crate::SPEC_FILE`]).

@@ -61,7 +61,10 @@ pub fn crate_files<'a>(
 /// The Rust files of the crate but the runtime, to render together: the
 /// small ones are rendered by the workers that render the large ones,
 /// rather than one after another before them.
-fn crate_rust_files<'a>(api: &'a Api, info: &'a CrateInfo) -> [(&'static str, RustFile<'a>); 6] {
+pub(crate) fn crate_rust_files<'a>(
+    api: &'a Api,
+    info: &'a CrateInfo,
+) -> [(&'static str, RustFile<'a>); 6] {
     let small = |tokens: Chunk<'a>| RustFile::items(tokens, Vec::new());
     [
         ("src/meta.rs", small(Box::new(|| meta(api, info)))),
