@@ -332,10 +332,16 @@ fn crate_of(
         None => options.crate_version.clone(),
         Some((_, previous)) => previous.version.clone(),
     };
+    // Warnings are located in the text beside emission (a walk of the
+    // whole text); without any, no thread is started.
     let (files, warnings) = std::thread::scope(|scope| {
-        let warnings = scope.spawn(|| located(text, display, prepared.warnings));
+        let warnings = (!prepared.warnings.is_empty())
+            .then(|| scope.spawn(|| located(text, display, prepared.warnings)));
         let files = emit::crate_files(&prepared.api, &info(&version), &prepared.provenance);
-        (files, warnings.join())
+        (
+            files,
+            warnings.map_or(Ok(Vec::new()), |thread| thread.join()),
+        )
     });
     let warnings = warnings.map_err(|_| {
         Diagnostic::error("internal error: locating the warnings in the spec stopped early")
