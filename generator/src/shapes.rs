@@ -193,8 +193,14 @@ impl Shapes {
             Found::New(key) => (Some(key), None),
             Found::Unchecked(key, text) => (Some(key), Some(text)),
         };
+        // A shape seen before is printed from a template, which takes the
+        // item's holes; they are taken from the tokens while apart.
+        let holes = match self.seen.get(&item.shape_hash) {
+            Some(Seen::Once | Seen::Template(_)) => holes_from(&nodes),
+            _ => Vec::new(),
+        };
         let tokens = together(nodes);
-        let printed = self.tree(tokens.clone(), &item).map(|tree| {
+        let printed = self.tree(tokens.clone(), &item, &holes).map(|tree| {
             let file = tree.file();
             (prettyplease::unparse(file), !file.attrs.is_empty())
         });
@@ -210,7 +216,12 @@ impl Shapes {
 
     /// The syntax tree of one item, from a template when its shape has
     /// been seen before.
-    fn tree(&mut self, tokens: TokenStream, item: &Abstract) -> syn::Result<Tree<'_>> {
+    fn tree(
+        &mut self,
+        tokens: TokenStream,
+        item: &Abstract,
+        holes: &[Hole],
+    ) -> syn::Result<Tree<'_>> {
         let (shape, key) = (&item.shape, item.shape_hash);
         let parsed = |tokens| syn::parse2(tokens).map(Tree::Parsed);
 
@@ -223,8 +234,7 @@ impl Shapes {
             Some(Seen::Template(template)) if template.shape != *shape => return parsed(tokens),
             Some(Seen::Template(template)) => {
                 let Template { tree, sites, .. } = &mut **template;
-                let holes = holes_of(tokens.clone());
-                let mut filler = Filler::refill(&holes, sites);
+                let mut filler = Filler::refill(holes, sites);
                 filler.visit_file_mut(tree);
                 filler.refilled()
             }
@@ -240,8 +250,7 @@ impl Shapes {
                     self.seen.insert(key, Seen::Unusable);
                     return parsed(tokens);
                 };
-                let holes = holes_of(tokens.clone());
-                let mut filler = Filler::discover(&holes);
+                let mut filler = Filler::discover(holes);
                 filler.visit_file_mut(&mut tree);
                 match filler.discovered() {
                     Some(sites) => {
@@ -564,7 +573,8 @@ fn abstract_stream(
                 doc &= position == 0 && text == "doc";
                 // prettyplease prints `#[comment = "..."]` as a comment.
                 item.unlaid |= attribute && position == 0 && text == "comment";
-                if is_keyword(text) {
+                let keyword = is_keyword(text);
+                if keyword {
                     item.shape.push(' ');
                 } else {
                     let hole_start = item.texts.len();
@@ -574,7 +584,7 @@ fn abstract_stream(
                     doc_name = Some(item.kinds.len());
                     item.hole(HoleKind::Ident, hole_start);
                 }
-                Node::Leaf(TokenTree::Ident(ident))
+                Node::Leaf(TokenTree::Ident(ident), !keyword)
             }
             TokenTree::Punct(punct) => {
                 let c = punct.as_char();
@@ -584,14 +594,15 @@ fn abstract_stream(
                 if punct.spacing() == Spacing::Joint {
                     item.shape.push('~');
                 }
-                Node::Leaf(TokenTree::Punct(punct))
+                Node::Leaf(TokenTree::Punct(punct), false)
             }
             TokenTree::Literal(literal) => {
                 doc &= position == 2;
                 item.shape.push('\'');
                 let start = item.shape.len();
                 let _ = write!(item.shape, "{literal}");
-                if item.shape.get(start..).is_some_and(is_plain_str) {
+                let hole = item.shape.get(start..).is_some_and(is_plain_str);
+                if hole {
                     let hole_start = item.texts.len();
                     item.texts.push_str(&item.shape[start..]);
                     item.shape.truncate(start - 1);
@@ -601,7 +612,7 @@ fn abstract_stream(
                 } else {
                     item.shape.push(' ');
                 }
-                Node::Leaf(TokenTree::Literal(literal))
+                Node::Leaf(TokenTree::Literal(literal), hole)
             }
         };
         nodes.push(tree);
@@ -616,8 +627,29 @@ fn abstract_stream(
 /// A token of an item taken apart by [`abstract_stream`]: a group's tokens
 /// stay apart too.
 enum Node {
-    Leaf(TokenTree),
+    /// A token, and whether it is a hole.
+    Leaf(TokenTree, bool),
     Group(Delimiter, Span, Vec<Node>),
+}
+
+/// The holes of `nodes`, in order: those [`holes_of`] finds in their
+/// tokens, without going through the tokens again.
+fn holes_from(nodes: &[Node]) -> Vec<Hole> {
+    fn walk(nodes: &[Node], holes: &mut Vec<Hole>) {
+        for node in nodes {
+            match node {
+                Node::Leaf(TokenTree::Ident(ident), true) => holes.push(Hole::Ident(ident.clone())),
+                Node::Leaf(TokenTree::Literal(literal), true) => {
+                    holes.push(Hole::Str(literal.clone()))
+                }
+                Node::Leaf(..) => {}
+                Node::Group(_, _, nodes) => walk(nodes, holes),
+            }
+        }
+    }
+    let mut holes = Vec::new();
+    walk(nodes, &mut holes);
+    holes
 }
 
 /// The tokens of `nodes`, put together again.
@@ -625,7 +657,7 @@ fn together(nodes: Vec<Node>) -> TokenStream {
     nodes
         .into_iter()
         .map(|node| match node {
-            Node::Leaf(tree) => tree,
+            Node::Leaf(tree, _) => tree,
             Node::Group(delimiter, span, nodes) => {
                 let mut group = proc_macro2::Group::new(delimiter, together(nodes));
                 group.set_span(span);
@@ -652,6 +684,7 @@ impl Tokens {
 }
 
 /// The holes of `stream`, in the order [`abstract_stream`] finds them.
+#[cfg(test)]
 fn holes_of(stream: TokenStream) -> Vec<Hole> {
     fn walk(stream: TokenStream, holes: &mut Vec<Hole>, text: &mut String) {
         for tree in stream {
@@ -899,6 +932,43 @@ mod tests {
     use quote::quote;
 
     use super::*;
+
+    /// The holes taken from an item's tokens while apart are those found
+    /// by going through the tokens: identifiers but keywords, raw ones
+    /// too, and plain strings, docs among them, in order.
+    #[test]
+    fn holes_from_nodes_are_the_holes_of_the_tokens() {
+        let items = [
+            quote! {
+                /// A doc with "quotes".
+                #[derive(Debug, Clone)]
+                #[serde(rename = "r#type", default)]
+                pub struct Thing { pub r#type: Option<Vec<String>>, count: u32 }
+            },
+            quote! {
+                impl<'de> serde::Deserialize<'de> for Kind {
+                    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                        match 1u8 { 1 => Ok(Self::A), _ => Err(D::Error::custom("x\"y")) }
+                    }
+                }
+            },
+        ];
+        let text = |holes: &[Hole]| -> Vec<String> {
+            holes
+                .iter()
+                .map(|hole| match hole {
+                    Hole::Ident(ident) => ident.to_string(),
+                    Hole::Str(literal) => literal.to_string(),
+                })
+                .collect()
+        };
+        for tokens in items {
+            let (_, nodes) = Abstract::of(tokens.clone());
+            let from_nodes = text(&holes_from(&nodes));
+            assert_eq!(from_nodes, text(&holes_of(tokens)));
+            assert!(from_nodes.len() > 10, "{from_nodes:?}");
+        }
+    }
 
     fn ident(name: &str) -> Ident {
         Ident::new(name, Span::call_site())
@@ -1220,8 +1290,9 @@ mod tests {
             let chunk = quote!(fn f() { let box #name = x; });
             // prettyplease does not print verbatim patterns: compare tokens.
             let (item, nodes) = Abstract::of(chunk);
+            let holes = holes_from(&nodes);
             let chunk = together(nodes);
-            let tree = shapes.tree(chunk.clone(), &item).unwrap();
+            let tree = shapes.tree(chunk.clone(), &item, &holes).unwrap();
             let file = tree.file();
             assert_eq!(quote!(#file).to_string(), chunk.to_string());
         }
