@@ -267,20 +267,14 @@ const FREE_APART_FROM: usize = 1 << 20;
 /// since ([`diff::changes`]); otherwise it is [`Options::crate_version`].
 pub fn generate(options: &Options) -> Result<Generated, Error> {
     let doc = load::load(&options.spec, &options.spec_display)?;
-    let shipped_spec = |doc: &load::Document| shipped::spec_file(&provenance(doc, options), doc);
-    let stopped = || Diagnostic::error("internal error: writing the spec as JSON stopped early");
+    let shipped_spec = || shipped::spec_file(&provenance(&doc, options), &doc);
     if doc.text.len() >= FREE_APART_FROM {
         // The document of a large spec (hundreds of megabytes of openapiv3
         // types) is not kept for emission, which needs only the model.
         let (prepared, spec) = std::thread::scope(|scope| {
-            let spec = spawn_deep(scope, || shipped_spec(&doc));
+            let spec = spawn_deep(scope, shipped_spec);
             let prepared = prepare(&doc, options);
-            let spec = match spec {
-                Ok(thread) => thread.join().map_err(|_| stopped()),
-                // No thread to be had: written after lowering instead.
-                Err(_) => Ok(shipped_spec(&doc)),
-            };
-            (prepared, spec)
+            (prepared, joined(spec, shipped_spec))
         });
         let load::Document {
             text,
@@ -290,7 +284,7 @@ pub fn generate(options: &Options) -> Result<Generated, Error> {
             ..
         } = doc;
         let prepared = prepared?;
-        let spec = spec??;
+        let spec = spec?;
         std::thread::scope(|scope| {
             let document = (openapi, paths);
             scope.spawn(move || drop(document));
@@ -300,13 +294,26 @@ pub fn generate(options: &Options) -> Result<Generated, Error> {
         // The shipped spec takes longer than lowering a small spec: it is
         // written beside emission too, rather than waited for.
         std::thread::scope(|scope| {
-            let spec = spawn_deep(scope, || shipped_spec(&doc));
+            let spec = spawn_deep(scope, shipped_spec);
             let prepared = prepare(&doc, options)?;
-            crate_of(options, prepared, &doc.text, &doc.display, || match spec {
-                Ok(thread) => thread.join().map_err(|_| stopped())?,
-                Err(_) => shipped_spec(&doc),
+            crate_of(options, prepared, &doc.text, &doc.display, || {
+                joined(spec, shipped_spec)
             })
         })
+    }
+}
+
+/// The shipped spec from the thread writing it, or, when no thread was to
+/// be had, written now by `written_here`.
+fn joined(
+    thread: std::io::Result<std::thread::ScopedJoinHandle<'_, Result<String, Error>>>,
+    written_here: impl FnOnce() -> Result<String, Error>,
+) -> Result<String, Error> {
+    match thread {
+        Ok(thread) => thread.join().map_err(|_| {
+            Diagnostic::error("internal error: writing the spec as JSON stopped early")
+        })?,
+        Err(_) => written_here(),
     }
 }
 
