@@ -78,6 +78,11 @@ pub enum Layout {
 pub struct RustFile<'a> {
     pub head: Chunk<'a>,
     pub chunks: Vec<Chunk<'a>>,
+    /// By index of `chunks`, whether the chunk's items take shapes that
+    /// other chunks' items take too (a string enum's impls, say), so that
+    /// a shape is printed from a template the first time
+    /// ([`Shapes::print_items`]). Chunks past its end do not.
+    pub repeating: Vec<bool>,
     pub layout: Layout,
 }
 
@@ -87,6 +92,7 @@ impl<'a> RustFile<'a> {
         RustFile {
             head,
             chunks,
+            repeating: Vec::new(),
             layout: Layout::Items,
         }
     }
@@ -96,8 +102,15 @@ impl<'a> RustFile<'a> {
         RustFile {
             head,
             chunks,
+            repeating: Vec::new(),
             layout: Layout::Impl(self_ty),
         }
+    }
+
+    /// The file, with `repeating` saying which chunks' items repeat
+    /// others' shapes ([`RustFile::repeating`]).
+    pub fn with_repeating(self, repeating: Vec<bool>) -> Self {
+        RustFile { repeating, ..self }
     }
 
     /// Everything as one token stream, for nesting in a module file.
@@ -198,12 +211,18 @@ fn rust_files_on(
     let run = |shapes: &mut Shapes, job: &Job| -> Result<Option<String>, Error> {
         let (name, file) = file_at(files, job.file())?;
         match job {
-            Job::Head(_) => print(shapes, name, (file.head)()).map(Some),
+            Job::Head(_) => print(shapes, name, (file.head)(), false).map(Some),
             Job::Chunks(_, range) => {
                 let mut text = String::new();
-                for chunk in file.chunks.get(range.clone()).unwrap_or_default() {
+                for index in range.clone() {
+                    let Some(chunk) = file.chunks.get(index) else {
+                        continue;
+                    };
                     let piece = match file.layout {
-                        Layout::Items => print(shapes, name, chunk())?,
+                        Layout::Items => {
+                            let repeating = file.repeating.get(index).copied().unwrap_or(false);
+                            print(shapes, name, chunk(), repeating)?
+                        }
                         Layout::Impl(self_ty) => {
                             match print_member(shapes, name, self_ty, chunk())? {
                                 Some(piece) => piece,
@@ -393,9 +412,14 @@ fn parse<T: syn::parse::Parse>(name: &str, tokens: TokenStream) -> Result<T, Err
     syn::parse2(tokens).map_err(|e| does_not_parse(name, &e))
 }
 
-fn print(shapes: &mut Shapes, name: &str, tokens: TokenStream) -> Result<String, Error> {
+fn print(
+    shapes: &mut Shapes,
+    name: &str,
+    tokens: TokenStream,
+    repeating: bool,
+) -> Result<String, Error> {
     shapes
-        .print_items(tokens)
+        .print_items(tokens, repeating)
         .map_err(|e| does_not_parse(name, &e))
 }
 
@@ -440,7 +464,7 @@ impl syn::parse::Parse for ImplItems {
 /// holding the items of every chunk, printed as one file.
 fn print_impl_file(name: &str, file: &RustFile<'_>) -> Result<String, Error> {
     let Layout::Impl(self_ty) = file.layout else {
-        return print(&mut Shapes::default(), name, file.tokens());
+        return print(&mut Shapes::default(), name, file.tokens(), false);
     };
     let mut syntax: syn::File = parse(name, (file.head)())?;
     let self_ty = proc_macro2::Ident::new(self_ty, proc_macro2::Span::call_site());

@@ -17,7 +17,9 @@
 //! literals, and printed before the next item of the shape refills it (one
 //! tree per shape, no copies). An item whose shape
 //! has not been seen before is parsed as it is, so a spec without repeats
-//! pays only for computing the keys. Items rather than whole chunks: the
+//! pays only for computing the keys; but the items of a chunk its emitter
+//! says repeat others' shapes (string enums, error enums) are printed from
+//! a template at first sight, which spares the parse of the second. Items rather than whole chunks: the
 //! `Display` or `Deserialize` impl of a string enum has one shape whatever
 //! the enum's values, while the chunk's shape changes with their number.
 //!
@@ -110,12 +112,20 @@ impl Shapes {
     /// by item, each item's syntax tree from a template when its shape has
     /// been seen before. prettyplease prints the items of a file one after
     /// the other, so the text is that of printing the file at once.
-    pub(crate) fn print_items(&mut self, tokens: TokenStream) -> syn::Result<String> {
+    ///
+    /// With `repeating`, the caller expects these items' shapes to come
+    /// again: the first item of a shape is printed from a template
+    /// straight away, which spares the second parse when one comes.
+    pub(crate) fn print_items(
+        &mut self,
+        tokens: TokenStream,
+        repeating: bool,
+    ) -> syn::Result<String> {
         let mut pieces = split_items(tokens, ITEM_START).into_iter();
         let mut done = Vec::new();
         let mut text = String::new();
         while let Some(piece) = pieces.next() {
-            let (piece, printed) = self.print(piece);
+            let (piece, printed) = self.print(piece, repeating);
             let first = done.is_empty();
             done.push(piece);
             match printed {
@@ -155,7 +165,8 @@ impl Shapes {
         let mut done = Vec::new();
         let mut text = String::new();
         while let Some(piece) = pieces.next() {
-            let (block, printed) = self.print(impl_block(self_ty, piece.into_iter().collect()));
+            let block = impl_block(self_ty, piece.into_iter().collect());
+            let (block, printed) = self.print(block, false);
             done.push(block);
             match printed
                 .ok()
@@ -184,6 +195,7 @@ impl Shapes {
     fn print(
         &mut self,
         tokens: impl IntoIterator<Item = TokenTree>,
+        repeating: bool,
     ) -> (Tokens, syn::Result<(String, bool)>) {
         let (item, nodes) = Abstract::of(tokens);
         let laid = item.laid();
@@ -193,17 +205,21 @@ impl Shapes {
             Found::New(key) => (Some(key), None),
             Found::Unchecked(key, text) => (Some(key), Some(text)),
         };
-        // A shape seen before is printed from a template, which takes the
-        // item's holes; they are taken from the tokens while apart.
+        // A shape seen before, or expected to repeat, is printed from a
+        // template, which takes the item's holes; they are taken from the
+        // tokens while apart.
         let holes = match self.seen.get(&item.shape_hash) {
             Some(Seen::Once | Seen::Template(_)) => holes_from(&nodes),
+            None if repeating => holes_from(&nodes),
             _ => Vec::new(),
         };
         let tokens = together(nodes);
-        let printed = self.tree(tokens.clone(), &item, &holes).map(|tree| {
-            let file = tree.file();
-            (prettyplease::unparse(file), !file.attrs.is_empty())
-        });
+        let printed = self
+            .tree(tokens.clone(), &item, &holes, repeating)
+            .map(|tree| {
+                let file = tree.file();
+                (prettyplease::unparse(file), !file.attrs.is_empty())
+            });
         if let Ok((printed, _)) = &printed {
             match (key, filled) {
                 (Some(key), Some(filled)) => self.layouts.checked(key, &laid, filled == *printed),
@@ -215,18 +231,19 @@ impl Shapes {
     }
 
     /// The syntax tree of one item, from a template when its shape has
-    /// been seen before.
+    /// been seen before, or is expected to repeat.
     fn tree(
         &mut self,
         tokens: TokenStream,
         item: &Abstract,
         holes: &[Hole],
+        repeating: bool,
     ) -> syn::Result<Tree<'_>> {
         let (shape, key) = (&item.shape, item.shape_hash);
         let parsed = |tokens| syn::parse2(tokens).map(Tree::Parsed);
 
         let filled = match self.seen.get_mut(&key) {
-            None => {
+            None if !repeating => {
                 self.seen.insert(key, Seen::Once);
                 return parsed(tokens);
             }
@@ -238,8 +255,8 @@ impl Shapes {
                 filler.visit_file_mut(tree);
                 filler.refilled()
             }
-            Some(Seen::Once) => {
-                // Seen a second time: parse the template.
+            None | Some(Seen::Once) => {
+                // Seen a second time, or expected to be: parse the template.
                 if self.templates >= MAX_TEMPLATES {
                     return parsed(tokens);
                 }
@@ -1033,7 +1050,7 @@ mod tests {
         let mut shapes = Shapes::default();
         for _ in 0..2 {
             for chunk in &chunks {
-                let via_shapes = shapes.print_items(chunk.clone()).unwrap();
+                let via_shapes = shapes.print_items(chunk.clone(), false).unwrap();
                 assert_eq!(via_shapes, direct(chunk));
             }
         }
@@ -1045,6 +1062,30 @@ mod tests {
             shapes.seen.values().next(),
             Some(Seen::Template(_))
         ));
+    }
+
+    #[test]
+    fn repeating_chunks_are_printed_from_a_template_at_first_sight() {
+        let chunks = [
+            string_enum(ident("Kind"), ["alpha", "beta"], "The kind."),
+            string_enum(ident("Colour"), ["red", "green-blue"], "A colour."),
+            request("Lone", "at", " A struct of its own.", "at"),
+        ];
+        let mut shapes = Shapes::default();
+        let first = shapes.print_items(chunks[0].clone(), true).unwrap();
+        assert_eq!(first, direct(&chunks[0]));
+        assert_eq!(shapes.templates, 3, "a template per item, at first sight");
+        assert!(shapes
+            .seen
+            .values()
+            .all(|seen| matches!(seen, Seen::Template(_))));
+        for chunk in &chunks[1..] {
+            assert_eq!(
+                shapes.print_items(chunk.clone(), true).unwrap(),
+                direct(chunk)
+            );
+        }
+        assert_eq!(shapes.templates, 4, "the second enum refills the first's");
     }
 
     /// A request struct as the emitter writes one: docs, derives, serde
@@ -1086,7 +1127,7 @@ mod tests {
                 &format!("field{i}"),
             );
             assert_eq!(
-                shapes.print_items(item.clone()).unwrap(),
+                shapes.print_items(item.clone(), false).unwrap(),
                 direct(&item),
                 "{doc:?}"
             );
@@ -1099,7 +1140,10 @@ mod tests {
             " Doc.",
             "aMuchWiderFieldName",
         );
-        assert_eq!(shapes.print_items(wider.clone()).unwrap(), direct(&wider));
+        assert_eq!(
+            shapes.print_items(wider.clone(), false).unwrap(),
+            direct(&wider)
+        );
     }
 
     /// What prints in a way a layout does not follow has no layout: docs
@@ -1123,7 +1167,10 @@ mod tests {
             })
             .collect();
         for item in &items {
-            assert_eq!(shapes.print_items(item.clone()).unwrap(), direct(item));
+            assert_eq!(
+                shapes.print_items(item.clone(), false).unwrap(),
+                direct(item)
+            );
         }
         assert_eq!(shapes.layouts.counts(), (0, 0));
     }
@@ -1139,7 +1186,10 @@ mod tests {
         for name in ["other", "value", "third", "forth", "fifth"] {
             let name = ident(name);
             let item = quote!(pub fn f() -> &'static str { let #name = r"value"; #name });
-            assert_eq!(shapes.print_items(item.clone()).unwrap(), direct(&item));
+            assert_eq!(
+                shapes.print_items(item.clone(), false).unwrap(),
+                direct(&item)
+            );
         }
         assert_eq!(shapes.layouts.counts(), (0, 1));
     }
@@ -1164,7 +1214,7 @@ mod tests {
                 }
             };
             assert_eq!(
-                shapes.print_items(item.clone()).unwrap(),
+                shapes.print_items(item.clone(), false).unwrap(),
                 direct(&item),
                 "item {i}"
             );
@@ -1193,7 +1243,7 @@ mod tests {
         };
         let mut shapes = Shapes::default();
         for chunk in items("A", "x", "1").iter().chain(&items("B", "y", "2")) {
-            let via_shapes = shapes.print_items(chunk.clone()).unwrap();
+            let via_shapes = shapes.print_items(chunk.clone(), false).unwrap();
             assert_eq!(via_shapes, direct(chunk));
         }
         assert_eq!(shapes.templates, 7);
@@ -1245,14 +1295,14 @@ mod tests {
         ];
         let mut shapes = Shapes::default();
         for chunk in &chunks {
-            let via_shapes = shapes.print_items(chunk.clone()).unwrap();
+            let via_shapes = shapes.print_items(chunk.clone(), false).unwrap();
             assert_eq!(via_shapes, direct(chunk));
         }
         // Items that are only right together are parsed together, and
         // tokens that are not items at all give syn's error.
         let mut shapes = Shapes::default();
         let together = quote!(pub struct A; #![allow(dead_code)] pub struct B;);
-        assert!(shapes.print_items(together).is_err());
+        assert!(shapes.print_items(together, false).is_err());
     }
 
     #[test]
@@ -1292,7 +1342,7 @@ mod tests {
             let (item, nodes) = Abstract::of(chunk);
             let holes = holes_from(&nodes);
             let chunk = together(nodes);
-            let tree = shapes.tree(chunk.clone(), &item, &holes).unwrap();
+            let tree = shapes.tree(chunk.clone(), &item, &holes, false).unwrap();
             let file = tree.file();
             assert_eq!(quote!(#file).to_string(), chunk.to_string());
         }
@@ -1305,7 +1355,9 @@ mod tests {
         let mut shapes = Shapes::default();
         for name in ["a", "b", "c"] {
             let name = ident(name);
-            assert!(shapes.print_items(quote!(pub struct #name = 1;)).is_err());
+            assert!(shapes
+                .print_items(quote!(pub struct #name = 1;), false)
+                .is_err());
         }
     }
 }

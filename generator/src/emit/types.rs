@@ -12,11 +12,16 @@ fn type_tokens<'a>(api: &'a Api, ty: &'a TypeRef) -> RustType<'a> {
 use crate::model::*;
 
 /// The `types` module: every named type, sorted by name, then the error
-/// enum of every operation.
+/// enum of every operation. The items of string enums and error enums
+/// repeat each other's shapes (a string enum's impls differ only in names
+/// and strings, an error enum's by its number of statuses).
 pub fn module(api: &Api) -> RustFile<'_> {
-    let types = api
-        .types
-        .sorted()
+    let sorted = api.types.sorted();
+    let mut repeating: Vec<bool> = sorted
+        .iter()
+        .map(|def| matches!(def.kind, TypeKind::StringEnum(_)))
+        .collect();
+    let types = sorted
         .into_iter()
         .map(|def| -> Chunk<'_> { Box::new(move || type_def(api, def)) });
     let successes = api
@@ -28,14 +33,18 @@ pub fn module(api: &Api) -> RustFile<'_> {
         .operations
         .iter()
         .map(|op| -> Chunk<'_> { Box::new(move || error_enum(api, op)) });
+    let chunks: Vec<Chunk<'_>> = types.chain(successes).chain(errors).collect();
+    repeating.resize(chunks.len().saturating_sub(api.operations.len()), false);
+    repeating.resize(chunks.len(), true);
     RustFile::items(
         Box::new(|| {
             quote! {
                 //! Request and response types of the API.
             }
         }),
-        types.chain(successes).chain(errors).collect(),
+        chunks,
     )
+    .with_repeating(repeating)
 }
 
 fn type_def(api: &Api, def: &TypeDef) -> TokenStream {
