@@ -78,11 +78,14 @@ pub enum Layout {
 pub struct RustFile<'a> {
     pub head: Chunk<'a>,
     pub chunks: Vec<Chunk<'a>>,
-    /// By index of `chunks`, whether the chunk's items take shapes that
-    /// other chunks' items take too (a string enum's impls, say), so that
-    /// a shape is printed from a template the first time
-    /// ([`Shapes::print_items`]). Chunks past its end do not.
-    pub repeating: Vec<bool>,
+    /// By index of `chunks`, the chunk's family, if it has one: chunks of
+    /// a family make items of the same shapes (string enums of as many
+    /// values, say), and a family's items repeat shapes of other families
+    /// too. Their shapes are printed from a template the first time
+    /// ([`Shapes::print_items`]), and a small spec's chunks of a family
+    /// are all rendered by one thread, which parses those shapes once.
+    /// The number only tells families apart; chunks past its end have none.
+    pub families: Vec<Option<u64>>,
     pub layout: Layout,
 }
 
@@ -92,7 +95,7 @@ impl<'a> RustFile<'a> {
         RustFile {
             head,
             chunks,
-            repeating: Vec::new(),
+            families: Vec::new(),
             layout: Layout::Items,
         }
     }
@@ -102,15 +105,18 @@ impl<'a> RustFile<'a> {
         RustFile {
             head,
             chunks,
-            repeating: Vec::new(),
+            families: Vec::new(),
             layout: Layout::Impl(self_ty),
         }
     }
 
-    /// The file, with `repeating` saying which chunks' items repeat
-    /// others' shapes ([`RustFile::repeating`]).
-    pub fn with_repeating(self, repeating: Vec<bool>) -> Self {
-        RustFile { repeating, ..self }
+    /// The file, with the families of its chunks ([`RustFile::families`]).
+    pub fn with_families(self, families: Vec<Option<u64>>) -> Self {
+        RustFile { families, ..self }
+    }
+
+    fn family(&self, chunk: usize) -> Option<u64> {
+        self.families.get(chunk).copied().flatten()
     }
 
     /// Everything as one token stream, for nesting in a module file.
@@ -163,6 +169,10 @@ enum Job {
     Head(usize),
     /// A run of chunks of a file.
     Chunks(usize, std::ops::Range<usize>),
+    /// Chunks of a file, by index, whose texts are put in place once the
+    /// file's jobs are all done: a small spec's chunks, grouped by family
+    /// ([`grouped_jobs`]).
+    Picked(usize, Vec<usize>),
     /// A file printed at once: an `impl` layout without chunks, or one
     /// whose chunks could not be printed apart.
     Whole(usize),
@@ -171,7 +181,10 @@ enum Job {
 impl Job {
     fn file(&self) -> usize {
         match self {
-            Job::Head(index) | Job::Chunks(index, _) | Job::Whole(index) => *index,
+            Job::Head(index)
+            | Job::Chunks(index, _)
+            | Job::Picked(index, _)
+            | Job::Whole(index) => *index,
         }
     }
 }
@@ -192,49 +205,52 @@ fn rust_files_on(
     provenance: &Provenance,
     files: &[(&str, RustFile<'_>)],
 ) -> Result<Vec<String>, Error> {
-    let mut jobs = Vec::new();
-    for (index, (_, file)) in files.iter().enumerate() {
-        if matches!(file.layout, Layout::Impl(_)) && file.chunks.is_empty() {
-            jobs.push(Job::Whole(index));
-            continue;
-        }
-        jobs.push(Job::Head(index));
-        let per_job = chunks_per_job(file.chunks.len(), threads);
-        let mut start = 0;
-        while start < file.chunks.len() {
-            let end = file.chunks.len().min(start + per_job);
-            jobs.push(Job::Chunks(index, start..end));
-            start = end;
-        }
+    let mut jobs = streamed_jobs(files, threads);
+    let caller_works = jobs.len() < CALLER_WORKS_BELOW;
+    let grouped = caller_works && files.iter().any(|(_, file)| !file.families.is_empty());
+    if grouped {
+        jobs = grouped_jobs(files, threads);
     }
     // `None`: a chunk of an `impl` layout that cannot be printed apart.
-    let run = |shapes: &mut Shapes, job: &Job| -> Result<Option<String>, Error> {
+    let run = |shapes: &mut Shapes, job: &Job| -> Result<Option<Piece>, Error> {
         let (name, file) = file_at(files, job.file())?;
+        let chunk_text = |shapes: &mut Shapes, index: usize| -> Result<Option<String>, Error> {
+            let Some(chunk) = file.chunks.get(index) else {
+                return Err(internal(
+                    "a rendering job names a chunk that does not exist",
+                ));
+            };
+            match file.layout {
+                Layout::Items => {
+                    let repeating = file.family(index).is_some();
+                    print(shapes, name, chunk(), repeating).map(Some)
+                }
+                Layout::Impl(self_ty) => print_member(shapes, name, self_ty, chunk()),
+            }
+        };
         match job {
-            Job::Head(_) => print(shapes, name, (file.head)(), false).map(Some),
+            Job::Head(_) => print(shapes, name, (file.head)(), false).map(|t| Some(Piece::Text(t))),
             Job::Chunks(_, range) => {
                 let mut text = String::new();
                 for index in range.clone() {
-                    let Some(chunk) = file.chunks.get(index) else {
-                        continue;
-                    };
-                    let piece = match file.layout {
-                        Layout::Items => {
-                            let repeating = file.repeating.get(index).copied().unwrap_or(false);
-                            print(shapes, name, chunk(), repeating)?
-                        }
-                        Layout::Impl(self_ty) => {
-                            match print_member(shapes, name, self_ty, chunk())? {
-                                Some(piece) => piece,
-                                None => return Ok(None),
-                            }
-                        }
-                    };
-                    text.push_str(&piece);
+                    match chunk_text(shapes, index)? {
+                        Some(piece) => text.push_str(&piece),
+                        None => return Ok(None),
+                    }
                 }
-                Ok(Some(text))
+                Ok(Some(Piece::Text(text)))
             }
-            Job::Whole(_) => print_impl_file(name, file).map(Some),
+            Job::Picked(_, indices) => {
+                let mut texts = Vec::with_capacity(indices.len());
+                for &index in indices {
+                    match chunk_text(shapes, index)? {
+                        Some(text) => texts.push(text),
+                        None => return Ok(None),
+                    }
+                }
+                Ok(Some(Piece::Parts(texts)))
+            }
+            Job::Whole(_) => print_impl_file(name, file).map(|t| Some(Piece::Text(t))),
         }
     };
     let header = provenance.rust_comment();
@@ -246,33 +262,59 @@ fn rust_files_on(
             Some(text)
         })
         .collect();
+    // The texts of picked chunks, by file and chunk, until all are in.
+    let mut parked: Vec<Vec<Option<String>>> = files.iter().map(|_| Vec::new()).collect();
     // Pieces are appended as soon as those before them are: the pieces
     // and the texts they make are never all in memory at once.
-    let append = |job: &Job, piece: Option<String>| {
+    let append = |job: &Job, piece: Option<Piece>| {
         let index = job.file();
-        let Some(slot) = texts.get_mut(index) else {
+        let (Some(slot), Some(parked), Some((_, file))) = (
+            texts.get_mut(index),
+            parked.get_mut(index),
+            files.get(index),
+        ) else {
             return;
         };
         let (Some(text), Some(piece)) = (slot.as_mut(), piece) else {
             *slot = None;
             return;
         };
-        if let (Job::Chunks(_, range), Some((_, file))) = (job, files.get(index)) {
+        let piece = match (job, piece) {
+            (Job::Picked(_, indices), Piece::Parts(parts)) => {
+                parked.resize_with(file.chunks.len(), || None);
+                for (&chunk, part) in indices.iter().zip(parts) {
+                    if let Some(place) = parked.get_mut(chunk) {
+                        *place = Some(part);
+                    }
+                }
+                return;
+            }
+            (_, Piece::Parts(_)) => return,
+            (_, Piece::Text(piece)) => piece,
+        };
+        if let Job::Chunks(_, range) = job {
             if range.start == 0 {
                 text.reserve(estimated_size(piece.len(), range.len(), file.chunks.len()));
             }
         }
         text.push_str(&piece);
-        if let (Job::Head(_), Some((_, file))) = (job, files.get(index)) {
-            if let Layout::Impl(self_ty) = file.layout {
-                text.push_str(&format!("impl {self_ty} {{\n"));
-            }
+        if let (Job::Head(_), Layout::Impl(self_ty)) = (job, file.layout) {
+            text.push_str(&format!("impl {self_ty} {{\n"));
         }
     };
-    let caller_works = jobs.len() < CALLER_WORKS_BELOW;
     parallel_for_each(threads, caller_works, &jobs, Shapes::default, run, append)?;
     let mut out = Vec::with_capacity(files.len());
-    for (text, (name, file)) in texts.into_iter().zip(files) {
+    for ((text, parked), (name, file)) in texts.into_iter().zip(parked).zip(files) {
+        let text = match text {
+            Some(mut text) if !parked.is_empty() => {
+                text.reserve(parked.iter().flatten().map(String::len).sum());
+                for part in parked {
+                    text.push_str(&part.ok_or_else(|| internal("a chunk was not rendered"))?);
+                }
+                Some(text)
+            }
+            text => text,
+        };
         let text = match (text, file.layout) {
             (Some(text), Layout::Items) => text,
             // Close the block opened after the head.
@@ -291,6 +333,85 @@ fn rust_files_on(
         out.push(text);
     }
     Ok(out)
+}
+
+/// What a job renders: a piece of its file's text, or the texts of the
+/// chunks it picked, in its order.
+enum Piece {
+    Text(String),
+    Parts(Vec<String>),
+}
+
+/// The jobs of a file's text made in order: its head, then runs of its
+/// chunks, each appended when those before it are.
+fn streamed_jobs(files: &[(&str, RustFile<'_>)], threads: usize) -> Vec<Job> {
+    let mut jobs = Vec::new();
+    for (index, (_, file)) in files.iter().enumerate() {
+        if matches!(file.layout, Layout::Impl(_)) && file.chunks.is_empty() {
+            jobs.push(Job::Whole(index));
+            continue;
+        }
+        jobs.push(Job::Head(index));
+        let per_job = chunks_per_job(file.chunks.len(), threads);
+        let mut start = 0;
+        while start < file.chunks.len() {
+            let end = file.chunks.len().min(start + per_job);
+            jobs.push(Job::Chunks(index, start..end));
+            start = end;
+        }
+    }
+    jobs
+}
+
+/// A small spec's jobs, with the chunks of each family in one job, so that
+/// one thread parses their shapes (each thread has a cache of its own):
+/// the families first, largest first, then the heads and runs of the
+/// other chunks. Their texts are put in place at the end.
+fn grouped_jobs(files: &[(&str, RustFile<'_>)], threads: usize) -> Vec<Job> {
+    let mut families: Vec<Job> = Vec::new();
+    let mut rest = Vec::new();
+    for (index, (_, file)) in files.iter().enumerate() {
+        if matches!(file.layout, Layout::Impl(_)) && file.chunks.is_empty() {
+            rest.push(Job::Whole(index));
+            continue;
+        }
+        rest.push(Job::Head(index));
+        // Each family's chunks, in order, by first appearance.
+        let mut by_family: BTreeMap<u64, usize> = BTreeMap::new();
+        let mut picked: Vec<Vec<usize>> = Vec::new();
+        let mut alone = Vec::new();
+        for chunk in 0..file.chunks.len() {
+            match file.family(chunk) {
+                Some(family) => {
+                    let at = *by_family.entry(family).or_insert_with(|| {
+                        picked.push(Vec::new());
+                        picked.len() - 1
+                    });
+                    if let Some(list) = picked.get_mut(at) {
+                        list.push(chunk);
+                    }
+                }
+                None => alone.push(chunk),
+            }
+        }
+        families.extend(picked.into_iter().map(|list| Job::Picked(index, list)));
+        let per_job = chunks_per_job(alone.len(), threads);
+        rest.extend(
+            alone
+                .chunks(per_job)
+                .map(|run| Job::Picked(index, run.to_vec())),
+        );
+    }
+    families.sort_by_key(|job| std::cmp::Reverse(picked_len(job)));
+    families.extend(rest);
+    families
+}
+
+fn picked_len(job: &Job) -> usize {
+    match job {
+        Job::Picked(_, list) => list.len(),
+        _ => 0,
+    }
 }
 
 fn file_at<'f, 'a>(
@@ -507,6 +628,8 @@ pub fn rust_snippet(tokens: TokenStream) -> Result<String, Error> {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+
     use quote::{format_ident, quote};
 
     use super::*;
@@ -553,22 +676,59 @@ mod tests {
         ]
     }
 
+    /// [`files`], with families for some of the types' chunks, which
+    /// renders a small spec's chunks grouped.
+    fn files_in_families() -> Vec<(&'static str, RustFile<'static>)> {
+        let mut files = files();
+        if let Some((_, types)) = files.first_mut() {
+            let families = (0..37).map(|i| (i % 3 != 0).then_some(i % 4)).collect();
+            let file =
+                std::mem::replace(types, RustFile::items(Box::new(TokenStream::new), vec![]));
+            *types = file.with_families(families);
+        }
+        files
+    }
+
     #[test]
     fn the_text_does_not_depend_on_threads_or_chunking() {
-        let files = files();
-        let serial = rust_files_on(1, &provenance(), &files).unwrap();
-        for threads in [2, 3, 8] {
-            assert_eq!(
-                rust_files_on(threads, &provenance(), &files).unwrap(),
-                serial
-            );
+        for files in [files(), files_in_families()] {
+            let serial = rust_files_on(1, &provenance(), &files).unwrap();
+            for threads in [2, 3, 8] {
+                assert_eq!(
+                    rust_files_on(threads, &provenance(), &files).unwrap(),
+                    serial
+                );
+            }
+            for ((name, file), text) in files.iter().zip(&serial) {
+                assert_eq!(
+                    &rust_file(&provenance(), name, file.tokens()).unwrap(),
+                    text
+                );
+            }
         }
-        for ((name, file), text) in files.iter().zip(&serial) {
-            assert_eq!(
-                &rust_file(&provenance(), name, file.tokens()).unwrap(),
-                text
-            );
+    }
+
+    #[test]
+    fn grouped_jobs_pick_every_chunk_once_and_a_family_in_one_job() {
+        let files = files_in_families();
+        let jobs = grouped_jobs(&files, 2);
+        for (index, (_, file)) in files.iter().enumerate() {
+            let mut picked: Vec<usize> = Vec::new();
+            for job in &jobs {
+                if let Job::Picked(at, list) = job {
+                    if *at == index {
+                        picked.extend(list);
+                        let families: BTreeSet<_> = list.iter().map(|&c| file.family(c)).collect();
+                        assert_eq!(families.len(), 1, "one family, or none, per job");
+                    }
+                }
+            }
+            picked.sort_unstable();
+            assert_eq!(picked, (0..file.chunks.len()).collect::<Vec<_>>());
         }
+        // The four families of the types come first.
+        let sizes: Vec<usize> = jobs.iter().take(5).map(picked_len).collect();
+        assert_eq!(sizes, [6, 6, 6, 6, 0]);
     }
 
     #[test]

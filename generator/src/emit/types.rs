@@ -12,14 +12,20 @@ fn type_tokens<'a>(api: &'a Api, ty: &'a TypeRef) -> RustType<'a> {
 use crate::model::*;
 
 /// The `types` module: every named type, sorted by name, then the error
-/// enum of every operation. The items of string enums and error enums
-/// repeat each other's shapes (a string enum's impls differ only in names
-/// and strings, an error enum's by its number of statuses).
+/// enum of every operation. String enums of as many values are a family,
+/// and so are error enums of as many statuses: their items differ only in
+/// names and strings ([`RustFile::families`]).
 pub fn module(api: &Api) -> RustFile<'_> {
+    const STRING_ENUMS: u64 = 1 << 32;
+    const ERROR_ENUMS: u64 = 2 << 32;
+    let count = |n: usize| u64::try_from(n).unwrap_or(u64::from(u32::MAX));
     let sorted = api.types.sorted();
-    let mut repeating: Vec<bool> = sorted
+    let mut families: Vec<Option<u64>> = sorted
         .iter()
-        .map(|def| matches!(def.kind, TypeKind::StringEnum(_)))
+        .map(|def| match &def.kind {
+            TypeKind::StringEnum(e) => Some(STRING_ENUMS | count(e.variants.len())),
+            _ => None,
+        })
         .collect();
     let types = sorted
         .into_iter()
@@ -29,22 +35,25 @@ pub fn module(api: &Api) -> RustFile<'_> {
         .iter()
         .filter(|op| matches!(op.success, Success::ByStatus { .. }))
         .map(|op| -> Chunk<'_> { Box::new(move || success_enum(api, op).unwrap_or_default()) });
+    families.extend(successes.clone().map(|_| None));
     let errors = api
         .operations
         .iter()
         .map(|op| -> Chunk<'_> { Box::new(move || error_enum(api, op)) });
-    let chunks: Vec<Chunk<'_>> = types.chain(successes).chain(errors).collect();
-    repeating.resize(chunks.len().saturating_sub(api.operations.len()), false);
-    repeating.resize(chunks.len(), true);
+    families.extend(
+        api.operations
+            .iter()
+            .map(|op| Some(ERROR_ENUMS | count(op.errors.len()))),
+    );
     RustFile::items(
         Box::new(|| {
             quote! {
                 //! Request and response types of the API.
             }
         }),
-        chunks,
+        types.chain(successes).chain(errors).collect(),
     )
-    .with_repeating(repeating)
+    .with_families(families)
 }
 
 fn type_def(api: &Api, def: &TypeDef) -> TokenStream {
