@@ -15,13 +15,14 @@
 //! each place it visited. From then on an item of that shape is the same
 //! tree, refilled at those places with the item's own identifiers and
 //! literals, and printed before the next item of the shape refills it (one
-//! tree per shape, no copies). An item whose shape
-//! has not been seen before is parsed as it is, so a spec without repeats
-//! pays only for computing the keys; but the items of a chunk its emitter
-//! says repeat others' shapes (string enums, error enums) are printed from
-//! a template at first sight, which spares the parse of the second. Items rather than whole chunks: the
-//! `Display` or `Deserialize` impl of a string enum has one shape whatever
-//! the enum's values, while the chunk's shape changes with their number.
+//! tree per shape, no copies). An item whose shape has not been seen
+//! before is parsed as it is, so a spec without repeats pays only for
+//! computing the keys; but the items of a chunk in a family (string enums,
+//! error enums: [`crate::render::RustFile::families`]) are printed from a
+//! template at first sight, which spares the parse of the second. Items
+//! rather than whole chunks: the `Display` or `Deserialize` impl of a
+//! string enum has one shape whatever the enum's values, while the chunk's
+//! shape changes with their number.
 //!
 //! Items of one shape whose holes are as wide also print alike: their text
 //! is filled in from the first such item's by [`crate::layouts`], and
