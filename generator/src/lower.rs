@@ -1,4 +1,4 @@
-//! Lowering: openapiv3 types in, one [`model::Api`] out.
+//! Lowering: openapiv3 types in, one [`crate::model::Api`] out.
 //!
 //! This is the only module that sees openapiv3 types. It resolves `$ref`s,
 //! decides every name (through [`naming`]), picks Rust types for schemas and

@@ -82,7 +82,7 @@ pub struct RustFile<'a> {
     /// a family make items of the same shapes (string enums of as many
     /// values, say), and a family's items repeat shapes of other families
     /// too. Their shapes are printed from a template the first time
-    /// ([`Shapes::print_items`]), and a small spec's chunks of a family
+    /// (`crate::shapes`), and a small spec's chunks of a family
     /// are all rendered by one thread, which parses those shapes once.
     /// The number only tells families apart; chunks past its end have none.
     pub families: Vec<Option<u64>>,

@@ -650,8 +650,8 @@ enum Node {
     Group(Delimiter, Span, Vec<Node>),
 }
 
-/// The holes of `nodes`, in order: those [`holes_of`] finds in their
-/// tokens, without going through the tokens again.
+/// The holes of `nodes`, in order: those the tests' `holes_of` finds in
+/// their tokens, without going through the tokens again.
 fn holes_from(nodes: &[Node]) -> Vec<Hole> {
     fn walk(nodes: &[Node], holes: &mut Vec<Hole>) {
         for node in nodes {

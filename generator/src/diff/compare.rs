@@ -9,7 +9,7 @@ use crate::model::{
     Struct, Success, TypeDef, TypeKind, TypeRef, Union,
 };
 
-/// Every change from `old` to `new`, in the order [`Report`] documents.
+/// Every change from `old` to `new`, in the order [`super::Report`] documents.
 pub fn changes(old: &Api, new: &Api) -> Vec<Change> {
     // A type counts as built (or read) if it is on either side.
     let mut merged = roles(old);
