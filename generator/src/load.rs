@@ -349,7 +349,10 @@ fn exact(
     // openapiv3 types. Tracking the path costs a fifth of the time, so a
     // document that fails is parsed again to say where.
     let deserialized = if items_deserialize {
-        serde_json::from_value::<openapiv3::OpenAPI>(value).ok()
+        let schemas = take_schemas(&mut value);
+        serde_json::from_value::<openapiv3::OpenAPI>(value)
+            .ok()
+            .and_then(|openapi| with_schemas(openapi, schemas))
     } else {
         None
     };
@@ -376,6 +379,49 @@ fn exact(
         origin: path.to_path_buf(),
         reading,
     })
+}
+
+/// The entries of `components.schemas`, taken out of a document when it
+/// is a mapping, to be deserialized apart ([`with_schemas`]).
+fn take_schemas(
+    document: &mut serde_json::Value,
+) -> Option<serde_json::Map<String, serde_json::Value>> {
+    let components = document.get_mut("components")?.as_object_mut()?;
+    match components.get("schemas") {
+        Some(serde_json::Value::Object(_)) => match components.remove("schemas") {
+            Some(serde_json::Value::Object(schemas)) => Some(schemas),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `openapi` with the schemas [`take_schemas`] took out, each deserialized
+/// as [`reference_or`] reads an entry: a mapping without `$ref` as a schema
+/// directly, not through serde's buffer for the untagged `ReferenceOr`.
+/// `None` if one does not deserialize (the exact path then reports it).
+fn with_schemas(
+    mut openapi: openapiv3::OpenAPI,
+    schemas: Option<serde_json::Map<String, serde_json::Value>>,
+) -> Option<openapiv3::OpenAPI> {
+    use serde::Deserialize as _;
+    let Some(schemas) = schemas else {
+        return Some(openapi);
+    };
+    let entry = |value: serde_json::Value| {
+        if is_item(&value) {
+            openapiv3::Schema::deserialize(value).map(openapiv3::ReferenceOr::Item)
+        } else {
+            openapiv3::ReferenceOr::deserialize(value)
+        }
+    };
+    let schemas = schemas
+        .into_iter()
+        .map(|(name, value)| entry(value).map(|schema| (name, schema)))
+        .collect::<serde_json::Result<_>>()
+        .ok()?;
+    openapi.components.as_mut()?.schemas = schemas;
+    Some(openapi)
 }
 
 /// YAML specs of at least this many bytes are deserialized by a worker
@@ -1199,6 +1245,23 @@ pub(crate) mod tests {
             Some("#/paths/~1a/get/responses/200")
         );
         assert_eq!(diagnostic.line, Some(6), "{diagnostic:?}");
+    }
+
+    #[test]
+    fn a_json_schema_that_does_not_read_is_located_where_it_is() {
+        let text = "{\"openapi\": \"3.0.3\", \"info\": {\"title\": \"T\", \"version\": \"1\"},\n\"paths\": {}, \"components\": {\"schemas\": {\"B\": {\"type\": \"string\"},\n\"A\": {\"type\": 5}}}}";
+        let error = super::load_bytes(
+            text.as_bytes(),
+            std::path::Path::new("spec.json"),
+            "spec.json",
+        )
+        .unwrap_err();
+        let diagnostic = &error.diagnostics()[0];
+        assert_eq!(
+            diagnostic.pointer.as_deref(),
+            Some("#/components/schemas/A")
+        );
+        assert_eq!((diagnostic.line, diagnostic.column), (Some(3), Some(1)));
     }
 
     #[test]
