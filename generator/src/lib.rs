@@ -129,6 +129,10 @@ pub struct Generated {
     pub operations: usize,
     /// Number of named types generated.
     pub types: usize,
+    /// The lowered spec the files were emitted from. A caller that has
+    /// more to do can free it beside that work: for a large spec, freeing
+    /// it takes tens of milliseconds.
+    pub api: model::Api,
 }
 
 /// A single-file module, see [`generate_module`].
@@ -384,6 +388,7 @@ fn crate_of(
         warnings,
         operations: prepared.api.operations.len(),
         types: prepared.api.types.types.len(),
+        api: prepared.api,
     })
 }
 
