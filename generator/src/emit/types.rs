@@ -19,39 +19,33 @@ pub fn module(api: &Api) -> RustFile<'_> {
     const STRING_ENUMS: u64 = 1 << 32;
     const ERROR_ENUMS: u64 = 2 << 32;
     let count = |n: usize| u64::try_from(n).unwrap_or(u64::from(u32::MAX));
-    let sorted = api.types.sorted();
-    let mut families: Vec<Option<u64>> = sorted
-        .iter()
-        .map(|def| match &def.kind {
+    // Each chunk with its family.
+    let mut chunks: Vec<(Chunk<'_>, Option<u64>)> = Vec::new();
+    for def in api.types.sorted() {
+        let family = match &def.kind {
             TypeKind::StringEnum(e) => Some(STRING_ENUMS | count(e.variants.len())),
             _ => None,
-        })
-        .collect();
-    let types = sorted
-        .into_iter()
-        .map(|def| -> Chunk<'_> { Box::new(move || type_def(api, def)) });
-    let successes = api
-        .operations
-        .iter()
-        .filter(|op| matches!(op.success, Success::ByStatus { .. }))
-        .map(|op| -> Chunk<'_> { Box::new(move || success_enum(api, op).unwrap_or_default()) });
-    families.extend(successes.clone().map(|_| None));
-    let errors = api
-        .operations
-        .iter()
-        .map(|op| -> Chunk<'_> { Box::new(move || error_enum(api, op)) });
-    families.extend(
-        api.operations
-            .iter()
-            .map(|op| Some(ERROR_ENUMS | count(op.errors.len()))),
-    );
+        };
+        chunks.push((Box::new(move || type_def(api, def)), family));
+    }
+    for op in &api.operations {
+        if matches!(op.success, Success::ByStatus { .. }) {
+            let chunk: Chunk<'_> = Box::new(move || success_enum(api, op).unwrap_or_default());
+            chunks.push((chunk, None));
+        }
+    }
+    for op in &api.operations {
+        let family = Some(ERROR_ENUMS | count(op.errors.len()));
+        chunks.push((Box::new(move || error_enum(api, op)), family));
+    }
+    let (chunks, families) = chunks.into_iter().unzip();
     RustFile::items(
         Box::new(|| {
             quote! {
                 //! Request and response types of the API.
             }
         }),
-        types.chain(successes).chain(errors).collect(),
+        chunks,
     )
     .with_families(families)
 }
