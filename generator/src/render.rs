@@ -342,16 +342,26 @@ enum Piece {
     Parts(Vec<String>),
 }
 
+/// The job of a file's head; or `None`, with the job of the whole file
+/// pushed onto `jobs`, for an `impl` layout without chunks, which is
+/// printed at once.
+fn head_job(index: usize, file: &RustFile<'_>, jobs: &mut Vec<Job>) -> Option<Job> {
+    if matches!(file.layout, Layout::Impl(_)) && file.chunks.is_empty() {
+        jobs.push(Job::Whole(index));
+        return None;
+    }
+    Some(Job::Head(index))
+}
+
 /// The jobs of a file's text made in order: its head, then runs of its
 /// chunks, each appended when those before it are.
 fn streamed_jobs(files: &[(&str, RustFile<'_>)], threads: usize) -> Vec<Job> {
     let mut jobs = Vec::new();
     for (index, (_, file)) in files.iter().enumerate() {
-        if matches!(file.layout, Layout::Impl(_)) && file.chunks.is_empty() {
-            jobs.push(Job::Whole(index));
+        let Some(head) = head_job(index, file, &mut jobs) else {
             continue;
-        }
-        jobs.push(Job::Head(index));
+        };
+        jobs.push(head);
         let per_job = chunks_per_job(file.chunks.len(), threads);
         let mut start = 0;
         while start < file.chunks.len() {
@@ -371,11 +381,10 @@ fn grouped_jobs(files: &[(&str, RustFile<'_>)], threads: usize) -> Vec<Job> {
     let mut families: Vec<Job> = Vec::new();
     let mut rest = Vec::new();
     for (index, (_, file)) in files.iter().enumerate() {
-        if matches!(file.layout, Layout::Impl(_)) && file.chunks.is_empty() {
-            rest.push(Job::Whole(index));
+        let Some(head) = head_job(index, file, &mut rest) else {
             continue;
-        }
-        rest.push(Job::Head(index));
+        };
+        rest.push(head);
         // Each family's chunks, in order, by first appearance.
         let mut by_family: BTreeMap<u64, usize> = BTreeMap::new();
         let mut picked: Vec<Vec<usize>> = Vec::new();
