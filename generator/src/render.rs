@@ -385,25 +385,16 @@ fn grouped_jobs(files: &[(&str, RustFile<'_>)], threads: usize) -> Vec<Job> {
             continue;
         };
         rest.push(head);
-        // Each family's chunks, in order, by first appearance.
-        let mut by_family: BTreeMap<u64, usize> = BTreeMap::new();
-        let mut picked: Vec<Vec<usize>> = Vec::new();
+        // Each family's chunks, in order.
+        let mut by_family: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
         let mut alone = Vec::new();
         for chunk in 0..file.chunks.len() {
             match file.family(chunk) {
-                Some(family) => {
-                    let at = *by_family.entry(family).or_insert_with(|| {
-                        picked.push(Vec::new());
-                        picked.len() - 1
-                    });
-                    if let Some(list) = picked.get_mut(at) {
-                        list.push(chunk);
-                    }
-                }
+                Some(family) => by_family.entry(family).or_default().push(chunk),
                 None => alone.push(chunk),
             }
         }
-        families.extend(picked.into_iter().map(|list| Job::Picked(index, list)));
+        families.extend(by_family.into_values().map(|list| Job::Picked(index, list)));
         let per_job = chunks_per_job(alone.len(), threads);
         rest.extend(
             alone
