@@ -87,6 +87,8 @@ struct Lowerer<'a> {
     next_id: usize,
     examples: Vec<Example>,
     example_names: Namespace,
+    /// Case conversions of spec names, done once each.
+    cases: naming::Cases,
     /// Inside a multipart body, `format: binary` strings are bytes.
     binary_as_bytes: bool,
     /// See [`lower_prefetching_from`].
@@ -113,6 +115,7 @@ impl<'a> Lowerer<'a> {
             next_id: 0,
             examples: Vec::new(),
             example_names: Namespace::new(),
+            cases: naming::Cases::default(),
             binary_as_bytes: false,
             prefetch_from: PREFETCH_FROM,
             unreadable: false,
@@ -391,6 +394,7 @@ impl<'a> Lowerer<'a> {
             next_id: 0,
             examples: Vec::new(),
             example_names: Namespace::new(),
+            cases: naming::Cases::default(),
             binary_as_bytes: false,
             prefetch_from: PREFETCH_FROM,
             unreadable: false,
@@ -410,6 +414,7 @@ impl<'a> Lowerer<'a> {
             next_id: self.next_id,
             examples: self.examples,
             example_names: self.example_names,
+            cases: self.cases,
             binary_as_bytes: self.binary_as_bytes,
             prefetch_from: self.prefetch_from,
             unreadable: self.unreadable,
@@ -619,7 +624,7 @@ impl<'a> Lowerer<'a> {
             }
             let param = Parameter {
                 style,
-                name: arg_names.claim(&naming::snake_name(&data.name)),
+                name: arg_names.claim(&self.cases.snake_name(&data.name)),
                 wire_name: data.name.clone(),
                 location,
                 docs: data.description.clone(),
@@ -653,7 +658,7 @@ impl<'a> Lowerer<'a> {
                         None => {
                             self.warn_help(pointer, format!("path template variable `{{{var}}}` is not declared as a path parameter"), "apigen adds it as a required string argument; declare it under `parameters`");
                             Parameter {
-                                name: arg_names.claim(&naming::snake_name(&var)),
+                                name: arg_names.claim(&self.cases.snake_name(&var)),
                                 wire_name: var.clone(),
                                 location: ParamLocation::Path,
                                 docs: None,
@@ -1128,7 +1133,7 @@ impl<'a> Lowerer<'a> {
                 TypeRef::Json => "Value".to_string(),
             };
             variants.push(UnionVariant {
-                name: names.claim(&naming::type_name(&base)),
+                name: names.claim(&self.cases.type_name(&base)),
                 ty,
             });
         }
@@ -1192,7 +1197,7 @@ impl<'a> Lowerer<'a> {
         let variants = values
             .into_iter()
             .map(|wire| EnumVariant {
-                name: names.claim(&naming::type_name(&wire)),
+                name: names.claim(&self.cases.type_name(&wire)),
                 wire_name: wire,
             })
             .collect();
@@ -1243,7 +1248,7 @@ impl<'a> Lowerer<'a> {
             }
             let ty = self.boxed_type_ref(prop, &prop_pointer, &format!("{type_name} {wire}"));
             fields.push(Field {
-                name: names.claim(&naming::snake_name(wire)),
+                name: names.claim(&self.cases.snake_name(wire)),
                 wire_name: wire.clone(),
                 docs,
                 ty,
@@ -1267,7 +1272,7 @@ impl<'a> Lowerer<'a> {
                     .and_then(schema_docs);
                 let ty = self.boxed_type_ref(prop, &prop_pointer, &format!("{type_name} {wire}"));
                 variants.push(ExclusiveVariant {
-                    name: variant_names.claim(&naming::type_name(wire)),
+                    name: variant_names.claim(&self.cases.type_name(wire)),
                     wire_name: wire.clone(),
                     docs,
                     ty,
@@ -1280,7 +1285,7 @@ impl<'a> Lowerer<'a> {
                 def.kind = TypeKind::Exclusive(Exclusive { variants });
             }
             fields.push(Field {
-                name: names.claim(&naming::snake_name(&format!("{first} or {second}"))),
+                name: names.claim(&self.cases.snake_name(&format!("{first} or {second}"))),
                 wire_name: String::new(),
                 docs: Some(format!(
                     "`{first}` or `{second}`: the spec allows at most one of them."
