@@ -315,7 +315,7 @@ impl<'a> Lowerer<'a> {
     /// The path items, in document order, into `operations`.
     fn lower_items<'p>(
         &mut self,
-        items: impl Iterator<Item = (&'p str, Result<oa::ReferenceOr<oa::PathItem>, String>)>,
+        items: impl Iterator<Item = (&'p str, Result<oa::ReferenceOr<Box<oa::PathItem>>, String>)>,
         shapes: &mut BTreeMap<String, &'p str>,
         scope: &mut OperationScope<'_>,
         operations: &mut Vec<Operation>,

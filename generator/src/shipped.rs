@@ -117,10 +117,7 @@ mod tests {
             #[serde(flatten)]
             spec: &'a oa::OpenAPI,
         }
-        let mut spec = doc.openapi.clone();
-        for (path, item) in doc.paths.iter() {
-            spec.paths.paths.insert(path.to_string(), item.unwrap());
-        }
+        let spec = crate::load::tests::whole(doc.openapi.clone(), &doc.paths);
         let whole = Whole {
             generated_by: provenance.lines().join(" "),
             spec: &spec,
