@@ -160,7 +160,7 @@ impl PathItems {
 /// diagnostics and in generated headers.
 pub fn load(path: &Path, display: &str) -> Result<Document, Error> {
     let bytes = read(path, display)?;
-    load_bytes(&bytes, path, display)
+    load_owned(bytes, path, display)
 }
 
 /// Reads the spec file, with the size cap.
@@ -199,6 +199,16 @@ fn read(path: &Path, display: &str) -> Result<Vec<u8>, Error> {
 /// Parses spec bytes; `path` locates relative references and picks JSON or
 /// YAML by extension.
 pub fn load_bytes(bytes: &[u8], path: &Path, display: &str) -> Result<Document, Error> {
+    load_owned(bytes.to_vec(), path, display)
+}
+
+/// Specs of at least this many bytes are hashed on a thread of their own
+/// while they are parsed (SHA-256 of a 24 MB spec takes about 15 ms).
+const HASH_APART_FROM: usize = 1 << 20;
+
+/// [`load_bytes`], keeping `bytes` as the document's text rather than
+/// copying them.
+fn load_owned(bytes: Vec<u8>, path: &Path, display: &str) -> Result<Document, Error> {
     let in_file = |d: Diagnostic| d.in_file(display);
     if bytes.len() as u64 > MAX_SPEC_BYTES {
         return Err(in_file(Diagnostic::error(format!(
@@ -207,45 +217,67 @@ pub fn load_bytes(bytes: &[u8], path: &Path, display: &str) -> Result<Document, 
         )))
         .into());
     }
-    let sha256 = hex(&Sha256::digest(bytes));
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let (line, column) = line_col(bytes, e.valid_up_to());
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let (line, column) = line_col(e.as_bytes(), e.utf8_error().valid_up_to());
         in_file(Diagnostic::error("the spec is not valid UTF-8"))
             .at_line_col(line, column)
             .with_help("save the file as UTF-8")
     })?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let sha256 = || hex(&Sha256::digest(text.as_bytes()));
+    let (parsed, sha256) = std::thread::scope(|scope| {
+        let hashing = (text.len() >= HASH_APART_FROM)
+            .then(|| std::thread::Builder::new().spawn_scoped(scope, sha256));
+        let parsed = parse(
+            text.strip_prefix('\u{feff}').unwrap_or(&text),
+            path,
+            display,
+        );
+        // Without a thread, or should it have stopped, the hash is taken here.
+        let hashed = hashing.and_then(|thread| thread.ok()?.join().ok());
+        (parsed, hashed.unwrap_or_else(sha256))
+    });
+    let (openapi, paths, reading) = parsed?;
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    };
+    Ok(Document {
+        display: display.to_string(),
+        sha256,
+        openapi,
+        paths,
+        text,
+        origin: path.to_path_buf(),
+        reading,
+    })
+}
+
+/// The document that `text` holds, and how it was read: by the streaming
+/// YAML reader when it can, else by [`exact`].
+fn parse(
+    text: &str,
+    path: &Path,
+    display: &str,
+) -> Result<(openapiv3::OpenAPI, PathItems, Reading), Error> {
     let json = is_json(text, path);
     let mut declined = false;
     if !json {
         match read_yaml_spec(text) {
             Ok((openapi, paths)) => {
-                return Ok(Document {
-                    display: display.to_string(),
-                    sha256,
-                    openapi,
-                    paths,
-                    text: text.to_string(),
-                    origin: path.to_path_buf(),
-                    reading: Reading {
-                        json,
-                        declined: false,
-                    },
-                })
+                let reading = Reading {
+                    json,
+                    declined: false,
+                };
+                return Ok((openapi, paths, reading));
             }
             Err(Fallback::Declined) => declined = true,
             Err(Fallback::Read) => {}
         }
     }
     let check_items = false;
-    exact(
-        text,
-        path,
-        display,
-        sha256,
-        Reading { json, declined },
-        check_items,
-    )
+    let reading = Reading { json, declined };
+    let (openapi, paths) = exact(text, path, display, reading, check_items)?;
+    Ok((openapi, paths, reading))
 }
 
 /// The error the exact path reports for a document whose path items
@@ -257,7 +289,6 @@ pub(crate) fn item_error(doc: &Document) -> Error {
         &doc.text,
         &doc.origin,
         &doc.display,
-        String::new(),
         doc.reading,
         check_items,
     ) {
@@ -278,10 +309,9 @@ fn exact(
     text: &str,
     path: &Path,
     display: &str,
-    sha256: String,
     reading: Reading,
     check_items: bool,
-) -> Result<Document, Error> {
+) -> Result<(openapiv3::OpenAPI, PathItems), Error> {
     let Reading { json, declined } = reading;
     let in_file = |d: Diagnostic| d.in_file(display);
     let in_file_all = |e: Error| {
@@ -374,15 +404,7 @@ fn exact(
     // Items deserialized with the rest on the way to an error (which that
     // way finds): keep them as text only.
     openapi.paths.paths = indexmap::IndexMap::new();
-    Ok(Document {
-        display: display.to_string(),
-        sha256,
-        openapi,
-        paths,
-        text: text.to_string(),
-        origin: path.to_path_buf(),
-        reading,
-    })
+    Ok((openapi, paths))
 }
 
 /// The entries of `components.schemas`, taken out of a document when it
@@ -591,7 +613,17 @@ fn read_yaml_spec_from(
     let assemble = || -> Result<_, Fallback> {
         let parts = done.map(|mut done| {
             done.sort_unstable_by_key(|(place, _)| *place);
-            let mut parts = Parts::default();
+            // Sized once: a large spec's schemas are tens of megabytes,
+            // which growing by doubling would copy and touch again.
+            let schemas = done
+                .iter()
+                .filter(|(_, entry)| matches!(entry, Done::Schema(..)))
+                .count();
+            let mut parts = Parts {
+                paths: Vec::with_capacity(done.len() - schemas),
+                extensions: indexmap::IndexMap::new(),
+                schemas: indexmap::IndexMap::with_capacity(schemas),
+            };
             for (_, entry) in done {
                 match entry {
                     Done::Path(entry) => parts.paths.push(entry),
@@ -1016,7 +1048,7 @@ pub(crate) mod tests {
             json: super::is_json(text, path),
             declined: false,
         };
-        super::exact(text, path, display, String::new(), reading, true).unwrap_err()
+        super::exact(text, path, display, reading, true).unwrap_err()
     }
 
     /// The hand-written spec and the YAML fixtures.
@@ -1203,6 +1235,22 @@ pub(crate) mod tests {
             );
             assert_ne!(bad, text);
             assert_eq!(read_yaml_spec(&bad).err(), Some(Fallback::Read));
+        }
+    }
+
+    #[test]
+    fn the_hash_is_of_the_bytes_as_read_at_any_size() {
+        use sha2::{Digest, Sha256};
+        let small = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths: {}\n".to_string();
+        // Past the size from which the hash is taken on a thread of its own.
+        let large = format!("{small}x-padding: {}\n", "a".repeat(super::HASH_APART_FROM));
+        for text in [small, large] {
+            for text in [text.clone(), format!("\u{feff}{text}")] {
+                let path = std::path::Path::new("s.yaml");
+                let doc = super::load_bytes(text.as_bytes(), path, "s.yaml").unwrap();
+                assert_eq!(doc.sha256, super::hex(&Sha256::digest(text.as_bytes())));
+                assert_eq!(doc.text, text.strip_prefix('\u{feff}').unwrap_or(&text));
+            }
         }
     }
 
