@@ -55,6 +55,7 @@ mod synth;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::SyncSender;
 
 pub use diag::{Diagnostic, Error, Severity};
 pub use output::Drift;
@@ -211,9 +212,18 @@ struct Prepared {
 }
 
 /// Lowers the document; errors come located, warnings do not, so that
-/// locating them can overlap with emission.
-fn prepare(doc: &load::Document, options: &Options) -> Result<Prepared, Error> {
-    let (api, warnings) = lower::lower(doc)
+/// locating them can overlap with emission. With `forward`, lowered path
+/// items are handed on to the shipped spec ([`lower::lower_forwarding`]).
+fn prepare(
+    doc: &load::Document,
+    options: &Options,
+    forward: Option<SyncSender<shipped::Forwarded>>,
+) -> Result<Prepared, Error> {
+    let lowered = match forward {
+        Some(forward) => lower::lower_forwarding(doc, forward),
+        None => lower::lower(doc),
+    };
+    let (api, warnings) = lowered
         .map_err(|e| Error::new(located(&doc.text, &doc.display, e.diagnostics().to_vec())))?;
     if options.strict && !warnings.is_empty() {
         let errors = warnings
@@ -257,6 +267,10 @@ pub(crate) fn spawn_deep<'scope, 'env, T: Send + 'scope>(
         .spawn_scoped(scope, f)
 }
 
+/// How many lowered path items may wait for the thread writing the shipped
+/// spec before lowering waits for it (about 10 KB each).
+const FORWARD_AHEAD: usize = 256;
+
 /// Specs of at least this many bytes have the shipped spec written while
 /// the model is lowered, and their document freed on a thread of its own
 /// while the crate is emitted. A smaller spec's document is kept until the
@@ -271,13 +285,21 @@ const FREE_APART_FROM: usize = 1 << 20;
 /// since ([`diff::changes`]); otherwise it is [`Options::crate_version`].
 pub fn generate(options: &Options) -> Result<Generated, Error> {
     let doc = load::load(&options.spec, &options.spec_display)?;
+    // The shipped spec is written on a thread of its own, with the path
+    // items lowering hands on; without a thread to be had, it is written
+    // afterwards, reading them again.
     let shipped_spec = || shipped::spec_file(&provenance(&doc, options), &doc);
+    let (forward, forwarded) = std::sync::mpsc::sync_channel(FORWARD_AHEAD);
+    let shipped_forwarded = {
+        let doc = &doc;
+        move || shipped::spec_file_forwarded(&provenance(doc, options), doc, &forwarded)
+    };
     if doc.text.len() >= FREE_APART_FROM {
         // The document of a large spec (hundreds of megabytes of openapiv3
         // types) is not kept for emission, which needs only the model.
         let (prepared, spec) = std::thread::scope(|scope| {
-            let spec = spawn_deep(scope, shipped_spec);
-            let prepared = prepare(&doc, options);
+            let spec = spawn_deep(scope, shipped_forwarded);
+            let prepared = prepare(&doc, options, Some(forward));
             (prepared, joined(spec, shipped_spec))
         });
         let load::Document {
@@ -298,8 +320,8 @@ pub fn generate(options: &Options) -> Result<Generated, Error> {
         // The shipped spec takes longer than lowering a small spec: it is
         // written beside emission too, rather than waited for.
         std::thread::scope(|scope| {
-            let spec = spawn_deep(scope, shipped_spec);
-            let prepared = prepare(&doc, options)?;
+            let spec = spawn_deep(scope, shipped_forwarded);
+            let prepared = prepare(&doc, options, Some(forward))?;
             crate_of(options, prepared, &doc.text, &doc.display, || {
                 joined(spec, shipped_spec)
             })
@@ -521,7 +543,7 @@ pub fn generate_module(options: &Options) -> Result<Module, Error> {
 }
 
 fn module(doc: &load::Document, options: &Options) -> Result<Module, Error> {
-    let prepared = prepare(doc, options)?;
+    let prepared = prepare(doc, options, None)?;
     let info = emit::CrateInfo {
         name: options.crate_name.clone(),
         version: options.crate_version.clone(),

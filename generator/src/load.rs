@@ -131,6 +131,11 @@ impl PathItems {
         })
     }
 
+    /// Each path, in order, without its item.
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|entry| entry.path.as_str())
+    }
+
     /// Takes the items out of the `paths` object of a document, as openapiv3
     /// keeps them (the keys that start with `/`), without checking that they
     /// deserialize; the other keys of `paths` stay.

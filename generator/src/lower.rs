@@ -6,6 +6,7 @@
 //! the node, instead of stopping at the first problem or panicking.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::mpsc::SyncSender;
 
 use openapiv3 as oa;
 
@@ -13,6 +14,7 @@ use crate::diag::{join, Diagnostic, Error};
 use crate::load::{Document, PathItems};
 use crate::model::*;
 use crate::naming::{self, Namespace};
+use crate::shipped::Forwarded;
 
 /// Names the runtime defines next to the generated types; schemas must not
 /// take them.
@@ -37,7 +39,18 @@ const PREFETCH_AHEAD: usize = 32;
 
 /// Lowers a loaded document. On success, also returns the warnings.
 pub fn lower(doc: &Document) -> Result<(Api, Vec<Diagnostic>), Error> {
-    lower_prefetching_from(doc, PREFETCH_FROM)
+    lower_prefetching_from(doc, PREFETCH_FROM, None)
+}
+
+/// [`lower`], handing each path item on through `forward` once it is
+/// lowered, in document order, to be written into the shipped spec
+/// without being deserialized again. Lowering stops handing items on
+/// when the receiver is gone.
+pub(crate) fn lower_forwarding(
+    doc: &Document,
+    forward: SyncSender<Forwarded>,
+) -> Result<(Api, Vec<Diagnostic>), Error> {
+    lower_prefetching_from(doc, PREFETCH_FROM, Some(forward))
 }
 
 /// [`lower`], with path items read ahead on a second thread when there
@@ -45,9 +58,11 @@ pub fn lower(doc: &Document) -> Result<(Api, Vec<Diagnostic>), Error> {
 fn lower_prefetching_from(
     doc: &Document,
     prefetch_from: usize,
+    forward: Option<SyncSender<Forwarded>>,
 ) -> Result<(Api, Vec<Diagnostic>), Error> {
     let mut lowerer = Lowerer::new(doc);
     lowerer.prefetch_from = prefetch_from;
+    lowerer.forward = forward;
     let api = lowerer.api();
     if lowerer.unreadable {
         return Err(crate::load::item_error(doc));
@@ -96,6 +111,8 @@ struct Lowerer<'a> {
     /// A path item did not deserialize: the document has the error the
     /// exact path of loading reports ([`crate::load::item_error`]).
     unreadable: bool,
+    /// Where lowered path items go ([`lower_forwarding`]).
+    forward: Option<SyncSender<Forwarded>>,
 }
 
 impl<'a> Lowerer<'a> {
@@ -119,6 +136,7 @@ impl<'a> Lowerer<'a> {
             binary_as_bytes: false,
             prefetch_from: PREFETCH_FROM,
             unreadable: false,
+            forward: None,
         }
     }
 
@@ -344,12 +362,13 @@ impl<'a> Lowerer<'a> {
             }
             let item = match item {
                 Ok(oa::ReferenceOr::Item(item)) => item,
-                Ok(oa::ReferenceOr::Reference { .. }) => {
+                Ok(reference @ oa::ReferenceOr::Reference { .. }) => {
                     self.error_help(
                         &item_pointer,
                         "`$ref` path items are not supported",
                         "inline the path item",
                     );
+                    self.hand_on(reference);
                     continue;
                 }
                 Err(_) => {
@@ -362,6 +381,17 @@ impl<'a> Lowerer<'a> {
             let lowered =
                 self.narrowed(|lowerer| lowerer.path_item(path, &item, &item_pointer, scope));
             operations.extend(lowered);
+            self.hand_on(oa::ReferenceOr::Item(item));
+        }
+    }
+
+    /// Hands a path item on to the shipped spec ([`lower_forwarding`]), or
+    /// drops it.
+    fn hand_on(&mut self, item: Forwarded) {
+        if let Some(forward) = &self.forward {
+            if forward.send(item).is_err() {
+                self.forward = None;
+            }
         }
     }
 
@@ -398,6 +428,7 @@ impl<'a> Lowerer<'a> {
             binary_as_bytes: false,
             prefetch_from: PREFETCH_FROM,
             unreadable: false,
+            forward: None,
         }
     }
 
@@ -418,6 +449,7 @@ impl<'a> Lowerer<'a> {
             binary_as_bytes: self.binary_as_bytes,
             prefetch_from: self.prefetch_from,
             unreadable: self.unreadable,
+            forward: self.forward,
         }
     }
 
@@ -1776,8 +1808,8 @@ mod tests {
         for text in [clean, faulty] {
             let doc = load(&text);
             assert!(doc.paths.len() >= PREFETCH_FROM);
-            let ahead = lower_prefetching_from(&doc, 0);
-            let in_turn = lower_prefetching_from(&doc, usize::MAX);
+            let ahead = lower_prefetching_from(&doc, 0, None);
+            let in_turn = lower_prefetching_from(&doc, usize::MAX, None);
             assert_eq!(ahead, in_turn);
             results.push(in_turn);
         }
@@ -1787,6 +1819,35 @@ mod tests {
             Err(e) => e.diagnostics().iter().filter(|d| d.is_error()).count(),
         };
         assert_eq!(errors, 2, "{:?}", results[1].as_ref().err());
+    }
+
+    /// Lowering hands every path item on, in document order, `$ref` ones
+    /// and those with errors included, read ahead or in turn; and it goes
+    /// on lowering when nothing receives them any more.
+    #[test]
+    fn lowering_hands_every_path_item_on_in_order() {
+        let clean = crate::synth::spec(PREFETCH_AHEAD * 3);
+        let faulty = clean.replacen(
+            "\ncomponents:",
+            "\n  /v1/resources-2/{other}:\n    get:\n      responses:\n        '204':\n          description: none\n  /elsewhere:\n    $ref: '#/paths/~1v1~1resources-1~1{id}'\ncomponents:",
+            1,
+        );
+        for text in [clean, faulty] {
+            let doc = load(&text);
+            let expected: Vec<Forwarded> = doc.paths.iter().map(|(_, i)| i.unwrap()).collect();
+            for prefetch_from in [0, usize::MAX] {
+                let (sender, receiver) = std::sync::mpsc::sync_channel(doc.paths.len());
+                let lowered = lower_prefetching_from(&doc, prefetch_from, Some(sender));
+                let forwarded: Vec<Forwarded> = receiver.into_iter().collect();
+                assert_eq!(forwarded, expected);
+                assert_eq!(lowered, lower_prefetching_from(&doc, prefetch_from, None));
+                // The receiver gone from the start: the same model.
+                let (sender, receiver) = std::sync::mpsc::sync_channel(1);
+                drop(receiver);
+                let alone = lower_prefetching_from(&doc, prefetch_from, Some(sender));
+                assert_eq!(alone, lowered);
+            }
+        }
     }
 
     /// A path item that does not deserialize is found where it is lowered
@@ -1818,7 +1879,7 @@ mod tests {
             assert_eq!((at.line, at.column), (Some(line), Some(7)), "{exact:?}");
             assert_eq!(exact.diagnostics().len(), 1);
             for prefetch_from in [0, usize::MAX] {
-                let lowered = lower_prefetching_from(&doc, prefetch_from);
+                let lowered = lower_prefetching_from(&doc, prefetch_from, None);
                 assert_eq!(lowered.err(), Some(exact.clone()));
             }
             // As the library reports it.
@@ -1839,7 +1900,7 @@ mod tests {
             assert_eq!(at.line, Some(line), "{exact:?}");
             assert_eq!(exact.diagnostics().len(), 1);
             for prefetch_from in [0, usize::MAX] {
-                let lowered = lower_prefetching_from(&doc, prefetch_from);
+                let lowered = lower_prefetching_from(&doc, prefetch_from, None);
                 assert_eq!(lowered.err(), Some(exact.clone()));
             }
         }

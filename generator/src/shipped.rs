@@ -11,16 +11,21 @@ use indexmap::IndexMap;
 use openapiv3 as oa;
 use serde::ser::{Error as _, SerializeMap};
 use serde::{Serialize, Serializer};
+use std::sync::mpsc::Receiver;
 
 use crate::diag::{Diagnostic, Error};
 use crate::load::{Document, PathItems};
 use crate::render::Provenance;
 
-/// `openapiv3::OpenAPI` as it serializes, with `paths` from [`PathItems`]
-/// and the provenance as an `x-generated-by` extension first (JSON has no
-/// comments).
+/// A path item as lowering hands it on once it is lowered
+/// ([`spec_file_forwarded`]).
+pub(crate) type Forwarded = oa::ReferenceOr<Box<oa::PathItem>>;
+
+/// The members of `openapiv3::OpenAPI` as it serializes them, up to and
+/// including `paths` (from [`PathItems`]), with the provenance as an
+/// `x-generated-by` extension first (JSON has no comments).
 #[derive(Serialize)]
-struct Shipped<'a> {
+struct Head<'a> {
     #[serde(rename = "x-generated-by")]
     generated_by: String,
     openapi: &'a str,
@@ -28,6 +33,13 @@ struct Shipped<'a> {
     #[serde(skip_serializing_if = "<[oa::Server]>::is_empty")]
     servers: &'a [oa::Server],
     paths: Paths<'a>,
+}
+
+/// The members of `openapiv3::OpenAPI` after `paths`, as it serializes
+/// them. They are written apart from [`Head`], and first, so that they
+/// need not wait for the path items.
+#[derive(Serialize)]
+struct Tail<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     components: Option<&'a oa::Components>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -43,15 +55,40 @@ struct Shipped<'a> {
 /// `openapiv3::Paths` as it serializes: the path items, then the
 /// extensions.
 struct Paths<'a> {
-    items: &'a PathItems,
+    items: Items<'a>,
     extensions: &'a IndexMap<String, serde_json::Value>,
+}
+
+/// Where [`Paths`] takes its items from.
+enum Items<'a> {
+    /// Deserialized from their text, one at a time.
+    Read(&'a PathItems),
+    /// The items of `paths`, in order, as lowering hands them on.
+    Forwarded {
+        paths: &'a PathItems,
+        items: &'a Receiver<Forwarded>,
+    },
 }
 
 impl Serialize for Paths<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(None)?;
-        for (path, item) in self.items.iter() {
-            map.serialize_entry(path, &item.map_err(S::Error::custom)?)?;
+        match self.items {
+            Items::Read(items) => {
+                for (path, item) in items.iter() {
+                    map.serialize_entry(path, &item.map_err(S::Error::custom)?)?;
+                }
+            }
+            Items::Forwarded { paths, items } => {
+                for path in paths.paths() {
+                    // Lowering stops at an item that does not read, and
+                    // reports it.
+                    let item = items
+                        .recv()
+                        .map_err(|_| S::Error::custom("a path item was not lowered"))?;
+                    map.serialize_entry(path, &item)?;
+                }
+            }
         }
         for (key, value) in self.extensions {
             map.serialize_entry(key, value)?;
@@ -60,37 +97,74 @@ impl Serialize for Paths<'_> {
     }
 }
 
-/// The document as the crate's [`crate::SPEC_FILE`].
+/// The document as the crate's [`crate::SPEC_FILE`], its path items read
+/// from their text here.
+pub(crate) fn spec_file(provenance: &Provenance, doc: &Document) -> Result<String, Error> {
+    written(provenance, doc, Items::Read(&doc.paths))
+}
+
+/// [`spec_file`], with the path items that lowering deserialized and
+/// hands on through `items` once it has lowered each, rather than
+/// deserialized a second time. Waits for lowering; the members after
+/// `paths` are written first.
+pub(crate) fn spec_file_forwarded(
+    provenance: &Provenance,
+    doc: &Document,
+    items: &Receiver<Forwarded>,
+) -> Result<String, Error> {
+    let paths = &doc.paths;
+    written(provenance, doc, Items::Forwarded { paths, items })
+}
+
+/// The shipped spec: [`Tail`]'s members, then [`Head`]'s, put together as
+/// serde_json writes one object of both.
 ///
 /// The buffer is reserved once from the size of the spec's text (pretty
 /// JSON of a YAML spec is about 1.6 times its size) rather than grown by
 /// doubling, which for a large spec would copy tens of megabytes and
-/// briefly hold two buffers.
-pub(crate) fn spec_file(provenance: &Provenance, doc: &Document) -> Result<String, Error> {
+/// briefly hold two buffers. Reserved memory that is not written is not
+/// touched, so the tail's buffer is reserved as large.
+fn written(provenance: &Provenance, doc: &Document, items: Items<'_>) -> Result<String, Error> {
     let spec = &doc.openapi;
-    let shipped = Shipped {
-        generated_by: provenance.lines().join(" "),
-        openapi: &spec.openapi,
-        info: &spec.info,
-        servers: &spec.servers,
-        paths: Paths {
-            items: &doc.paths,
-            extensions: &spec.paths.extensions,
-        },
-        components: spec.components.as_ref(),
-        security: spec.security.as_ref(),
-        tags: &spec.tags,
-        external_docs: spec.external_docs.as_ref(),
-        extensions: &spec.extensions,
-    };
     let internal = |e: &dyn std::fmt::Display| {
         Diagnostic::error(format!(
             "internal error: the spec cannot be written as JSON: {e}"
         ))
     };
     let capacity = doc.text.len().saturating_mul(2).saturating_add(4096);
+    let tail = Tail {
+        components: spec.components.as_ref(),
+        security: spec.security.as_ref(),
+        tags: &spec.tags,
+        external_docs: spec.external_docs.as_ref(),
+        extensions: &spec.extensions,
+    };
+    let mut tail_bytes = Vec::with_capacity(capacity);
+    serde_json::to_writer_pretty(&mut tail_bytes, &tail).map_err(|e| internal(&e))?;
+    let head = Head {
+        generated_by: provenance.lines().join(" "),
+        openapi: &spec.openapi,
+        info: &spec.info,
+        servers: &spec.servers,
+        paths: Paths {
+            items,
+            extensions: &spec.paths.extensions,
+        },
+    };
     let mut bytes = Vec::with_capacity(capacity);
-    serde_json::to_writer_pretty(&mut bytes, &shipped).map_err(|e| internal(&e))?;
+    serde_json::to_writer_pretty(&mut bytes, &head).map_err(|e| internal(&e))?;
+    // `{\n  "x-generated-by": ...\n}` and `{\n  "components": ...\n}` make
+    // `{\n  "x-generated-by": ...,\n  "components": ...\n}`; a tail without
+    // members is `{}`.
+    if let Some(members) = tail_bytes.strip_prefix(b"{").filter(|rest| *rest != b"}") {
+        let Some(open) = bytes.strip_suffix(b"\n}").map(<[u8]>::len) else {
+            return Err(internal(&"the object does not end as expected").into());
+        };
+        bytes.truncate(open);
+        bytes.push(b',');
+        bytes.extend_from_slice(members);
+    }
+    drop(tail_bytes);
     bytes.push(b'\n');
     Ok(String::from_utf8(bytes).map_err(|e| internal(&e))?)
 }
@@ -151,5 +225,49 @@ mod tests {
             let ours = spec_file(&provenance(), &doc).unwrap();
             assert_eq!(ours, reference(&provenance(), &doc), "{name}");
         }
+    }
+
+    /// The texts of `the_mirror_writes_what_openapiv3_writes`, loaded.
+    fn documents() -> Vec<(String, Document)> {
+        let full = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\nservers: [{url: 'https://x'}]\npaths:\n  /a:\n    get:\n      responses: {'204': {description: none}}\n  /b:\n    $ref: '#/x'\n  x-p: [1]\ncomponents: {schemas: {A: {type: string}}}\nsecurity: [{b: []}]\ntags: [{name: t}]\nexternalDocs: {url: 'https://d'}\nx-top: {k: v}\n";
+        let bare = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths: {}\n";
+        let mut docs = vec![
+            ("full.yaml".to_string(), load("full.yaml", full)),
+            ("bare.yaml".to_string(), load("bare.yaml", bare)),
+        ];
+        for file in crate::load::tests::repository_yaml_specs() {
+            let name = file.display().to_string();
+            let text = std::fs::read_to_string(&file).unwrap();
+            docs.push((name.clone(), load(&name, &text)));
+        }
+        docs
+    }
+
+    #[test]
+    fn forwarded_items_write_what_items_read_here_write() {
+        for (name, doc) in documents() {
+            let (sender, receiver) = std::sync::mpsc::sync_channel(doc.paths.len());
+            for (_, item) in doc.paths.iter() {
+                sender.send(item.unwrap()).unwrap();
+            }
+            drop(sender);
+            let forwarded = spec_file_forwarded(&provenance(), &doc, &receiver).unwrap();
+            assert_eq!(forwarded, spec_file(&provenance(), &doc).unwrap(), "{name}");
+        }
+    }
+
+    #[test]
+    fn items_that_stop_coming_are_an_error_not_a_wait() {
+        let (name, doc) = documents().swap_remove(0);
+        assert_eq!(doc.paths.len(), 2, "{name}");
+        let (sender, receiver) = std::sync::mpsc::sync_channel(1);
+        let (_, first) = doc.paths.iter().next().unwrap();
+        sender.send(first.unwrap()).unwrap();
+        drop(sender);
+        let error = spec_file_forwarded(&provenance(), &doc, &receiver).unwrap_err();
+        assert!(
+            format!("{error:?}").contains("a path item was not lowered"),
+            "{error:?}"
+        );
     }
 }
