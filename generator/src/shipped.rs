@@ -3,9 +3,11 @@
 //!
 //! The document's path items are kept apart, as text (see
 //! [`PathItems`]), so the shipped JSON is written by a mirror of
-//! openapiv3's `OpenAPI` that reads each path item as it writes it. The
-//! mirror has openapiv3's field names, order and skip rules; a test checks
-//! it against openapiv3's own serialization of the whole document.
+//! openapiv3's `OpenAPI` that takes each path item as it writes it: as
+//! lowering hands it on once lowered ([`spec_file_forwarded`]), or read
+//! from its text ([`spec_file`]). The mirror has openapiv3's field names,
+//! order and skip rules; a test checks it against openapiv3's own
+//! serialization of the whole document.
 
 use indexmap::IndexMap;
 use openapiv3 as oa;
