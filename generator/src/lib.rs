@@ -217,7 +217,7 @@ struct Prepared {
 fn prepare(
     doc: &load::Document,
     options: &Options,
-    forward: Option<SyncSender<shipped::Forwarded>>,
+    forward: Option<SyncSender<Vec<shipped::Forwarded>>>,
 ) -> Result<Prepared, Error> {
     let lowered = match forward {
         Some(forward) => lower::lower_forwarding(doc, forward),
@@ -267,10 +267,6 @@ pub(crate) fn spawn_deep<'scope, 'env, T: Send + 'scope>(
         .spawn_scoped(scope, f)
 }
 
-/// How many lowered path items may wait for the thread writing the shipped
-/// spec before lowering waits for it (about 10 KB each).
-const FORWARD_AHEAD: usize = 256;
-
 /// Specs of at least this many bytes have the shipped spec written while
 /// the model is lowered, and their document freed on a thread of its own
 /// while the crate is emitted. A smaller spec's document is kept until the
@@ -289,7 +285,7 @@ pub fn generate(options: &Options) -> Result<Generated, Error> {
     // items lowering hands on; without a thread to be had, it is written
     // afterwards, reading them again.
     let shipped_spec = || shipped::spec_file(&provenance(&doc, options), &doc);
-    let (forward, forwarded) = std::sync::mpsc::sync_channel(FORWARD_AHEAD);
+    let (forward, forwarded) = lower::forwarding();
     let shipped_forwarded = {
         let doc = &doc;
         move || shipped::spec_file_forwarded(&provenance(doc, options), doc, &forwarded)

@@ -68,7 +68,7 @@ enum Items<'a> {
     /// The items of `paths`, in order, as lowering hands them on.
     Forwarded {
         paths: &'a PathItems,
-        items: &'a Receiver<Forwarded>,
+        items: &'a Receiver<Vec<Forwarded>>,
     },
 }
 
@@ -82,12 +82,19 @@ impl Serialize for Paths<'_> {
                 }
             }
             Items::Forwarded { paths, items } => {
+                let mut batch = Vec::new().into_iter();
                 for path in paths.paths() {
                     // Lowering stops at an item that does not read, and
                     // reports it.
-                    let item = items
-                        .recv()
-                        .map_err(|_| S::Error::custom("a path item was not lowered"))?;
+                    let item = loop {
+                        if let Some(item) = batch.next() {
+                            break item;
+                        }
+                        match items.recv() {
+                            Ok(next) => batch = next.into_iter(),
+                            Err(_) => return Err(S::Error::custom("a path item was not lowered")),
+                        }
+                    };
                     map.serialize_entry(path, &item)?;
                 }
             }
@@ -112,7 +119,7 @@ pub(crate) fn spec_file(provenance: &Provenance, doc: &Document) -> Result<Strin
 pub(crate) fn spec_file_forwarded(
     provenance: &Provenance,
     doc: &Document,
-    items: &Receiver<Forwarded>,
+    items: &Receiver<Vec<Forwarded>>,
 ) -> Result<String, Error> {
     let paths = &doc.paths;
     written(provenance, doc, Items::Forwarded { paths, items })
@@ -249,8 +256,14 @@ mod tests {
     fn forwarded_items_write_what_items_read_here_write() {
         for (name, doc) in documents() {
             let (sender, receiver) = std::sync::mpsc::sync_channel(doc.paths.len());
-            for (_, item) in doc.paths.iter() {
-                sender.send(item.unwrap()).unwrap();
+            // In batches of one and of two.
+            let items: Vec<Forwarded> = doc.paths.iter().map(|(_, i)| i.unwrap()).collect();
+            let (ones, twos) = items.split_at(items.len() / 2);
+            for item in ones {
+                sender.send(vec![item.clone()]).unwrap();
+            }
+            for pair in twos.chunks(2) {
+                sender.send(pair.to_vec()).unwrap();
             }
             drop(sender);
             let forwarded = spec_file_forwarded(&provenance(), &doc, &receiver).unwrap();
@@ -264,7 +277,7 @@ mod tests {
         assert_eq!(doc.paths.len(), 2, "{name}");
         let (sender, receiver) = std::sync::mpsc::sync_channel(1);
         let (_, first) = doc.paths.iter().next().unwrap();
-        sender.send(first.unwrap()).unwrap();
+        sender.send(vec![first.unwrap()]).unwrap();
         drop(sender);
         let error = spec_file_forwarded(&provenance(), &doc, &receiver).unwrap_err();
         assert!(
