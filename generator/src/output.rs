@@ -321,15 +321,21 @@ pub fn read_tree(dir: &Path) -> Result<BTreeMap<String, String>, Error> {
 /// says the file on disk (`None` if there is none) differs from the one in
 /// `files` (`None` if there is none). What [`read_tree`] and a comparison
 /// of the two maps give, but reading one file at a time, so that a large
-/// output is never held twice.
+/// output is never held twice. The paths in `skipped` are neither read nor
+/// compared.
 pub fn changed_in_tree(
     dir: &Path,
     files: &BTreeMap<String, String>,
+    skipped: &[&str],
     changed: impl Fn(&str, Option<&str>, Option<&str>) -> bool,
 ) -> Result<Vec<String>, Error> {
     let on_disk = list(dir)?;
     let mut out = Vec::new();
-    let paths: BTreeSet<&String> = on_disk.iter().chain(files.keys()).collect();
+    let paths: BTreeSet<&String> = on_disk
+        .iter()
+        .chain(files.keys())
+        .filter(|rel| !skipped.contains(&rel.as_str()))
+        .collect();
     for rel in paths {
         let new = files.get(rel).map(String::as_str);
         let differs = if on_disk.contains(rel) {
@@ -429,9 +435,14 @@ mod tests {
         let changed = |path: &str, old: Option<&str>, new: Option<&str>| {
             crate::diff::file_changed(path, old, "", new, "")
         };
-        let streamed = changed_in_tree(dir.path(), &new, changed).unwrap();
+        let streamed = changed_in_tree(dir.path(), &new, &[], changed).unwrap();
         let whole = crate::diff::changed_files(&read_tree(dir.path()).unwrap(), "", &new, "");
         assert_eq!(streamed, whole);
         assert_eq!(streamed, ["edited.rs", "only_new.rs", "only_on_disk.rs"]);
+        // Skipped paths are left out, on disk and in `files` alike.
+        let all_differ = |_: &str, _: Option<&str>, _: Option<&str>| true;
+        let skipped = ["openapi.json", "only_new.rs", "only_on_disk.rs"];
+        let compared = changed_in_tree(dir.path(), &new, &skipped, all_differ).unwrap();
+        assert_eq!(compared, ["edited.rs", "same.rs", "src/nested.rs"]);
     }
 }
