@@ -1872,21 +1872,27 @@ mod tests {
         }
     }
 
-    /// Path items read ahead on a second thread lower exactly as items
-    /// read in turn: the same model, the same diagnostics in the same
-    /// order, with and without errors.
-    #[test]
-    fn prefetched_path_items_lower_as_items_read_in_turn() {
+    /// A synthetic spec of three times [`TEST_AHEAD`] path items, and the
+    /// same with two errors at known places among the items: a path that
+    /// differs from another only in a parameter's name, and a `$ref` path
+    /// item.
+    fn clean_and_faulty() -> [String; 2] {
         let clean = crate::synth::spec(TEST_AHEAD * 3);
-        // A path that differs from another only in a parameter's name, and
-        // a `$ref` path item: errors, at known places among the items.
         let faulty = clean.replacen(
             "\ncomponents:",
             "\n  /v1/resources-2/{other}:\n    get:\n      responses:\n        '204':\n          description: none\n  /elsewhere:\n    $ref: '#/paths/~1v1~1resources-1~1{id}'\ncomponents:",
             1,
         );
+        [clean, faulty]
+    }
+
+    /// Path items read ahead on a second thread lower exactly as items
+    /// read in turn: the same model, the same diagnostics in the same
+    /// order, with and without errors.
+    #[test]
+    fn prefetched_path_items_lower_as_items_read_in_turn() {
         let mut results = Vec::new();
-        for text in [clean, faulty] {
+        for text in clean_and_faulty() {
             let doc = load(&text);
             assert!(doc.paths.len() >= PREFETCH_FROM);
             let ahead = lower_prefetching(&doc, ahead_from(0), None);
@@ -1907,13 +1913,7 @@ mod tests {
     /// on lowering when nothing receives them any more.
     #[test]
     fn lowering_hands_every_path_item_on_in_order() {
-        let clean = crate::synth::spec(TEST_AHEAD * 3);
-        let faulty = clean.replacen(
-            "\ncomponents:",
-            "\n  /v1/resources-2/{other}:\n    get:\n      responses:\n        '204':\n          description: none\n  /elsewhere:\n    $ref: '#/paths/~1v1~1resources-1~1{id}'\ncomponents:",
-            1,
-        );
-        for text in [clean, faulty] {
+        for text in clean_and_faulty() {
             let doc = load(&text);
             let expected: Vec<Forwarded> = doc.paths.iter().map(|(_, i)| i.unwrap()).collect();
             for prefetch_from in [0, usize::MAX] {
