@@ -295,7 +295,8 @@ pub fn generate(options: &Options) -> Result<Generated, Error> {
         // types) is not kept for emission, which needs only the model.
         let (prepared, spec) = std::thread::scope(|scope| {
             let spec = spawn_deep(scope, shipped_forwarded);
-            let prepared = prepare(&doc, options, Some(forward));
+            // Without the thread, nothing would receive the items.
+            let prepared = prepare(&doc, options, spec.is_ok().then_some(forward));
             (prepared, joined(spec, shipped_spec))
         });
         let load::Document {
@@ -317,7 +318,7 @@ pub fn generate(options: &Options) -> Result<Generated, Error> {
         // written beside emission too, rather than waited for.
         std::thread::scope(|scope| {
             let spec = spawn_deep(scope, shipped_forwarded);
-            let prepared = prepare(&doc, options, Some(forward))?;
+            let prepared = prepare(&doc, options, spec.is_ok().then_some(forward))?;
             crate_of(options, prepared, &doc.text, &doc.display, || {
                 joined(spec, shipped_spec)
             })

@@ -58,9 +58,10 @@ struct Reading {
 /// is in it (eight inline `Option<Operation>`s), and a spec of 10,000
 /// operations takes hundreds of megabytes as a whole `OpenAPI`, most of it
 /// in its path items. As JSON text, a path item takes about the size of
-/// its source. Lowering and the shipped copy of the spec each read the
-/// items one at a time; the components stay deserialized, since `$ref`s
-/// reach into them from everywhere.
+/// its source. Lowering reads the items one at a time, a bounded number
+/// ahead, and hands each on to the shipped copy of the spec once lowered;
+/// the components stay deserialized, since `$ref`s reach into them from
+/// everywhere.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PathItems(Vec<PathEntry>);
 
@@ -242,10 +243,10 @@ fn load_owned(bytes: Vec<u8>, path: &Path, display: &str) -> Result<Document, Er
         (parsed, hashed.unwrap_or_else(sha256))
     });
     let (openapi, paths, reading) = parsed?;
-    let text = match text.strip_prefix('\u{feff}') {
-        Some(rest) => rest.to_string(),
-        None => text,
-    };
+    let mut text = text;
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
     Ok(Document {
         display: display.to_string(),
         sha256,

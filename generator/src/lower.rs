@@ -34,27 +34,30 @@ const MAX_REF_DEPTH: usize = 64;
 /// while lowering; for fewer, the thread costs more than it saves. Paired
 /// runs, each item read on the thread against in turn: spec/ (4 items)
 /// +0.13 ms, `bodies.yaml` (4) -0.21 ms, synth-10 -0.53 ms, Calendars (41)
-/// -1.2 to -1.5 ms.
+/// -1.05, -1.20 and -1.49 ms in three runs.
 const PREFETCH_FROM: usize = 8;
 
-/// How many path items that thread reads ahead. It starts while the
-/// components are lowered, when the second core has nothing else to do;
-/// and the more items it may hold, the fewer times it waits and is woken.
-/// At about 13 KB an item, 1,024 are 13 MB at most. synth-10000: 32 ahead
-/// from the operations on took 2.27 s, 1,024 from the start 2.17 s, and
-/// 2,048 or more added 40 MiB and no speed.
+/// How many path items that thread reads ahead (in the channel; each side
+/// also holds a batch in hand). It starts while the components are
+/// lowered, when the second core has nothing else to do; and the more
+/// items it may hold, the fewer times it waits and is woken. At about 13
+/// KB an item, 1,024 are 13 MB. synth-10000: 32 ahead from the operations
+/// on took 2.27 s, 1,024 from the start 2.17 s, and 2,048 or 4,096 added
+/// 33 to 49 MiB and no speed.
 const PREFETCH_AHEAD: usize = 1024;
 
 /// A path item as [`PathItems::iter`] reads it.
 type ReadItem = Result<oa::ReferenceOr<Box<oa::PathItem>>, String>;
 
 /// Path items go from thread to thread in batches of this many: a
-/// hand-over can wake the thread waiting for it, and one wake-up per item
-/// was 10,000 more context switches at 10,000 operations.
+/// hand-over can wake the thread waiting for it. At 10,000 operations,
+/// handing items over one at a time made 11,350 voluntary context
+/// switches, in batches 7,100.
 const BATCH: usize = 16;
 
-/// How many lowered path items may wait for the thread writing the shipped
-/// spec before lowering waits for it (about 13 KB each).
+/// How many lowered path items may wait in the channel for the thread
+/// writing the shipped spec before lowering waits for it (about 13 KB
+/// each; each side also holds a batch in hand).
 const FORWARD_AHEAD: usize = 256;
 
 /// The channel [`lower_forwarding`] hands lowered path items on through.
@@ -68,9 +71,11 @@ pub fn lower(doc: &Document) -> Result<(Api, Vec<Diagnostic>), Error> {
 }
 
 /// [`lower`], handing each path item on through `forward` once it is
-/// lowered, in document order, to be written into the shipped spec
-/// without being deserialized again. Lowering stops handing items on
-/// when the receiver is gone.
+/// lowered, to be written into the shipped spec without being
+/// deserialized again: every item, `$ref`s and items with errors
+/// included, in document order, since the receiver pairs them with the
+/// paths by position. Lowering stops handing items on when the receiver is
+/// gone, and at an item that does not deserialize.
 pub(crate) fn lower_forwarding(
     doc: &Document,
     forward: SyncSender<Vec<Forwarded>>,
@@ -1386,7 +1391,7 @@ impl<'a> Lowerer<'a> {
                 def.kind = TypeKind::Exclusive(Exclusive { variants });
             }
             fields.push(Field {
-                name: names.claim(&self.cases.snake_name(&format!("{first} or {second}"))),
+                name: names.claim(&naming::snake_name(&format!("{first} or {second}"))),
                 wire_name: String::new(),
                 docs: Some(format!(
                     "`{first}` or `{second}`: the spec allows at most one of them."

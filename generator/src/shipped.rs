@@ -97,6 +97,11 @@ impl Serialize for Paths<'_> {
                     };
                     map.serialize_entry(path, &item)?;
                 }
+                // Items are paired with paths by position: one too many in
+                // the last batch would mean they were paired wrongly.
+                if batch.next().is_some() {
+                    return Err(S::Error::custom("more path items than paths"));
+                }
             }
         }
         for (key, value) in self.extensions {
@@ -272,7 +277,7 @@ mod tests {
     }
 
     #[test]
-    fn items_that_stop_coming_are_an_error_not_a_wait() {
+    fn items_that_stop_coming_or_do_not_match_are_an_error_not_a_wait() {
         let (name, doc) = documents().swap_remove(0);
         assert_eq!(doc.paths.len(), 2, "{name}");
         let (sender, receiver) = std::sync::mpsc::sync_channel(1);
@@ -282,6 +287,18 @@ mod tests {
         let error = spec_file_forwarded(&provenance(), &doc, &receiver).unwrap_err();
         assert!(
             format!("{error:?}").contains("a path item was not lowered"),
+            "{error:?}"
+        );
+        // One item too many, in the last batch: paired wrongly.
+        let (sender, receiver) = std::sync::mpsc::sync_channel(1);
+        let items: Vec<Forwarded> = doc.paths.iter().map(|(_, i)| i.unwrap()).collect();
+        let mut batch = items.clone();
+        batch.extend(items.into_iter().take(1));
+        sender.send(batch).unwrap();
+        drop(sender);
+        let error = spec_file_forwarded(&provenance(), &doc, &receiver).unwrap_err();
+        assert!(
+            format!("{error:?}").contains("more path items than paths"),
             "{error:?}"
         );
     }
