@@ -512,7 +512,6 @@ fn read_yaml_spec_from(
     use openapiv3::{ReferenceOr, Schema};
     use serde_json::Value;
 
-    #[derive(Default)]
     struct Parts {
         paths: Vec<PathEntry>,
         extensions: indexmap::IndexMap<String, Value>,

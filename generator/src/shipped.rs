@@ -221,27 +221,17 @@ mod tests {
 
     #[test]
     fn the_mirror_writes_what_openapiv3_writes() {
-        let files = crate::load::tests::repository_yaml_specs();
-        // Every field of the top level and of `paths`, set and unset.
-        let full = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\nservers: [{url: 'https://x'}]\npaths:\n  /a:\n    get:\n      responses: {'204': {description: none}}\n  x-p: [1]\ncomponents: {schemas: {A: {type: string}}}\nsecurity: [{b: []}]\ntags: [{name: t}]\nexternalDocs: {url: 'https://d'}\nx-top: {k: v}\n";
-        let bare = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths: {}\n";
-        let mut texts: Vec<(String, String)> = vec![
-            ("full.yaml".into(), full.into()),
-            ("bare.yaml".into(), bare.into()),
-        ];
-        for file in files {
-            let text = std::fs::read_to_string(&file).unwrap();
-            texts.push((file.display().to_string(), text));
-        }
-        assert!(texts.len() >= 8);
-        for (name, text) in texts {
-            let doc = load(&name, &text);
+        let docs = documents();
+        assert!(docs.len() >= 8);
+        for (name, doc) in docs {
             let ours = spec_file(&provenance(), &doc).unwrap();
             assert_eq!(ours, reference(&provenance(), &doc), "{name}");
         }
     }
 
-    /// The texts of `the_mirror_writes_what_openapiv3_writes`, loaded.
+    /// Every field of the top level and of `paths`, set and unset (a
+    /// `$ref` path item among them), and the repository's YAML specs,
+    /// loaded.
     fn documents() -> Vec<(String, Document)> {
         let full = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\nservers: [{url: 'https://x'}]\npaths:\n  /a:\n    get:\n      responses: {'204': {description: none}}\n  /b:\n    $ref: '#/x'\n  x-p: [1]\ncomponents: {schemas: {A: {type: string}}}\nsecurity: [{b: []}]\ntags: [{name: t}]\nexternalDocs: {url: 'https://d'}\nx-top: {k: v}\n";
         let bare = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths: {}\n";
