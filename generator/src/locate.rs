@@ -8,6 +8,7 @@
 //! use beyond sane limits.
 
 use std::collections::{HashMap, HashSet};
+use std::ops::ControlFlow;
 
 use yaml_rust2::parser::{Event, Parser};
 
@@ -167,133 +168,176 @@ impl Wanted {
 }
 
 fn walk(text: &str, record: Record<'_>) -> (SourceMap, Vec<Diagnostic>) {
-    let mut positions = HashMap::new();
-    let mut diags = Vec::new();
-    let mut stack: Vec<Frame> = Vec::new();
-    let mut aliases = 0usize;
+    let mut walk = Walk {
+        record,
+        positions: HashMap::new(),
+        diags: Vec::new(),
+        stack: Vec::new(),
+        aliases: 0,
+    };
     let mut parser = Parser::new_from_str(text);
     // On a syntax error the walk stops; serde_yaml reports it with its
     // position.
     while let Ok((event, marker)) = parser.next_token() {
         let here = (marker.line(), marker.col() + 1);
-        // Where the node that starts now goes, if it is a value.
-        let place = |stack: &mut Vec<Frame>| -> Option<(String, (usize, usize))> {
-            match stack.last_mut() {
-                None => Some(("#".to_string(), here)),
-                Some(Frame::Sequence { pointer, index }) => {
-                    let p = format!("{pointer}/{index}");
-                    *index += 1;
-                    Some((p, here))
-                }
-                Some(Frame::Mapping { pointer, key, .. }) => key
-                    .take()
-                    .map(|(k, at)| (format!("{pointer}/{}", escape_token(&k)), at)),
+        let flow = match event {
+            Event::StreamEnd => ControlFlow::Break(()),
+            Event::Scalar(value, ..) => walk.scalar(value, here),
+            Event::Alias(_) => walk.alias(here),
+            Event::MappingStart(..) => walk.open(Opened::Mapping, here),
+            Event::SequenceStart(..) => walk.open(Opened::Sequence, here),
+            Event::MappingEnd | Event::SequenceEnd => {
+                walk.stack.pop();
+                ControlFlow::Continue(())
+            }
+            Event::Nothing | Event::StreamStart | Event::DocumentStart | Event::DocumentEnd => {
+                ControlFlow::Continue(())
             }
         };
-        match event {
-            Event::StreamEnd => break,
-            Event::Scalar(value, ..) => {
-                let is_key = matches!(stack.last(), Some(Frame::Mapping { key: None, .. }));
-                if is_key {
-                    if let Some(Frame::Mapping { pointer, key, seen }) = stack.last_mut() {
-                        let key_pointer = if record.any() {
-                            format!("{pointer}/{}", escape_token(&value))
-                        } else {
-                            String::new()
-                        };
-                        if let Some(first) = seen.get(&value) {
-                            diags.push(
-                                Diagnostic::error(format!("duplicate key `{value}` (first on line {first})"))
-                                    .at_pointer(key_pointer)
-                                    .at_line_col(here.0, here.1)
-                                    .with_help("YAML parsers silently keep only one of them; remove or rename one"),
-                            );
-                        } else {
-                            seen.insert(value.clone(), here.0);
-                        }
-                        *key = Some((value, here));
-                    }
-                } else if let Some((pointer, at)) = place(&mut stack) {
-                    if record.wants(&pointer) {
-                        positions.insert(pointer, at);
-                    }
-                }
-            }
-            Event::Alias(_) => {
-                aliases += 1;
-                if aliases > MAX_ALIASES {
-                    diags.push(
-                        Diagnostic::error(format!("more than {MAX_ALIASES} YAML aliases"))
-                            .at_line_col(here.0, here.1)
-                            .with_help("expand the aliases; apigen refuses documents that could expand without bound"),
-                    );
-                    break;
-                }
-                let is_key = matches!(stack.last(), Some(Frame::Mapping { key: None, .. }));
-                if is_key {
-                    if let Some(Frame::Mapping { key, .. }) = stack.last_mut() {
-                        *key = Some(("*alias".to_string(), here));
-                    }
-                } else if let Some((pointer, at)) = place(&mut stack) {
-                    if record.wants(&pointer) {
-                        positions.insert(pointer, at);
-                    }
-                }
-            }
-            Event::MappingStart(..) | Event::SequenceStart(..) => {
-                let is_key = matches!(stack.last(), Some(Frame::Mapping { key: None, .. }));
-                let pointer = if is_key {
-                    // A complex key: give it a placeholder name.
-                    if let Some(Frame::Mapping { key, .. }) = stack.last_mut() {
-                        *key = Some(("?".to_string(), here));
-                    }
-                    "#/?".to_string()
-                } else {
-                    match place(&mut stack) {
-                        Some((pointer, at)) => {
-                            if record.wants(&pointer) {
-                                positions.insert(pointer.clone(), at);
-                            }
-                            pointer
-                        }
-                        None => "#".to_string(),
-                    }
-                };
-                if stack.len() >= MAX_DEPTH {
-                    diags.push(
-                        Diagnostic::error(format!(
-                            "the document nests deeper than {MAX_DEPTH} levels"
-                        ))
-                        .at_pointer(pointer)
-                        .at_line_col(here.0, here.1),
-                    );
-                    break;
-                }
-                stack.push(if matches!(event, Event::MappingStart(..)) {
-                    Frame::Mapping {
-                        pointer,
-                        key: None,
-                        seen: HashMap::new(),
-                    }
-                } else {
-                    Frame::Sequence { pointer, index: 0 }
-                });
-            }
-            Event::MappingEnd | Event::SequenceEnd => {
-                stack.pop();
-            }
-            Event::Nothing | Event::StreamStart | Event::DocumentStart | Event::DocumentEnd => {}
+        if flow.is_break() {
+            break;
         }
     }
     let map = match record {
         Record::None => SourceMap::default(),
         Record::All => SourceMap {
-            positions,
+            positions: walk.positions,
             lines: (1..).zip(text.lines().map(str::to_string)).collect(),
         },
-        Record::Only(_) => SourceMap::with_lines(positions, text),
+        Record::Only(_) => SourceMap::with_lines(walk.positions, text),
     };
-    (map, diags)
+    (map, walk.diags)
+}
+
+/// The state of [`walk`]: the collections open around the current event,
+/// and what has been found so far.
+struct Walk<'w> {
+    record: Record<'w>,
+    positions: HashMap<String, (usize, usize)>,
+    diags: Vec<Diagnostic>,
+    stack: Vec<Frame>,
+    aliases: usize,
+}
+
+/// Which collection an event opens.
+#[derive(Clone, Copy)]
+enum Opened {
+    Mapping,
+    Sequence,
+}
+
+impl Walk<'_> {
+    /// Whether the node that starts now is a mapping's key.
+    fn at_key(&self) -> bool {
+        matches!(self.stack.last(), Some(Frame::Mapping { key: None, .. }))
+    }
+
+    /// Where the node that starts now at `here` goes, if it is a value:
+    /// its pointer, and its position (a mapping's value is at its key).
+    fn place(&mut self, here: (usize, usize)) -> Option<(String, (usize, usize))> {
+        match self.stack.last_mut() {
+            None => Some(("#".to_string(), here)),
+            Some(Frame::Sequence { pointer, index }) => {
+                let p = format!("{pointer}/{index}");
+                *index += 1;
+                Some((p, here))
+            }
+            Some(Frame::Mapping { pointer, key, .. }) => key
+                .take()
+                .map(|(k, at)| (format!("{pointer}/{}", escape_token(&k)), at)),
+        }
+    }
+
+    /// Places the value that starts at `here`, records its position if
+    /// asked to, and returns its pointer.
+    fn value(&mut self, here: (usize, usize)) -> Option<String> {
+        let (pointer, at) = self.place(here)?;
+        if self.record.wants(&pointer) {
+            self.positions.insert(pointer.clone(), at);
+        }
+        Some(pointer)
+    }
+
+    /// Takes `name`, at `here`, as the key of the innermost mapping.
+    fn set_key(&mut self, name: String, here: (usize, usize)) {
+        if let Some(Frame::Mapping { key, .. }) = self.stack.last_mut() {
+            *key = Some((name, here));
+        }
+    }
+
+    fn scalar(&mut self, value: String, here: (usize, usize)) -> ControlFlow<()> {
+        if !self.at_key() {
+            self.value(here);
+            return ControlFlow::Continue(());
+        }
+        if let Some(Frame::Mapping { pointer, seen, .. }) = self.stack.last_mut() {
+            let key_pointer = if self.record.any() {
+                format!("{pointer}/{}", escape_token(&value))
+            } else {
+                String::new()
+            };
+            if let Some(first) = seen.get(&value) {
+                self.diags.push(
+                    Diagnostic::error(format!("duplicate key `{value}` (first on line {first})"))
+                        .at_pointer(key_pointer)
+                        .at_line_col(here.0, here.1)
+                        .with_help(
+                            "YAML parsers silently keep only one of them; remove or rename one",
+                        ),
+                );
+            } else {
+                seen.insert(value.clone(), here.0);
+            }
+        }
+        self.set_key(value, here);
+        ControlFlow::Continue(())
+    }
+
+    fn alias(&mut self, here: (usize, usize)) -> ControlFlow<()> {
+        self.aliases += 1;
+        if self.aliases > MAX_ALIASES {
+            self.diags.push(
+                Diagnostic::error(format!("more than {MAX_ALIASES} YAML aliases"))
+                    .at_line_col(here.0, here.1)
+                    .with_help("expand the aliases; apigen refuses documents that could expand without bound"),
+            );
+            return ControlFlow::Break(());
+        }
+        if self.at_key() {
+            self.set_key("*alias".to_string(), here);
+        } else {
+            self.value(here);
+        }
+        ControlFlow::Continue(())
+    }
+
+    /// A mapping or a sequence starts at `here`.
+    fn open(&mut self, opened: Opened, here: (usize, usize)) -> ControlFlow<()> {
+        let pointer = if self.at_key() {
+            // A complex key: give it a placeholder name.
+            self.set_key("?".to_string(), here);
+            "#/?".to_string()
+        } else {
+            self.value(here).unwrap_or_else(|| "#".to_string())
+        };
+        if self.stack.len() >= MAX_DEPTH {
+            self.diags.push(
+                Diagnostic::error(format!("the document nests deeper than {MAX_DEPTH} levels"))
+                    .at_pointer(pointer)
+                    .at_line_col(here.0, here.1),
+            );
+            return ControlFlow::Break(());
+        }
+        self.stack.push(match opened {
+            Opened::Mapping => Frame::Mapping {
+                pointer,
+                key: None,
+                seen: HashMap::new(),
+            },
+            Opened::Sequence => Frame::Sequence { pointer, index: 0 },
+        });
+        ControlFlow::Continue(())
+    }
 }
 
 /// Positions in a JSON document, where yaml-rust2 puts them: a mapping's

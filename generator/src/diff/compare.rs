@@ -119,7 +119,7 @@ fn roles(api: &Api) -> BTreeMap<String, Role> {
 }
 
 /// A type as Rust spells it in the generated code (short paths).
-fn rust(api: &Api, ty: &TypeRef) -> String {
+fn rust_type(api: &Api, ty: &TypeRef) -> String {
     match ty {
         TypeRef::String => "String".to_string(),
         TypeRef::Bool => "bool".to_string(),
@@ -135,24 +135,24 @@ fn rust(api: &Api, ty: &TypeRef) -> String {
             .types
             .get(*id)
             .map_or_else(|| "serde_json::Value".to_string(), |d| d.name.clone()),
-        TypeRef::Vec(inner) => format!("Vec<{}>", rust(api, inner)),
-        TypeRef::Map(inner) => format!("BTreeMap<String, {}>", rust(api, inner)),
-        TypeRef::Boxed(inner) => format!("Box<{}>", rust(api, inner)),
+        TypeRef::Vec(inner) => format!("Vec<{}>", rust_type(api, inner)),
+        TypeRef::Map(inner) => format!("BTreeMap<String, {}>", rust_type(api, inner)),
+        TypeRef::Boxed(inner) => format!("Box<{}>", rust_type(api, inner)),
     }
 }
 
 /// A method argument's type, as the client declares it.
-fn argument(api: &Api, p: &Parameter) -> String {
+fn argument_type(api: &Api, p: &Parameter) -> String {
     let inner = match &p.ty {
-        TypeRef::Vec(item) => format!("&[{}]", rust(api, item)),
+        TypeRef::Vec(item) => format!("&[{}]", rust_type(api, item)),
         TypeRef::String => "&str".to_string(),
         TypeRef::Bool
         | TypeRef::I32
         | TypeRef::I64
         | TypeRef::F32
         | TypeRef::F64
-        | TypeRef::Date => rust(api, &p.ty),
-        other => format!("&{}", rust(api, other)),
+        | TypeRef::Date => rust_type(api, &p.ty),
+        other => format!("&{}", rust_type(api, other)),
     };
     if p.required {
         inner
@@ -163,7 +163,7 @@ fn argument(api: &Api, p: &Parameter) -> String {
 
 /// A field's declared Rust type.
 fn field_type(api: &Api, f: &Field) -> String {
-    let inner = rust(api, &f.ty);
+    let inner = rust_type(api, &f.ty);
     if f.flatten {
         format!("Option<{inner}> (flattened)")
     } else if f.required && !f.nullable {
@@ -189,10 +189,10 @@ fn location(l: ParamLocation) -> &'static str {
 
 /// A path template with parameter names blanked: `/pets/{}`. Names in the
 /// template are not sent, so `{petId}` and `{pet_id}` are the same URL.
-fn path_shape(path: &str) -> String {
+fn path_shape(template: &str) -> String {
     let mut shape = String::new();
     let mut in_param = false;
-    for c in path.chars() {
+    for c in template.chars() {
         match c {
             '{' => {
                 in_param = true;
@@ -210,7 +210,7 @@ fn body_type(api: &Api, body: &crate::model::RequestBody) -> String {
     let inner = match body.kind {
         BodyKind::Bytes => "[u8]".to_string(),
         BodyKind::Text => "str".to_string(),
-        _ => rust(api, &body.ty),
+        _ => rust_type(api, &body.ty),
     };
     if body.required {
         format!("&{inner}")
@@ -219,25 +219,25 @@ fn body_type(api: &Api, body: &crate::model::RequestBody) -> String {
     }
 }
 
-fn payload(api: &Api, p: &Payload) -> String {
+fn payload_type(api: &Api, p: &Payload) -> String {
     match p.kind {
-        MediaKind::Json => rust(api, &p.ty),
+        MediaKind::Json => rust_type(api, &p.ty),
         MediaKind::Text => "String (text)".to_string(),
         MediaKind::Bytes => "Vec<u8> (binary)".to_string(),
     }
 }
 
-fn success(api: &Api, s: &Success) -> String {
+fn success_type(api: &Api, s: &Success) -> String {
     match s {
         Success::Empty => "()".to_string(),
-        Success::One(p) => payload(api, p),
+        Success::One(p) => payload_type(api, p),
         Success::ByStatus { type_name, .. } => type_name.clone(),
     }
 }
 
 fn case_text(api: &Api, case: &StatusCase) -> String {
     match &case.payload {
-        Some(p) => format!("{}({})", case.variant, payload(api, p)),
+        Some(p) => format!("{}({})", case.variant, payload_type(api, p)),
         None => case.variant.clone(),
     }
 }
@@ -255,6 +255,44 @@ fn kind_name(kind: &TypeKind) -> &'static str {
         TypeKind::Union(_) => "union enum",
         TypeKind::Alias(_) => "type alias",
     }
+}
+
+/// A change to the whole client.
+fn api_change(kind: Kind, impact: Impact) -> Change {
+    Change::new(kind, impact, Scope::Api, None)
+}
+
+/// A change to the client method `name`.
+fn operation_change(kind: Kind, impact: Impact, name: &str) -> Change {
+    Change::new(kind, impact, Scope::Operation, Some(name))
+}
+
+/// A change to the named type `name`.
+fn type_change(kind: Kind, impact: Impact, name: &str) -> Change {
+    Change::new(kind, impact, Scope::Type, Some(name))
+}
+
+/// A union's variants: each one's name, and its type.
+fn union_variant_types(api: &Api, u: &Union) -> BTreeMap<String, String> {
+    u.variants
+        .iter()
+        .map(|v| (v.name.clone(), rust_type(api, &v.ty)))
+        .collect()
+}
+
+/// The property a union's discriminator reads, if it has one.
+fn discriminator_property(u: &Union) -> Option<String> {
+    u.discriminator.as_ref().map(|d| d.property.clone())
+}
+
+/// A discriminator's mapping: each value, and the name of the variant it
+/// decodes into.
+fn discriminator_mapping(u: &Union) -> BTreeMap<String, String> {
+    u.discriminator
+        .iter()
+        .flat_map(|d| d.mapping.iter())
+        .filter_map(|(value, i)| u.variants.get(*i).map(|v| (value.clone(), v.name.clone())))
+        .collect()
 }
 
 fn quoted(items: &[&str]) -> String {
@@ -291,7 +329,7 @@ impl<'a> Differ<'a> {
         if old.base_url != new.base_url {
             let show = |u: &Option<String>| u.clone().unwrap_or_default();
             self.push(
-                Change::new(Kind::BaseUrlChanged, Impact::Breaking, Scope::Api, None)
+                api_change(Kind::BaseUrlChanged, Impact::Breaking)
                     .values(old.base_url.clone(), new.base_url.clone())
                     .text(
                         format!(
@@ -305,7 +343,7 @@ impl<'a> Differ<'a> {
         }
         if old.version != new.version {
             self.push(
-                Change::new(Kind::ApiVersionChanged, Impact::Compatible, Scope::Api, None)
+                api_change(Kind::ApiVersionChanged, Impact::Compatible)
                     .values(Some(old.version.clone()), Some(new.version.clone()))
                     .text(
                         format!(
@@ -316,52 +354,46 @@ impl<'a> Differ<'a> {
                     ),
             );
         }
+        self.constant_headers();
+    }
+
+    fn constant_headers(&mut self) {
         let consts = |api: &'a Api| -> BTreeMap<&'a str, &'a crate::model::ConstantHeader> {
             api.constant_headers
                 .iter()
                 .map(|h| (h.const_name.as_str(), h))
                 .collect()
         };
-        let (before, after) = (consts(old), consts(new));
+        let (before, after) = (consts(self.old), consts(self.new));
         for (name, h) in &after {
             if !before.contains_key(name) {
                 self.push(
-                    Change::new(
-                        Kind::ConstantHeaderAdded,
-                        Impact::Compatible,
-                        Scope::Api,
-                        None,
-                    )
-                    .member(*name)
-                    .values(None, Some(format!("{}: {}", h.name, h.value)))
-                    .text(
-                        format!(
-                            "constant `headers::{name}` added (`{}: {}`)",
-                            h.name, h.value
+                    api_change(Kind::ConstantHeaderAdded, Impact::Compatible)
+                        .member(*name)
+                        .values(None, Some(format!("{}: {}", h.name, h.value)))
+                        .text(
+                            format!(
+                                "constant `headers::{name}` added (`{}: {}`)",
+                                h.name, h.value
+                            ),
+                            "a new constant; the operations that send it are listed on their own",
                         ),
-                        "a new constant; the operations that send it are listed on their own",
-                    ),
                 );
             }
         }
         for (name, h) in &before {
             match after.get(name) {
                 None => self.push(
-                    Change::new(
-                        Kind::ConstantHeaderRemoved,
-                        Impact::Breaking,
-                        Scope::Api,
-                        None,
-                    )
-                    .member(*name)
-                    .values(Some(format!("{}: {}", h.name, h.value)), None)
-                    .text(
-                        format!(
-                            "constant `headers::{name}` removed (`{}: {}`)",
-                            h.name, h.value
+                    api_change(Kind::ConstantHeaderRemoved, Impact::Breaking)
+                        .member(*name)
+                        .values(Some(format!("{}: {}", h.name, h.value)), None)
+                        .text(
+                            format!(
+                                "constant `headers::{name}` removed (`{}: {}`)",
+                                h.name, h.value
+                            ),
+                            format!("code that names `headers::{name}` stops compiling"),
                         ),
-                        format!("code that names `headers::{name}` stops compiling"),
-                    ),
                 ),
                 Some(n) if n.name != h.name || n.value != h.value => {
                     let (was, is) = (
@@ -369,18 +401,13 @@ impl<'a> Differ<'a> {
                         format!("{}: {}", n.name, n.value),
                     );
                     self.push(
-                        Change::new(
-                            Kind::ConstantHeaderChanged,
-                            Impact::Breaking,
-                            Scope::Api,
-                            None,
-                        )
-                        .member(*name)
-                        .values(Some(was.clone()), Some(is.clone()))
-                        .text(
-                            format!("constant `headers::{name}` `{was}` → `{is}`"),
-                            "every operation that sends the header sends the new value",
-                        ),
+                        api_change(Kind::ConstantHeaderChanged, Impact::Breaking)
+                            .member(*name)
+                            .values(Some(was.clone()), Some(is.clone()))
+                            .text(
+                                format!("constant `headers::{name}` `{was}` → `{is}`"),
+                                "every operation that sends the header sends the new value",
+                            ),
                     );
                 }
                 Some(_) => {}
@@ -401,17 +428,14 @@ impl<'a> Differ<'a> {
         for (name, op) in &after {
             if !before.contains_key(name) {
                 self.push(
-                    Change::new(
-                        Kind::OperationAdded,
-                        Impact::Compatible,
-                        Scope::Operation,
-                        Some(name),
-                    )
-                    .values(None, Some(format!("{} {}", op.method.as_str(), op.path)))
-                    .text(
-                        format!("added (`{} {}`)", op.method.as_str(), op.path),
-                        format!("a new method `client.{name}(..)`; existing calls are unchanged"),
-                    ),
+                    operation_change(Kind::OperationAdded, Impact::Compatible, name)
+                        .values(None, Some(format!("{} {}", op.method.as_str(), op.path)))
+                        .text(
+                            format!("added (`{} {}`)", op.method.as_str(), op.path),
+                            format!(
+                                "a new method `client.{name}(..)`; existing calls are unchanged"
+                            ),
+                        ),
                 );
             }
         }
@@ -428,17 +452,14 @@ impl<'a> Differ<'a> {
                     .map(|n| format!(" (`{endpoint}` is now `client.{}(..)`)", n.name))
                     .unwrap_or_default();
                 self.push(
-                    Change::new(
-                        Kind::OperationRemoved,
-                        Impact::Breaking,
-                        Scope::Operation,
-                        Some(name),
-                    )
-                    .values(Some(endpoint.clone()), None)
-                    .text(
-                        format!("removed (`{endpoint}`)"),
-                        format!("code that calls `client.{name}(..)` stops compiling{successor}"),
-                    ),
+                    operation_change(Kind::OperationRemoved, Impact::Breaking, name)
+                        .values(Some(endpoint.clone()), None)
+                        .text(
+                            format!("removed (`{endpoint}`)"),
+                            format!(
+                                "code that calls `client.{name}(..)` stops compiling{successor}"
+                            ),
+                        ),
                 );
                 continue;
             };
@@ -448,7 +469,7 @@ impl<'a> Differ<'a> {
 
     fn operation(&mut self, old: &Operation, new: &Operation) {
         let name = old.name.as_str();
-        let at = |kind, impact| Change::new(kind, impact, Scope::Operation, Some(name));
+        let at = |kind, impact| operation_change(kind, impact, name);
         if old.method != new.method {
             self.push(
                 at(Kind::MethodChanged, Impact::Breaking)
@@ -508,241 +529,230 @@ impl<'a> Differ<'a> {
         for (key, h) in &after {
             if !before.contains_key(key) {
                 self.push(
-                    Change::new(
-                        Kind::HeaderAdded,
-                        Impact::Breaking,
-                        Scope::Operation,
-                        Some(name),
-                    )
-                    .member(&h.name)
-                    .values(None, Some(h.value.clone()))
-                    .text(
-                        format!("now sends `{}: {}`", h.name, h.value),
-                        "the same call sends a request with a new header",
-                    ),
+                    operation_change(Kind::HeaderAdded, Impact::Breaking, name)
+                        .member(&h.name)
+                        .values(None, Some(h.value.clone()))
+                        .text(
+                            format!("now sends `{}: {}`", h.name, h.value),
+                            "the same call sends a request with a new header",
+                        ),
                 );
             }
         }
         for (key, h) in &before {
             match after.get(key) {
                 None => self.push(
-                    Change::new(
-                        Kind::HeaderRemoved,
-                        Impact::Breaking,
-                        Scope::Operation,
-                        Some(name),
-                    )
-                    .member(&h.name)
-                    .values(Some(h.value.clone()), None)
-                    .text(
-                        format!("no longer sends `{}: {}`", h.name, h.value),
-                        "the same call sends a request without the header",
-                    ),
+                    operation_change(Kind::HeaderRemoved, Impact::Breaking, name)
+                        .member(&h.name)
+                        .values(Some(h.value.clone()), None)
+                        .text(
+                            format!("no longer sends `{}: {}`", h.name, h.value),
+                            "the same call sends a request without the header",
+                        ),
                 ),
                 // A value change of the same constant is reported once, on
                 // the constant; here only a switch to another constant.
                 Some(n) if n.value != h.value && n.const_name != h.const_name => self.push(
-                    Change::new(
-                        Kind::HeaderChanged,
-                        Impact::Breaking,
-                        Scope::Operation,
-                        Some(name),
-                    )
-                    .member(&h.name)
-                    .values(Some(h.value.clone()), Some(n.value.clone()))
-                    .text(
-                        format!("header `{}` `{}` → `{}`", h.name, h.value, n.value),
-                        "the same call sends a different header value",
-                    ),
+                    operation_change(Kind::HeaderChanged, Impact::Breaking, name)
+                        .member(&h.name)
+                        .values(Some(h.value.clone()), Some(n.value.clone()))
+                        .text(
+                            format!("header `{}` `{}` → `{}`", h.name, h.value, n.value),
+                            "the same call sends a different header value",
+                        ),
                 ),
                 Some(_) => {}
             }
         }
     }
 
-    fn parameters<'b>(&mut self, old: &'b Operation, new: &'b Operation) {
-        let name = old.name.as_str();
-        let (o_api, n_api) = (self.old, self.new);
+    fn parameters(&mut self, old: &Operation, new: &Operation) {
         let before = index(&old.params, |p| p.name.as_str());
         let after = index(&new.params, |p| p.name.as_str());
-        let at = |kind, impact, arg: &str| {
-            Change::new(kind, impact, Scope::Operation, Some(name)).member(arg)
-        };
-        for (arg, p) in &after {
-            if before.contains_key(arg) {
-                continue;
+        for (arg, param) in &after {
+            if !before.contains_key(arg) {
+                self.parameter_added(&old.name, arg, param);
             }
-            let ty = argument(n_api, p);
-            let reason = if p.required {
-                format!("calls to `client.{name}(..)` must pass the new argument")
+        }
+        for (arg, param) in &before {
+            let Some(new_param) = after.get(arg) else {
+                self.parameter_removed(&old.name, arg, param);
+                continue;
+            };
+            self.parameter_type(&old.name, arg, param, new_param);
+            self.parameter_encoding(&old.name, arg, param, new_param);
+        }
+        self.parameter_order(old, new, &before, &after);
+    }
+
+    fn parameter_added(&mut self, name: &str, arg: &str, param: &Parameter) {
+        let ty = argument_type(self.new, param);
+        let reason = if param.required {
+            format!("calls to `client.{name}(..)` must pass the new argument")
+        } else {
+            format!(
+                "calls to `client.{name}(..)` must pass the new argument (`None` to leave it out); Rust has no default arguments"
+            )
+        };
+        self.push(
+            operation_change(Kind::ParameterAdded, Impact::Breaking, name)
+                .member(arg)
+                .values(None, Some(ty.clone()))
+                .text(
+                    format!(
+                        "argument `{arg}` added: `{ty}` ({} `{}`)",
+                        location(param.location),
+                        param.wire_name
+                    ),
+                    reason,
+                ),
+        );
+    }
+
+    fn parameter_removed(&mut self, name: &str, arg: &str, param: &Parameter) {
+        let ty = argument_type(self.old, param);
+        self.push(
+            operation_change(Kind::ParameterRemoved, Impact::Breaking, name)
+                .member(arg)
+                .values(Some(ty.clone()), None)
+                .text(
+                    format!(
+                        "argument `{arg}` removed: `{ty}` ({} `{}`)",
+                        location(param.location),
+                        param.wire_name
+                    ),
+                    format!("calls to `client.{name}(..)` pass one argument too many"),
+                ),
+        );
+    }
+
+    /// The argument's Rust type: whether it is required, and what it is.
+    fn parameter_type(&mut self, name: &str, arg: &str, old: &Parameter, new: &Parameter) {
+        let at = |kind| operation_change(kind, Impact::Breaking, name).member(arg);
+        let (was, is) = (argument_type(self.old, old), argument_type(self.new, new));
+        if old.required != new.required {
+            let word = |r: bool| if r { "required" } else { "optional" };
+            let (from, to) = (word(old.required), word(new.required));
+            self.push(
+                at(Kind::ParameterRequiredChanged)
+                    .values(Some(from.to_string()), Some(to.to_string()))
+                    .text(
+                        format!("argument `{arg}` {from} → {to}"),
+                        format!("the argument's type changes from `{was}` to `{is}`"),
+                    ),
+            );
+        } else if was != is {
+            self.push(
+                at(Kind::ParameterTypeChanged)
+                    .values(Some(was.clone()), Some(is.clone()))
+                    .text(
+                        format!("argument `{arg}` type `{was}` → `{is}`"),
+                        "calls that pass the old type stop compiling",
+                    ),
+            );
+        }
+    }
+
+    /// How the request carries the argument: where, under what name, and
+    /// (for a list in the query) in what style.
+    fn parameter_encoding(&mut self, name: &str, arg: &str, old: &Parameter, new: &Parameter) {
+        let at = |kind, impact| operation_change(kind, impact, name).member(arg);
+        if old.location != new.location {
+            let (was, is) = (location(old.location), location(new.location));
+            self.push(
+                at(Kind::ParameterLocationChanged, Impact::Breaking)
+                    .values(Some(was.to_string()), Some(is.to_string()))
+                    .text(
+                        format!("argument `{arg}` moves from the {was} to the {is}"),
+                        "the same call sends the value in a different place",
+                    ),
+            );
+        }
+        if old.wire_name != new.wire_name {
+            let both_path =
+                old.location == ParamLocation::Path && new.location == ParamLocation::Path;
+            let (impact, reason) = if both_path {
+                (
+                    Impact::Compatible,
+                    "a path parameter fills its place in the URL; its name is not sent",
+                )
             } else {
-                format!(
-                    "calls to `client.{name}(..)` must pass the new argument (`None` to leave it out); Rust has no default arguments"
+                (
+                    Impact::Breaking,
+                    "the same call sends the value under a different name",
                 )
             };
             self.push(
-                at(Kind::ParameterAdded, Impact::Breaking, arg)
-                    .values(None, Some(ty.clone()))
+                at(Kind::ParameterWireNameChanged, impact)
+                    .values(Some(old.wire_name.clone()), Some(new.wire_name.clone()))
                     .text(
                         format!(
-                            "argument `{arg}` added: `{ty}` ({} `{}`)",
-                            location(p.location),
-                            p.wire_name
+                            "argument `{arg}` wire name `{}` → `{}`",
+                            old.wire_name, new.wire_name
                         ),
                         reason,
                     ),
             );
         }
-        for (arg, p) in &before {
-            let Some(n) = after.get(arg) else {
-                let ty = argument(o_api, p);
-                self.push(
-                    at(Kind::ParameterRemoved, Impact::Breaking, arg)
-                        .values(Some(ty.clone()), None)
-                        .text(
-                            format!(
-                                "argument `{arg}` removed: `{ty}` ({} `{}`)",
-                                location(p.location),
-                                p.wire_name
-                            ),
-                            format!("calls to `client.{name}(..)` pass one argument too many"),
-                        ),
-                );
-                continue;
+        let is_list = matches!(old.ty, TypeRef::Vec(_)) && matches!(new.ty, TypeRef::Vec(_));
+        if is_list && old.style != new.style && new.location == ParamLocation::Query {
+            let style = |s: crate::model::ArrayStyle| match s {
+                crate::model::ArrayStyle::Repeat => "a=1&a=2",
+                crate::model::ArrayStyle::Comma => "a=1,2",
+                crate::model::ArrayStyle::Space => "a=1%202",
+                crate::model::ArrayStyle::Pipe => "a=1|2",
             };
-            let (was, is) = (argument(o_api, p), argument(n_api, n));
-            if p.required != n.required {
-                let word = |r: bool| if r { "required" } else { "optional" };
-                self.push(
-                    at(Kind::ParameterRequiredChanged, Impact::Breaking, arg)
-                        .values(
-                            Some(word(p.required).to_string()),
-                            Some(word(n.required).to_string()),
-                        )
-                        .text(
-                            format!(
-                                "argument `{arg}` {} → {}",
-                                word(p.required),
-                                word(n.required)
-                            ),
-                            format!("the argument's type changes from `{was}` to `{is}`"),
-                        ),
-                );
-            } else if was != is {
-                self.push(
-                    at(Kind::ParameterTypeChanged, Impact::Breaking, arg)
-                        .values(Some(was.clone()), Some(is.clone()))
-                        .text(
-                            format!("argument `{arg}` type `{was}` → `{is}`"),
-                            "calls that pass the old type stop compiling",
-                        ),
-                );
-            }
-            if p.location != n.location {
-                self.push(
-                    at(Kind::ParameterLocationChanged, Impact::Breaking, arg)
-                        .values(
-                            Some(location(p.location).to_string()),
-                            Some(location(n.location).to_string()),
-                        )
-                        .text(
-                            format!(
-                                "argument `{arg}` moves from the {} to the {}",
-                                location(p.location),
-                                location(n.location)
-                            ),
-                            "the same call sends the value in a different place",
-                        ),
-                );
-            }
-            if p.wire_name != n.wire_name {
-                let both_path =
-                    p.location == ParamLocation::Path && n.location == ParamLocation::Path;
-                let (impact, reason) = if both_path {
-                    (
-                        Impact::Compatible,
-                        "a path parameter fills its place in the URL; its name is not sent",
-                    )
-                } else {
-                    (
-                        Impact::Breaking,
-                        "the same call sends the value under a different name",
-                    )
-                };
-                self.push(
-                    at(Kind::ParameterWireNameChanged, impact, arg)
-                        .values(Some(p.wire_name.clone()), Some(n.wire_name.clone()))
-                        .text(
-                            format!(
-                                "argument `{arg}` wire name `{}` → `{}`",
-                                p.wire_name, n.wire_name
-                            ),
-                            reason,
-                        ),
-                );
-            }
-            let is_list = matches!(p.ty, TypeRef::Vec(_)) && matches!(n.ty, TypeRef::Vec(_));
-            if is_list && p.style != n.style && n.location == ParamLocation::Query {
-                let style = |s: crate::model::ArrayStyle| match s {
-                    crate::model::ArrayStyle::Repeat => "a=1&a=2",
-                    crate::model::ArrayStyle::Comma => "a=1,2",
-                    crate::model::ArrayStyle::Space => "a=1%202",
-                    crate::model::ArrayStyle::Pipe => "a=1|2",
-                };
-                self.push(
-                    at(Kind::ParameterStyleChanged, Impact::Breaking, arg)
-                        .values(
-                            Some(style(p.style).to_string()),
-                            Some(style(n.style).to_string()),
-                        )
-                        .text(
-                            format!(
-                                "argument `{arg}` query style `{}` → `{}`",
-                                style(p.style),
-                                style(n.style)
-                            ),
-                            "the same call writes the list differently in the query",
-                        ),
-                );
-            }
+            let (was, is) = (style(old.style), style(new.style));
+            self.push(
+                at(Kind::ParameterStyleChanged, Impact::Breaking)
+                    .values(Some(was.to_string()), Some(is.to_string()))
+                    .text(
+                        format!("argument `{arg}` query style `{was}` → `{is}`"),
+                        "the same call writes the list differently in the query",
+                    ),
+            );
         }
-        // Arguments are positional: the same names in another order compile
-        // (when the types agree) and pass values to the wrong parameters.
+    }
+
+    /// Arguments are positional: the same names in another order compile
+    /// (when the types agree) and pass values to the wrong parameters.
+    fn parameter_order<'b>(
+        &mut self,
+        old: &'b Operation,
+        new: &'b Operation,
+        before: &BTreeMap<&str, &Parameter>,
+        after: &BTreeMap<&str, &Parameter>,
+    ) {
         let common = |op: &'b Operation, other: &BTreeMap<&str, &Parameter>| -> Vec<&'b str> {
             op.params
                 .iter()
                 .map(|p| p.name.as_str())
-                .filter(|n| other.contains_key(n))
+                .filter(|arg| other.contains_key(arg))
                 .collect()
         };
-        if common(old, &after) != common(new, &before) {
-            let list = |op: &Operation| {
-                op.params
-                    .iter()
-                    .map(|p| p.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
-            self.push(
-                Change::new(
-                    Kind::ParametersReordered,
-                    Impact::Breaking,
-                    Scope::Operation,
-                    Some(name),
-                )
+        if common(old, after) == common(new, before) {
+            return;
+        }
+        let list = |op: &Operation| {
+            op.params
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        self.push(
+            operation_change(Kind::ParametersReordered, Impact::Breaking, &old.name)
                 .values(Some(list(old)), Some(list(new)))
                 .text(
                     format!("arguments reordered: ({}) → ({})", list(old), list(new)),
                     "arguments are positional: existing calls pass values to the wrong parameters or stop compiling",
                 ),
-            );
-        }
+        );
     }
 
     fn body(&mut self, old: &Operation, new: &Operation) {
         let name = old.name.as_str();
-        let at =
-            |kind| Change::new(kind, Impact::Breaking, Scope::Operation, Some(name)).member("body");
+        let at = |kind| operation_change(kind, Impact::Breaking, name).member("body");
         match (&old.body, &new.body) {
             (None, None) => {}
             (None, Some(b)) => {
@@ -801,22 +811,17 @@ impl<'a> Differ<'a> {
     fn success(&mut self, old: &Operation, new: &Operation) {
         let name = old.name.as_str();
         let (was, is) = (
-            success(self.old, &old.success),
-            success(self.new, &new.success),
+            success_type(self.old, &old.success),
+            success_type(self.new, &new.success),
         );
         if was != is {
             self.push(
-                Change::new(
-                    Kind::SuccessChanged,
-                    Impact::Breaking,
-                    Scope::Operation,
-                    Some(name),
-                )
-                .values(Some(was.clone()), Some(is.clone()))
-                .text(
-                    format!("returns `{is}` instead of `{was}`"),
-                    "code that uses the old result stops compiling or decodes differently",
-                ),
+                operation_change(Kind::SuccessChanged, Impact::Breaking, name)
+                    .values(Some(was.clone()), Some(is.clone()))
+                    .text(
+                        format!("returns `{is}` instead of `{was}`"),
+                        "code that uses the old result stops compiling or decodes differently",
+                    ),
             );
             return;
         }
@@ -832,8 +837,7 @@ impl<'a> Differ<'a> {
         };
         let (before, after) = (index(before, |c| c.status), index(after, |c| c.status));
         let at = |kind, status: u16| {
-            Change::new(kind, Impact::Breaking, Scope::Operation, Some(name))
-                .member(status.to_string())
+            operation_change(kind, Impact::Breaking, name).member(status.to_string())
         };
         for (status, case) in &after {
             if !before.contains_key(status) {
@@ -884,29 +888,23 @@ impl<'a> Differ<'a> {
         let enum_name = &new.error_type;
         if old.error_type != new.error_type {
             self.push(
-                Change::new(
-                    Kind::ErrorTypeRenamed,
-                    Impact::Breaking,
-                    Scope::Operation,
-                    Some(name),
-                )
-                .values(Some(old.error_type.clone()), Some(new.error_type.clone()))
-                .text(
-                    format!("error enum `{}` → `{}`", old.error_type, new.error_type),
-                    format!("code that names `{}` stops compiling", old.error_type),
-                ),
+                operation_change(Kind::ErrorTypeRenamed, Impact::Breaking, name)
+                    .values(Some(old.error_type.clone()), Some(new.error_type.clone()))
+                    .text(
+                        format!("error enum `{}` → `{}`", old.error_type, new.error_type),
+                        format!("code that names `{}` stops compiling", old.error_type),
+                    ),
             );
         }
         let by_status = |api: &Api, op: &Operation| -> BTreeMap<u16, (String, String)> {
             op.errors
                 .iter()
-                .map(|e| (e.status, (e.variant.clone(), rust(api, &e.ty))))
+                .map(|e| (e.status, (e.variant.clone(), rust_type(api, &e.ty))))
                 .collect()
         };
         let (before, after) = (by_status(self.old, old), by_status(self.new, new));
         let at = |kind, status: &u16| {
-            Change::new(kind, Impact::Breaking, Scope::Operation, Some(name))
-                .member(status.to_string())
+            operation_change(kind, Impact::Breaking, name).member(status.to_string())
         };
         for (status, (variant, ty)) in &after {
             if !before.contains_key(status) {
@@ -965,7 +963,7 @@ impl<'a> Differ<'a> {
         for (name, def) in &after {
             if !before.contains_key(name) {
                 self.push(
-                    Change::new(Kind::TypeAdded, Impact::Compatible, Scope::Type, Some(name))
+                    type_change(Kind::TypeAdded, Impact::Compatible, name)
                         .values(None, Some(kind_name(&def.kind).to_string()))
                         .text(
                             format!("added ({})", kind_name(&def.kind)),
@@ -977,7 +975,7 @@ impl<'a> Differ<'a> {
         for (name, def) in &before {
             let Some(new) = after.get(name) else {
                 self.push(
-                    Change::new(Kind::TypeRemoved, Impact::Breaking, Scope::Type, Some(name))
+                    type_change(Kind::TypeRemoved, Impact::Breaking, name)
                         .values(Some(kind_name(&def.kind).to_string()), None)
                         .text(
                             format!("removed ({})", kind_name(&def.kind)),
@@ -1009,7 +1007,13 @@ impl<'a> Differ<'a> {
                  -> Vec<(String, String, Option<String>)> {
                     x.variants
                         .iter()
-                        .map(|v| (v.name.clone(), v.wire_name.clone(), Some(rust(api, &v.ty))))
+                        .map(|v| {
+                            (
+                                v.name.clone(),
+                                v.wire_name.clone(),
+                                Some(rust_type(api, &v.ty)),
+                            )
+                        })
                         .collect()
                 };
                 self.variants(
@@ -1021,37 +1025,27 @@ impl<'a> Differ<'a> {
             }
             (TypeKind::Union(a), TypeKind::Union(b)) => self.union(name, a, b),
             (TypeKind::Alias(a), TypeKind::Alias(b)) => {
-                let (was, is) = (rust(self.old, a), rust(self.new, b));
+                let (was, is) = (rust_type(self.old, a), rust_type(self.new, b));
                 if was != is {
                     self.push(
-                        Change::new(
-                            Kind::AliasChanged,
-                            Impact::Breaking,
-                            Scope::Type,
-                            Some(name),
-                        )
-                        .values(Some(was.clone()), Some(is.clone()))
-                        .text(
-                            format!("alias of `{was}` → `{is}`"),
-                            format!("code that uses `{name}` as a `{was}` stops compiling"),
-                        ),
+                        type_change(Kind::AliasChanged, Impact::Breaking, name)
+                            .values(Some(was.clone()), Some(is.clone()))
+                            .text(
+                                format!("alias of `{was}` → `{is}`"),
+                                format!("code that uses `{name}` as a `{was}` stops compiling"),
+                            ),
                     );
                 }
             }
             (a, b) => {
                 let (was, is) = (kind_name(a), kind_name(b));
                 self.push(
-                    Change::new(
-                        Kind::TypeKindChanged,
-                        Impact::Breaking,
-                        Scope::Type,
-                        Some(name),
-                    )
-                    .values(Some(was.to_string()), Some(is.to_string()))
-                    .text(
-                        format!("{was} → {is}"),
-                        format!("code that builds or reads `{name}` stops compiling"),
-                    ),
+                    type_change(Kind::TypeKindChanged, Impact::Breaking, name)
+                        .values(Some(was.to_string()), Some(is.to_string()))
+                        .text(
+                            format!("{was} → {is}"),
+                            format!("code that builds or reads `{name}` stops compiling"),
+                        ),
                 );
             }
         }
@@ -1062,9 +1056,7 @@ impl<'a> Differ<'a> {
         let (o_api, n_api) = (self.old, self.new);
         let before = index(&old.fields, |f| f.name.as_str());
         let after = index(&new.fields, |f| f.name.as_str());
-        let at = |kind, impact, field: &str| {
-            Change::new(kind, impact, Scope::Type, Some(name)).member(field)
-        };
+        let at = |kind, impact, field: &str| type_change(kind, impact, name).member(field);
         let defaults = derives_default(old) && derives_default(new);
         for (field, f) in &after {
             if before.contains_key(field) {
@@ -1110,13 +1102,13 @@ impl<'a> Differ<'a> {
         }
         match (derives_default(old), derives_default(new)) {
             (true, false) => self.push(
-                Change::new(Kind::DefaultRemoved, Impact::Breaking, Scope::Type, Some(name)).text(
+                type_change(Kind::DefaultRemoved, Impact::Breaking, name).text(
                     "no longer derives `Default` (a field became required)",
                     format!("code that calls `{name}::default()` or writes `..Default::default()` stops compiling"),
                 ),
             ),
             (false, true) => self.push(
-                Change::new(Kind::DefaultAdded, Impact::Compatible, Scope::Type, Some(name)).text(
+                type_change(Kind::DefaultAdded, Impact::Compatible, name).text(
                     "now derives `Default` (every field is optional)",
                     "a new trait implementation; existing code is unchanged",
                 ),
@@ -1127,9 +1119,9 @@ impl<'a> Differ<'a> {
 
     fn field(&mut self, name: &str, role: Role, old: &Field, new: &Field) {
         let field = old.name.as_str();
-        let at = |kind, impact| Change::new(kind, impact, Scope::Type, Some(name)).member(field);
+        let at = |kind, impact| type_change(kind, impact, name).member(field);
         let (was, is) = (field_type(self.old, old), field_type(self.new, new));
-        let (inner_was, inner_is) = (rust(self.old, &old.ty), rust(self.new, &new.ty));
+        let (inner_was, inner_is) = (rust_type(self.old, &old.ty), rust_type(self.new, &new.ty));
         if inner_was != inner_is || old.flatten != new.flatten {
             self.push(
                 at(Kind::FieldTypeChanged, Impact::Breaking)
@@ -1142,74 +1134,7 @@ impl<'a> Differ<'a> {
                     ),
             );
         } else {
-            if old.required != new.required {
-                let word = |r: bool| if r { "required" } else { "optional" };
-                let (impact, reason) = if was != is {
-                    (
-                        Impact::Breaking,
-                        format!("`{name}.{field}` changes from `{was}` to `{is}`"),
-                    )
-                } else if role.input {
-                    let how = if new.required {
-                        "`None` is now sent as `null` instead of being left out"
-                    } else {
-                        "`None` is now left out of requests instead of sent as `null`"
-                    };
-                    (
-                        Impact::Breaking,
-                        format!("`{name}.{field}` stays `{is}`, but {how}"),
-                    )
-                } else {
-                    (
-                        Impact::Compatible,
-                        format!("`{name}.{field}` stays `{is}` and decodes the same"),
-                    )
-                };
-                self.push(
-                    at(Kind::FieldRequiredChanged, impact)
-                        .values(
-                            Some(word(old.required).to_string()),
-                            Some(word(new.required).to_string()),
-                        )
-                        .text(
-                            format!(
-                                "field `{field}` {} → {}",
-                                word(old.required),
-                                word(new.required)
-                            ),
-                            reason,
-                        ),
-                );
-            }
-            if old.nullable != new.nullable {
-                let word = |n: bool| if n { "nullable" } else { "not nullable" };
-                let (impact, reason) = if was != is {
-                    (
-                        Impact::Breaking,
-                        format!("`{name}.{field}` changes from `{was}` to `{is}`"),
-                    )
-                } else {
-                    (
-                        Impact::Compatible,
-                        format!("`{name}.{field}` stays `{is}`: a missing value and `null` both mean `None`"),
-                    )
-                };
-                self.push(
-                    at(Kind::FieldNullableChanged, impact)
-                        .values(
-                            Some(word(old.nullable).to_string()),
-                            Some(word(new.nullable).to_string()),
-                        )
-                        .text(
-                            format!(
-                                "field `{field}` {} → {}",
-                                word(old.nullable),
-                                word(new.nullable)
-                            ),
-                            reason,
-                        ),
-                );
-            }
+            self.field_optionality(name, role, old, new, (&was, &is));
         }
         if old.wire_name != new.wire_name {
             let verb = match (role.input, role.output) {
@@ -1229,6 +1154,78 @@ impl<'a> Differ<'a> {
                     ),
             );
         }
+    }
+
+    /// Whether a field whose type stays the same is required, and whether
+    /// it is nullable; `was` and `is` are its declared Rust types.
+    fn field_optionality(
+        &mut self,
+        name: &str,
+        role: Role,
+        old: &Field,
+        new: &Field,
+        (was, is): (&str, &str),
+    ) {
+        let field = old.name.as_str();
+        let retyped = || {
+            (
+                Impact::Breaking,
+                format!("`{name}.{field}` changes from `{was}` to `{is}`"),
+            )
+        };
+        if old.required != new.required {
+            let classified = if was != is {
+                retyped()
+            } else if role.input {
+                let how = if new.required {
+                    "`None` is now sent as `null` instead of being left out"
+                } else {
+                    "`None` is now left out of requests instead of sent as `null`"
+                };
+                (
+                    Impact::Breaking,
+                    format!("`{name}.{field}` stays `{is}`, but {how}"),
+                )
+            } else {
+                (
+                    Impact::Compatible,
+                    format!("`{name}.{field}` stays `{is}` and decodes the same"),
+                )
+            };
+            let word = |r: bool| if r { "required" } else { "optional" };
+            let flag = (word(old.required), word(new.required));
+            self.field_flag(name, field, Kind::FieldRequiredChanged, flag, classified);
+        }
+        if old.nullable != new.nullable {
+            let classified = if was != is {
+                retyped()
+            } else {
+                (
+                    Impact::Compatible,
+                    format!("`{name}.{field}` stays `{is}`: a missing value and `null` both mean `None`"),
+                )
+            };
+            let word = |n: bool| if n { "nullable" } else { "not nullable" };
+            let flag = (word(old.nullable), word(new.nullable));
+            self.field_flag(name, field, Kind::FieldNullableChanged, flag, classified);
+        }
+    }
+
+    /// A field's flag (required, nullable) changed from `was` to `is`.
+    fn field_flag(
+        &mut self,
+        name: &str,
+        field: &str,
+        kind: Kind,
+        (was, is): (&str, &str),
+        (impact, reason): (Impact, String),
+    ) {
+        self.push(
+            type_change(kind, impact, name)
+                .member(field)
+                .values(Some(was.to_string()), Some(is.to_string()))
+                .text(format!("field `{field}` {was} → {is}"), reason),
+        );
     }
 
     /// Variants of string enums (values) and exclusive enums, by Rust name:
@@ -1255,9 +1252,7 @@ impl<'a> Differ<'a> {
         };
         let before = index(old, |(n, _, _)| n.as_str());
         let after = index(new, |(n, _, _)| n.as_str());
-        let at = |kind, impact, variant: &str| {
-            Change::new(kind, impact, Scope::Type, Some(name)).member(variant)
-        };
+        let at = |kind, impact, variant: &str| type_change(kind, impact, name).member(variant);
         let show = |variant: &str, wire: &str, ty: &Option<String>| match ty {
             Some(ty) => format!("{variant}({ty}) `{wire}`"),
             None => format!("{variant} `{wire}`"),
@@ -1325,32 +1320,46 @@ impl<'a> Differ<'a> {
         }
     }
 
-    fn union<'b>(&mut self, name: &str, old: &'b Union, new: &'b Union) {
+    fn union(&mut self, name: &str, old: &Union, new: &Union) {
         let role = self.role(name);
-        let at = |kind, impact| Change::new(kind, impact, Scope::Type, Some(name));
-        let by_name = |api: &Api, u: &Union| -> BTreeMap<String, String> {
-            u.variants
-                .iter()
-                .map(|v| (v.name.clone(), rust(api, &v.ty)))
-                .collect()
-        };
-        let (before, after) = (by_name(self.old, old), by_name(self.new, new));
-        for (variant, ty) in &after {
+        let before = union_variant_types(self.old, old);
+        let after = union_variant_types(self.new, new);
+        self.union_variants(name, role, &before, &after);
+        let property = discriminator_property(old);
+        if property != discriminator_property(new) {
+            self.discriminator_changed(name, old, new);
+        } else if old.discriminator.is_none() && role.output {
+            self.union_order(name, old, new, &before, &after);
+        }
+        if property.is_some() && property == discriminator_property(new) {
+            self.discriminator_values(name, role, old, new);
+        }
+    }
+
+    /// Variants added, removed or of another type; `before` and `after`
+    /// map each variant's name to its type.
+    fn union_variants(
+        &mut self,
+        name: &str,
+        role: Role,
+        before: &BTreeMap<String, String>,
+        after: &BTreeMap<String, String>,
+    ) {
+        let at = |kind, impact, variant: &str| type_change(kind, impact, name).member(variant);
+        for (variant, ty) in after {
             if !before.contains_key(variant) {
                 let (impact, reason) = added_variant(name, variant, role, false);
                 self.push(
-                    at(Kind::VariantAdded, impact)
-                        .member(variant)
+                    at(Kind::VariantAdded, impact, variant)
                         .values(None, Some(ty.clone()))
                         .text(format!("variant `{variant}({ty})` added"), reason),
                 );
             }
         }
-        for (variant, ty) in &before {
+        for (variant, ty) in before {
             match after.get(variant) {
                 None => self.push(
-                    at(Kind::VariantRemoved, Impact::Breaking)
-                        .member(variant)
+                    at(Kind::VariantRemoved, Impact::Breaking, variant)
                         .values(Some(ty.clone()), None)
                         .text(
                             format!("variant `{variant}({ty})` removed"),
@@ -1358,8 +1367,7 @@ impl<'a> Differ<'a> {
                         ),
                 ),
                 Some(is) if is != ty => self.push(
-                    at(Kind::VariantTypeChanged, Impact::Breaking)
-                        .member(variant)
+                    at(Kind::VariantTypeChanged, Impact::Breaking, variant)
                         .values(Some(ty.clone()), Some(is.clone()))
                         .text(
                             format!("variant `{variant}` type `{ty}` → `{is}`"),
@@ -1371,113 +1379,112 @@ impl<'a> Differ<'a> {
                 Some(_) => {}
             }
         }
-        let property = |u: &Union| u.discriminator.as_ref().map(|d| d.property.clone());
-        if property(old) != property(new) {
-            let show = |p: &Option<String>| {
-                p.as_ref()
-                    .map_or_else(|| "none".to_string(), |p| format!("`{p}`"))
-            };
+    }
+
+    fn discriminator_changed(&mut self, name: &str, old: &Union, new: &Union) {
+        let (was, is) = (discriminator_property(old), discriminator_property(new));
+        let show = |p: &Option<String>| {
+            p.as_ref()
+                .map_or_else(|| "none".to_string(), |p| format!("`{p}`"))
+        };
+        let what = format!("discriminator {} → {}", show(&was), show(&is));
+        self.push(
+            type_change(Kind::DiscriminatorChanged, Impact::Breaking, name)
+                .values(was, is)
+                .text(
+                    what,
+                    "the same JSON decodes into a different variant (and `Unknown` appears or goes)",
+                ),
+        );
+    }
+
+    /// An untagged union decodes by trying its variants in order: the
+    /// variants on both sides, in each side's order.
+    fn union_order<'b>(
+        &mut self,
+        name: &str,
+        old: &'b Union,
+        new: &'b Union,
+        before: &BTreeMap<String, String>,
+        after: &BTreeMap<String, String>,
+    ) {
+        let order = |u: &'b Union, other: &BTreeMap<String, String>| -> Vec<&'b str> {
+            u.variants
+                .iter()
+                .map(|v| v.name.as_str())
+                .filter(|variant| other.contains_key(*variant))
+                .collect()
+        };
+        let (was, is) = (order(old, after), order(new, before));
+        if was != is {
             self.push(
-                at(Kind::DiscriminatorChanged, Impact::Breaking)
-                    .values(property(old), property(new))
+                type_change(Kind::VariantsReordered, Impact::Breaking, name)
+                    .values(Some(was.join(", ")), Some(is.join(", ")))
                     .text(
-                        format!(
-                            "discriminator {} → {}",
-                            show(&property(old)),
-                            show(&property(new))
-                        ),
-                        "the same JSON decodes into a different variant (and `Unknown` appears or goes)",
+                        format!("variants reordered: {} → {}", quoted(&was), quoted(&is)),
+                        "an untagged enum decodes into the first variant that fits, so the same JSON may decode differently",
                     ),
             );
-        } else if old.discriminator.is_none() && role.output {
-            // Untagged: decoding tries the variants in order.
-            let order = |u: &'b Union, other: &BTreeMap<String, String>| -> Vec<&'b str> {
-                u.variants
-                    .iter()
-                    .map(|v| v.name.as_str())
-                    .filter(|n| other.contains_key(*n))
-                    .collect()
-            };
-            let (was, is) = (order(old, &after), order(new, &before));
-            if was != is {
+        }
+    }
+
+    /// The discriminator's values, of a union whose discriminator property
+    /// stays the same: which value decodes into which variant.
+    fn discriminator_values(&mut self, name: &str, role: Role, old: &Union, new: &Union) {
+        let (before, after) = (discriminator_mapping(old), discriminator_mapping(new));
+        let decodes = role.output;
+        let at = |kind, impact, value: &str| type_change(kind, impact, name).member(value);
+        let quiet =
+            || format!("`{name}` only appears in requests, where the discriminator is not read");
+        for (value, variant) in &after {
+            if !before.contains_key(value) {
+                let (impact, reason) = if decodes {
+                    (Impact::Breaking, format!("a `{value}` answer decodes into `{name}::{variant}` instead of `{name}::Unknown`"))
+                } else {
+                    (Impact::Compatible, quiet())
+                };
                 self.push(
-                    at(Kind::VariantsReordered, Impact::Breaking)
-                        .values(Some(was.join(", ")), Some(is.join(", ")))
+                    at(Kind::DiscriminatorValueAdded, impact, value)
+                        .values(None, Some(variant.clone()))
                         .text(
-                            format!("variants reordered: {} → {}", quoted(&was), quoted(&is)),
-                            "an untagged enum decodes into the first variant that fits, so the same JSON may decode differently",
+                            format!("discriminator value `{value}` added → `{variant}`"),
+                            reason,
                         ),
                 );
             }
         }
-        let mapping = |u: &Union| -> BTreeMap<String, String> {
-            u.discriminator
-                .iter()
-                .flat_map(|d| d.mapping.iter())
-                .filter_map(|(value, i)| {
-                    u.variants.get(*i).map(|v| (value.clone(), v.name.clone()))
-                })
-                .collect()
+        let impact = if decodes {
+            Impact::Breaking
+        } else {
+            Impact::Compatible
         };
-        if property(old).is_some() && property(old) == property(new) {
-            let (before, after) = (mapping(old), mapping(new));
-            let decodes = role.output;
-            for (value, variant) in &after {
-                if !before.contains_key(value) {
-                    let (impact, reason) = if decodes {
-                        (Impact::Breaking, format!("a `{value}` answer decodes into `{name}::{variant}` instead of `{name}::Unknown`"))
-                    } else {
-                        (Impact::Compatible, format!("`{name}` only appears in requests, where the discriminator is not read"))
-                    };
-                    self.push(
-                        at(Kind::DiscriminatorValueAdded, impact)
-                            .member(value)
-                            .values(None, Some(variant.clone()))
-                            .text(
-                                format!("discriminator value `{value}` added → `{variant}`"),
-                                reason,
-                            ),
-                    );
-                }
-            }
-            for (value, variant) in &before {
-                let (impact, detail) = if decodes {
-                    (Impact::Breaking, true)
-                } else {
-                    (Impact::Compatible, false)
-                };
-                let quiet = format!(
-                    "`{name}` only appears in requests, where the discriminator is not read"
-                );
-                match after.get(value) {
-                    None => self.push(
-                        at(Kind::DiscriminatorValueRemoved, impact)
-                            .member(value)
-                            .values(Some(variant.clone()), None)
-                            .text(
-                                format!("discriminator value `{value}` removed (was `{variant}`)"),
-                                if detail {
-                                    format!("a `{value}` answer decodes as `{name}::Unknown`")
-                                } else {
-                                    quiet
-                                },
-                            ),
-                    ),
-                    Some(is) if is != variant => self.push(
-                        at(Kind::DiscriminatorValueChanged, impact)
-                            .member(value)
-                            .values(Some(variant.clone()), Some(is.clone()))
-                            .text(
-                                format!("discriminator value `{value}` `{variant}` → `{is}`"),
-                                if detail {
-                                    format!("a `{value}` answer decodes into `{name}::{is}`")
-                                } else {
-                                    quiet
-                                },
-                            ),
-                    ),
-                    Some(_) => {}
-                }
+        for (value, variant) in &before {
+            match after.get(value) {
+                None => self.push(
+                    at(Kind::DiscriminatorValueRemoved, impact, value)
+                        .values(Some(variant.clone()), None)
+                        .text(
+                            format!("discriminator value `{value}` removed (was `{variant}`)"),
+                            if decodes {
+                                format!("a `{value}` answer decodes as `{name}::Unknown`")
+                            } else {
+                                quiet()
+                            },
+                        ),
+                ),
+                Some(is) if is != variant => self.push(
+                    at(Kind::DiscriminatorValueChanged, impact, value)
+                        .values(Some(variant.clone()), Some(is.clone()))
+                        .text(
+                            format!("discriminator value `{value}` `{variant}` → `{is}`"),
+                            if decodes {
+                                format!("a `{value}` answer decodes into `{name}::{is}`")
+                            } else {
+                                quiet()
+                            },
+                        ),
+                ),
+                Some(_) => {}
             }
         }
     }

@@ -416,7 +416,7 @@ impl Loaded {
     fn load(source: &Source, settings: &Settings<'_>) -> Result<Loaded, Error> {
         // `generate` reads a file, so bytes go to a private temporary folder
         // for as long as this function runs.
-        let (path, _folder) = match &source.bytes {
+        let (spec, _folder) = match &source.bytes {
             None => (source.path.clone(), None),
             Some(bytes) => {
                 check_single_file(bytes, &source.display)?;
@@ -425,19 +425,19 @@ impl Loaded {
                     .path
                     .file_name()
                     .map_or_else(|| "spec.yaml".into(), |n| n.to_os_string());
-                let path = folder.path.join(name);
-                std::fs::write(&path, bytes).map_err(|e| {
+                let copy = folder.path.join(name);
+                std::fs::write(&copy, bytes).map_err(|e| {
                     Diagnostic::error(format!(
                         "cannot write a temporary copy of {}: {e}",
                         source.display
                     ))
                 })?;
-                (path, Some(folder))
+                (copy, Some(folder))
             }
         };
-        let (api, _warnings, sha256) = crate::load_model(&path, &source.display)?;
+        let (api, _warnings, sha256) = crate::load_model(&spec, &source.display)?;
         let options = crate::Options {
-            spec: path,
+            spec,
             spec_display: settings.display.to_string(),
             crate_name: settings.crate_name.to_string(),
             crate_version: settings.crate_version.to_string(),
@@ -466,12 +466,11 @@ pub(crate) fn changed_files(
     paths
         .into_iter()
         .filter(|path| {
-            let (old, new) = (old.get(*path), new.get(*path));
             file_changed(
                 path,
-                old.map(String::as_str),
+                old.get(*path).map(String::as_str),
                 old_sha256,
-                new.map(String::as_str),
+                new.get(*path).map(String::as_str),
                 new_sha256,
             )
         })
