@@ -42,6 +42,7 @@ mod lower;
 pub mod model;
 mod naming;
 pub mod output;
+mod provenance;
 mod recursion;
 mod render;
 mod shapes;
@@ -568,7 +569,8 @@ pub mod phases {
     pub use crate::load::{load_bytes, parse_text, Document};
     pub use crate::locate::{check, scan, SourceMap};
     pub use crate::lower::lower;
-    pub use crate::render::{rust_file, rust_files, Provenance, RustFile};
+    pub use crate::provenance::Provenance;
+    pub use crate::render::{rust_file, rust_files, RustFile};
 
     /// The last step of [`load_bytes`] for a valid document: the bundled
     /// JSON value into openapiv3 types.

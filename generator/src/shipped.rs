@@ -17,7 +17,7 @@ use std::sync::mpsc::Receiver;
 
 use crate::diag::{Diagnostic, Error};
 use crate::load::{Document, PathItems};
-use crate::render::Provenance;
+use crate::provenance::Provenance;
 
 /// A path item as lowering hands it on once it is lowered
 /// ([`spec_file_forwarded`]).
