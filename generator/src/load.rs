@@ -721,6 +721,27 @@ pub(crate) mod tests {
         assert_eq!(at.line, Some(6), "{at:?}");
     }
 
+    /// A file the spec refers to is read as the spec is: a repeated key
+    /// in it is an error, placed in that file.
+    #[test]
+    fn a_repeated_key_in_a_referenced_file_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("root.yaml");
+        let text = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    A: {$ref: 'other.yaml#/A'}\n";
+        std::fs::write(&root, text).unwrap();
+        std::fs::write(
+            dir.path().join("other.yaml"),
+            "A:\n  type: string\n  type: integer\n",
+        )
+        .unwrap();
+        let error = load_bytes(text.as_bytes(), &root, "root.yaml").unwrap_err();
+        let message = &error.diagnostics()[0].message;
+        assert!(
+            message.contains("duplicate key `type` (first on line 2) at 3:3 in"),
+            "{message}"
+        );
+    }
+
     #[test]
     fn a_json_schema_that_does_not_read_is_located_where_it_is() {
         let text = "{\"openapi\": \"3.0.3\", \"info\": {\"title\": \"T\", \"version\": \"1\"},\n\"paths\": {}, \"components\": {\"schemas\": {\"B\": {\"type\": \"string\"},\n\"A\": {\"type\": 5}}}}";
