@@ -12,10 +12,8 @@
 //!
 //! Phases, in pipeline order (see ARCHITECTURE.md):
 //!
-//! - `parse`: spec text to a `serde_json::Value` (serde_yaml or serde_json);
-//! - `locate`: the walk of the root file that finds duplicate keys and
-//!   excessive nesting or aliases (`locate::check`; the positions of nodes
-//!   are only computed when there is a diagnostic to place);
+//! - `parse`: spec text to a `serde_json::Value` (serde_yaml or serde_json,
+//!   refusing repeated keys);
 //! - `bundle`: external `$ref`s pulled into `components` (reads the other
 //!   files of a multi-file spec);
 //! - `deserialize`: the bundled value into `openapiv3::OpenAPI`;
@@ -33,7 +31,7 @@
 //!   `apigen check` run over an existing crate (the previous spec is loaded
 //!   and lowered again and the two models diffed to pick the version).
 //!
-//! For 10,000 operations `load` (the sum of the first four phases) and
+//! For 10,000 operations `load` (the sum of the first three phases) and
 //! `regenerate` are left out, to keep the suite within minutes;
 //! `generator/benches/cli.sh` times regeneration at every size.
 
@@ -185,7 +183,6 @@ fn bench_input(c: &mut Criterion, input: &Input) {
     group.bench_function("parse", |b| {
         b.iter(|| phases::parse_text(black_box(text), &input.path).expect("parse"))
     });
-    group.bench_function("locate", |b| b.iter(|| phases::check(black_box(text))));
     group.bench_function("bundle", |b| {
         b.iter_batched(
             || parsed.clone(),

@@ -22,9 +22,8 @@ const INPUTS: [&str; 6] = [
     "synth-1000",
     "synth-10000",
 ];
-const PHASES: [&str; 11] = [
+const PHASES: [&str; 10] = [
     "parse",
-    "locate",
     "bundle",
     "deserialize",
     "load",

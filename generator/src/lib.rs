@@ -42,23 +42,19 @@ mod lower;
 pub mod model;
 mod naming;
 pub mod output;
+mod provenance;
 mod recursion;
 mod render;
 mod shapes;
 mod shipped;
-mod yaml;
-
-/// The synthetic specs of the benchmarks, which tests read too.
-#[cfg(test)]
-#[path = "../benches/support/synth.rs"]
-mod synth;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::SyncSender;
 
 pub use diag::{Diagnostic, Error, Severity};
 pub use output::Drift;
+
+use provenance::Provenance;
 
 /// What to generate from which spec.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -130,10 +126,6 @@ pub struct Generated {
     pub operations: usize,
     /// Number of named types generated.
     pub types: usize,
-    /// The lowered spec the files were emitted from. A caller that has
-    /// more to do can free it beside that work: for a large spec, freeing
-    /// it takes tens of milliseconds.
-    pub api: model::Api,
 }
 
 /// A single-file module, see [`generate_module`].
@@ -208,22 +200,13 @@ struct Prepared {
     api: model::Api,
     /// Warnings, not yet located in the text (see [`located`]).
     warnings: Vec<Diagnostic>,
-    provenance: render::Provenance,
+    provenance: Provenance,
 }
 
-/// Lowers the document; errors come located, warnings do not, so that
-/// locating them can overlap with emission. With `forward`, lowered path
-/// items are handed on to the shipped spec ([`lower::lower_forwarding`]).
-fn prepare(
-    doc: &load::Document,
-    options: &Options,
-    forward: Option<SyncSender<Vec<shipped::Forwarded>>>,
-) -> Result<Prepared, Error> {
-    let lowered = match forward {
-        Some(forward) => lower::lower_forwarding(doc, forward),
-        None => lower::lower(doc),
-    };
-    let (api, warnings) = lowered
+/// Lowers the document; errors come located, warnings do not: the caller
+/// locates them (see [`located`]).
+fn prepare(doc: &load::Document, options: &Options) -> Result<Prepared, Error> {
+    let (api, warnings) = lower::lower(doc)
         .map_err(|e| Error::new(located(&doc.text, &doc.display, e.diagnostics().to_vec())))?;
     if options.strict && !warnings.is_empty() {
         let errors = warnings
@@ -243,8 +226,8 @@ fn prepare(
     })
 }
 
-fn provenance(doc: &load::Document, options: &Options) -> render::Provenance {
-    render::Provenance {
+fn provenance(doc: &load::Document, options: &Options) -> Provenance {
+    Provenance {
         spec: options.spec_display.clone(),
         sha256: doc.sha256.clone(),
         command: options.command.clone(),
@@ -255,24 +238,6 @@ fn provenance(doc: &load::Document, options: &Options) -> render::Provenance {
 /// when versioning the next generation.
 pub const SPEC_FILE: &str = "openapi.json";
 
-/// Spawns `f` on a scoped thread with a main thread's stack (8 MiB rather
-/// than a spawned thread's 2 MiB): the threads that deserialize spec data
-/// recurse as deeply as the spec nests, as the main thread would.
-pub(crate) fn spawn_deep<'scope, 'env, T: Send + 'scope>(
-    scope: &'scope std::thread::Scope<'scope, 'env>,
-    f: impl FnOnce() -> T + Send + 'scope,
-) -> std::io::Result<std::thread::ScopedJoinHandle<'scope, T>> {
-    std::thread::Builder::new()
-        .stack_size(8 << 20)
-        .spawn_scoped(scope, f)
-}
-
-/// Specs of at least this many bytes have the shipped spec written while
-/// the model is lowered, and their document freed on a thread of its own
-/// while the crate is emitted. A smaller spec's document is kept until the
-/// shipped spec is written, which goes on beside emission.
-const FREE_APART_FROM: usize = 1 << 20;
-
 /// Generates the client crate in memory.
 ///
 /// The crate ships the spec it was generated from, bundled into one file
@@ -281,75 +246,11 @@ const FREE_APART_FROM: usize = 1 << 20;
 /// since ([`diff::changes`]); otherwise it is [`Options::crate_version`].
 pub fn generate(options: &Options) -> Result<Generated, Error> {
     let doc = load::load(&options.spec, &options.spec_display)?;
-    // The shipped spec is written on a thread of its own, with the path
-    // items lowering hands on; without a thread to be had, it is written
-    // afterwards, reading them again.
-    let shipped_spec = || shipped::spec_file(&provenance(&doc, options), &doc);
-    let (forward, forwarded) = lower::forwarding();
-    let shipped_forwarded = {
-        let doc = &doc;
-        move || shipped::spec_file_forwarded(&provenance(doc, options), doc, &forwarded)
-    };
-    if doc.text.len() >= FREE_APART_FROM {
-        // The document of a large spec (hundreds of megabytes of openapiv3
-        // types) is not kept for emission, which needs only the model.
-        let (prepared, spec) = std::thread::scope(|scope| {
-            let spec = spawn_deep(scope, shipped_forwarded);
-            // Without the thread, nothing would receive the items.
-            let prepared = prepare(&doc, options, spec.is_ok().then_some(forward));
-            (prepared, joined(spec, shipped_spec))
-        });
-        let load::Document {
-            text,
-            display,
-            openapi,
-            paths,
-            ..
-        } = doc;
-        let prepared = prepared?;
-        let spec = spec?;
-        std::thread::scope(|scope| {
-            let document = (openapi, paths);
-            scope.spawn(move || drop(document));
-            crate_of(options, prepared, &text, &display, || Ok(spec))
-        })
-    } else {
-        // The shipped spec takes longer than lowering a small spec: it is
-        // written beside emission too, rather than waited for.
-        std::thread::scope(|scope| {
-            let spec = spawn_deep(scope, shipped_forwarded);
-            let prepared = prepare(&doc, options, spec.is_ok().then_some(forward))?;
-            crate_of(options, prepared, &doc.text, &doc.display, || {
-                joined(spec, shipped_spec)
-            })
-        })
-    }
-}
-
-/// The shipped spec from the thread writing it, or, when no thread was to
-/// be had, written now by `written_here`.
-fn joined(
-    thread: std::io::Result<std::thread::ScopedJoinHandle<'_, Result<String, Error>>>,
-    written_here: impl FnOnce() -> Result<String, Error>,
-) -> Result<String, Error> {
-    match thread {
-        Ok(thread) => thread.join().map_err(|_| {
-            Diagnostic::error("internal error: writing the spec as JSON stopped early")
-        })?,
-        Err(_) => written_here(),
-    }
-}
-
-/// The crate's files from the lowered spec: emitted while the warnings are
-/// located in the spec's `text` (shown as `display`), then with the shipped
-/// spec, which `spec` gives once the crate is emitted, and versioned.
-fn crate_of(
-    options: &Options,
-    prepared: Prepared,
-    text: &str,
-    display: &str,
-    spec: impl FnOnce() -> Result<String, Error>,
-) -> Result<Generated, Error> {
+    let Prepared {
+        api,
+        warnings,
+        provenance,
+    } = prepare(&doc, options)?;
     let previous = options
         .bump_from
         .as_deref()
@@ -362,56 +263,24 @@ fn crate_of(
         None => options.crate_version.clone(),
         Some((_, previous)) => previous.version.clone(),
     };
-    // Warnings are located in the text beside emission (a walk of the
-    // whole text); without any, no thread is started.
-    let (files, warnings) = std::thread::scope(|scope| {
-        let warnings = (!prepared.warnings.is_empty())
-            .then(|| scope.spawn(|| located(text, display, prepared.warnings)));
-        let files = emit::crate_files(&prepared.api, &info(&version), &prepared.provenance);
-        (
-            files,
-            warnings.map_or(Ok(Vec::new()), |thread| thread.join()),
-        )
-    });
-    let warnings = warnings.map_err(|_| {
-        Diagnostic::error("internal error: locating the warnings in the spec stopped early")
-    })?;
-    let mut files = files?;
-    files.insert(SPEC_FILE.to_string(), spec()?);
+    let mut files = emit::crate_files(&api, &info(&version), &provenance)?;
+    let warnings = located(&doc.text, &doc.display, warnings);
+    files.insert(
+        SPEC_FILE.to_string(),
+        shipped::spec_file(&provenance, &doc.openapi)?,
+    );
     if let Some((dir, previous)) = previous {
-        let bump = match previous.api_bump(&prepared.api, &prepared.provenance) {
-            diff::Bump::None => {
-                let new_sha256 = &prepared.provenance.sha256;
-                // The shipped spec is not generated code (see
-                // `diff::file_changed`), and a large spec's is the largest
-                // file: it is not read.
-                let changed =
-                    output::changed_in_tree(dir, &files, &[SPEC_FILE], |path, old, new| {
-                        diff::file_changed(path, old, &previous.sha256, new, new_sha256)
-                    })?;
-                if changed.is_empty() {
-                    diff::Bump::None
-                } else {
-                    diff::Bump::Patch
-                }
-            }
-            bump => bump,
-        };
+        let bump = previous.bump(dir, &api, &provenance, &files)?;
         if bump != diff::Bump::None {
             let next = diff::Semver::new(&previous.version, bump)?.next;
-            files.extend(emit::versioned_files(
-                &prepared.api,
-                &info(&next),
-                &prepared.provenance,
-            )?);
+            files.extend(emit::versioned_files(&api, &info(&next), &provenance)?);
         }
     }
     Ok(Generated {
         files,
         warnings,
-        operations: prepared.api.operations.len(),
-        types: prepared.api.types.types.len(),
-        api: prepared.api,
+        operations: api.operations.len(),
+        types: api.types.types.len(),
     })
 }
 
@@ -451,9 +320,35 @@ impl Previous {
         })
     }
 
+    /// The bump from this generation, in `dir`, to the new `files` of
+    /// `api`: by the changes to the Rust API, else a patch when another
+    /// generated file changed.
+    fn bump(
+        &self,
+        dir: &Path,
+        api: &model::Api,
+        provenance: &Provenance,
+        files: &BTreeMap<String, String>,
+    ) -> Result<diff::Bump, Error> {
+        let bump = self.api_bump(api, provenance);
+        if bump != diff::Bump::None {
+            return Ok(bump);
+        }
+        // The shipped spec is not generated code (see `diff::file_changed`),
+        // and a large spec's is the largest file: it is not read.
+        let changed = output::changed_in_tree(dir, files, &[SPEC_FILE], |path, old, new| {
+            diff::file_changed(path, old, &self.sha256, new, &provenance.sha256)
+        })?;
+        Ok(if changed.is_empty() {
+            diff::Bump::None
+        } else {
+            diff::Bump::Patch
+        })
+    }
+
     /// The bump that the changes from the previous spec's API to `api`
     /// call for (`None` when the Rust API is the same).
-    fn api_bump(&self, api: &model::Api, provenance: &render::Provenance) -> diff::Bump {
+    fn api_bump(&self, api: &model::Api, provenance: &Provenance) -> diff::Bump {
         // The same spec through the same apigen is the same API: lowering
         // is deterministic.
         if self.sha256 == provenance.sha256 && self.generator == env!("CARGO_PKG_VERSION") {
@@ -544,7 +439,7 @@ pub fn generate_module(options: &Options) -> Result<Module, Error> {
 }
 
 fn module(doc: &load::Document, options: &Options) -> Result<Module, Error> {
-    let prepared = prepare(doc, options, None)?;
+    let prepared = prepare(doc, options)?;
     let info = emit::CrateInfo {
         name: options.crate_name.clone(),
         version: options.crate_version.clone(),
@@ -566,9 +461,9 @@ pub mod phases {
     pub use crate::bundle::bundle;
     pub use crate::emit::CrateInfo;
     pub use crate::load::{load_bytes, parse_text, Document};
-    pub use crate::locate::{check, scan, SourceMap};
     pub use crate::lower::lower;
-    pub use crate::render::{rust_file, rust_files, Provenance, RustFile};
+    pub use crate::provenance::Provenance;
+    pub use crate::render::{rust_file, rust_files, RustFile};
 
     /// The last step of [`load_bytes`] for a valid document: the bundled
     /// JSON value into openapiv3 types.
@@ -587,7 +482,7 @@ pub mod phases {
 
     /// The bundled spec as the generated crate ships it ([`crate::SPEC_FILE`]).
     pub fn spec_json(doc: &Document, provenance: &Provenance) -> String {
-        crate::shipped::spec_file(provenance, doc).unwrap_or_default()
+        crate::shipped::spec_file(provenance, &doc.openapi).unwrap_or_default()
     }
 }
 
@@ -595,8 +490,8 @@ pub mod phases {
 mod tests {
     use super::*;
 
-    fn provenance() -> render::Provenance {
-        render::Provenance {
+    fn provenance() -> Provenance {
+        Provenance {
             spec: "spec/api.yaml".to_string(),
             sha256: "ab".repeat(32),
             command: "apigen generate".to_string(),
@@ -610,7 +505,7 @@ mod tests {
     #[test]
     fn the_header_of_a_shipped_spec_is_read_back() {
         let spec = r#"{"openapi": "3.0.3", "info": {"title": "T", "version": "1"}, "paths": {}}"#;
-        let text = shipped::spec_file(&provenance(), &document(spec)).unwrap();
+        let text = shipped::spec_file(&provenance(), &document(spec).openapi).unwrap();
         let expected = provenance().lines().join(" ");
         assert_eq!(generated_by(text.as_bytes()), Some(expected.clone()));
         // Written by hand or by another tool: the whole file is parsed.
@@ -625,7 +520,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(SPEC_FILE);
         let spec = r#"{"openapi": "3.0.3", "info": {"title": "T", "version": "1"}, "paths": {}}"#;
-        let text = shipped::spec_file(&provenance(), &document(spec)).unwrap();
+        let text = shipped::spec_file(&provenance(), &document(spec).openapi).unwrap();
         std::fs::write(&path, &text).unwrap();
         let expected = provenance().lines().join(" ");
         assert_eq!(generated_by_file(&path), Some(expected));
@@ -646,7 +541,7 @@ mod tests {
         let spec = r#"{"openapi": "3.0.3", "info": {"title": "T", "version": "1"},
                 "paths": {"/a": {"get": {"responses": {"204": {"description": "none"}}}}},
                 "x-extra": {"b": 1.5, "a": [true]}}"#;
-        let text = shipped::spec_file(&provenance(), &document(spec)).unwrap();
+        let text = shipped::spec_file(&provenance(), &document(spec).openapi).unwrap();
         let value: serde_json::Value = serde_json::from_str(&text).unwrap();
         let object = value.as_object().unwrap();
         assert_eq!(

@@ -1,11 +1,11 @@
 //! Where each node of a YAML or JSON document is: JSON pointer → line and
 //! column, from yaml-rust2's marked events.
 //!
-//! serde_yaml and openapiv3 keep no positions, and silently keep one of two
-//! duplicate keys. This pass walks the same text once more, records the
-//! position of every node (at its key, for mapping values), and reports
-//! what the value-level parsers cannot: duplicate keys, and nesting or alias
-//! use beyond sane limits.
+//! serde_yaml and openapiv3 keep no positions. Once there is a diagnostic
+//! to place, this pass walks the text once more and records the position
+//! of nodes (at its key, for mapping values); it also says where a key
+//! repeats and where it was first, and reports nesting or alias use
+//! beyond sane limits.
 
 use std::collections::{HashMap, HashSet};
 use std::ops::ControlFlow;
@@ -79,13 +79,6 @@ enum Frame {
     },
 }
 
-/// Scans `text` for the problems that make the document unusable, without
-/// recording positions (the common, fast case). Call [`scan`] for positions
-/// once there is something to report.
-pub fn check(text: &str) -> Vec<Diagnostic> {
-    walk(text, Record::None).1
-}
-
 /// Scans `text`, recording the position of every node.
 pub fn scan(text: &str) -> (SourceMap, Vec<Diagnostic>) {
     walk(text, Record::All)
@@ -128,19 +121,13 @@ impl SourceMap {
 /// Which positions a walk records.
 #[derive(Clone, Copy)]
 enum Record<'w> {
-    None,
     All,
     Only(&'w Wanted),
 }
 
 impl Record<'_> {
-    fn any(self) -> bool {
-        !matches!(self, Record::None)
-    }
-
     fn wants(self, pointer: &str) -> bool {
         match self {
-            Record::None => false,
             Record::All => true,
             Record::Only(wanted) => wanted.0.contains(pointer),
         }
@@ -199,7 +186,6 @@ fn walk(text: &str, record: Record<'_>) -> (SourceMap, Vec<Diagnostic>) {
         }
     }
     let map = match record {
-        Record::None => SourceMap::default(),
         Record::All => SourceMap {
             positions: walk.positions,
             lines: (1..).zip(text.lines().map(str::to_string)).collect(),
@@ -271,12 +257,8 @@ impl Walk<'_> {
             return ControlFlow::Continue(());
         }
         if let Some(Frame::Mapping { pointer, seen, .. }) = self.stack.last_mut() {
-            let key_pointer = if self.record.any() {
-                format!("{pointer}/{}", escape_token(&value))
-            } else {
-                String::new()
-            };
             if let Some(first) = seen.get(&value) {
+                let key_pointer = format!("{pointer}/{}", escape_token(&value));
                 self.diags.push(
                     Diagnostic::error(format!("duplicate key `{value}` (first on line {first})"))
                         .at_pointer(key_pointer)

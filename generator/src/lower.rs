@@ -6,15 +6,13 @@
 //! the node, instead of stopping at the first problem or panicking.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::mpsc::{Receiver, SyncSender};
 
 use openapiv3 as oa;
 
 use crate::diag::{join, Diagnostic, Error};
-use crate::load::{Document, PathItems};
+use crate::load::Document;
 use crate::model::*;
 use crate::naming::{self, Namespace};
-use crate::shipped::Forwarded;
 
 /// Names the runtime defines next to the generated types; schemas must not
 /// take them.
@@ -30,122 +28,12 @@ const RUNTIME_NAMES: &[&str] = &[
 /// How deep `$ref` chains may go before apigen reports a cycle.
 const MAX_REF_DEPTH: usize = 64;
 
-/// Specs with at least this many path items read them on a second thread
-/// while lowering; for fewer, the thread costs more than it saves. Paired
-/// runs, each item read on the thread against in turn: spec/ (4 items)
-/// +0.13 ms, `bodies.yaml` (4) -0.21 ms, synth-10 -0.53 ms, Calendars (41)
-/// -1.05, -1.20 and -1.49 ms in three runs.
-const PREFETCH_FROM: usize = 8;
-
-/// How many path items that thread reads ahead (in the channel; each side
-/// also holds a batch in hand). It starts while the components are
-/// lowered, when the second core has nothing else to do; and the more
-/// items it may hold, the fewer times it waits and is woken. At about 13
-/// KB an item, 1,024 are 13 MB. synth-10000: 32 ahead from the operations
-/// on took 2.27 s, 1,024 from the start 2.17 s, and 2,048 or 4,096 added
-/// 33 to 49 MiB and no speed.
-const PREFETCH_AHEAD: usize = 1024;
-
-/// A path item as [`PathItems::iter`] reads it.
-type ReadItem = Result<oa::ReferenceOr<Box<oa::PathItem>>, String>;
-
-/// Path items go from thread to thread in batches of this many: a
-/// hand-over can wake the thread waiting for it. At 10,000 operations,
-/// handing items over one at a time made 11,350 voluntary context
-/// switches, in batches 7,100.
-const BATCH: usize = 16;
-
-/// How many lowered path items may wait in the channel for the thread
-/// writing the shipped spec before lowering waits for it (about 13 KB
-/// each; each side also holds a batch in hand).
-const FORWARD_AHEAD: usize = 256;
-
-/// The channel [`lower_forwarding`] hands lowered path items on through.
-pub(crate) fn forwarding() -> (SyncSender<Vec<Forwarded>>, Receiver<Vec<Forwarded>>) {
-    std::sync::mpsc::sync_channel(FORWARD_AHEAD / BATCH)
-}
-
 /// Lowers a loaded document. On success, also returns the warnings.
 pub fn lower(doc: &Document) -> Result<(Api, Vec<Diagnostic>), Error> {
-    lower_prefetching(doc, Prefetch::DEFAULT, None)
-}
-
-/// [`lower`], handing each path item on through `forward` once it is
-/// lowered, to be written into the shipped spec without being
-/// deserialized again: every item, `$ref`s and items with errors
-/// included, in document order, since the receiver pairs them with the
-/// paths by position. Lowering stops handing items on when the receiver is
-/// gone, and at an item that does not deserialize.
-pub(crate) fn lower_forwarding(
-    doc: &Document,
-    forward: SyncSender<Vec<Forwarded>>,
-) -> Result<(Api, Vec<Diagnostic>), Error> {
-    lower_prefetching(doc, Prefetch::DEFAULT, Some(forward))
-}
-
-/// When path items are read on a thread of their own, and how far ahead.
-#[derive(Debug, Clone, Copy)]
-struct Prefetch {
-    /// From this many path items on.
-    from: usize,
-    /// At most this many read and not yet lowered.
-    ahead: usize,
-}
-
-impl Prefetch {
-    const DEFAULT: Prefetch = Prefetch {
-        from: PREFETCH_FROM,
-        ahead: PREFETCH_AHEAD,
-    };
-}
-
-/// [`lower`], with path items read ahead on a second thread as `prefetch`
-/// says.
-fn lower_prefetching(
-    doc: &Document,
-    prefetch: Prefetch,
-    forward: Option<SyncSender<Vec<Forwarded>>>,
-) -> Result<(Api, Vec<Diagnostic>), Error> {
-    let paths = &doc.paths;
-    let (api, unreadable, diags) = std::thread::scope(|threads| {
-        // Path items are read (deserialized) on a second thread from the
-        // start, while the components are lowered, and then ahead of the
-        // operations, when there are enough to pay for the thread. Without
-        // a thread to be had, they are read in turn.
-        let ahead = if paths.len() >= prefetch.from {
-            let (sender, receiver) = std::sync::mpsc::sync_channel(prefetch.ahead / BATCH);
-            let reader = crate::spawn_deep(threads, move || {
-                let mut batch = Vec::with_capacity(BATCH);
-                for entry in paths.iter() {
-                    batch.push(entry);
-                    if batch.len() == BATCH {
-                        let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                        if sender.send(full).is_err() {
-                            return;
-                        }
-                    }
-                }
-                if !batch.is_empty() {
-                    // Lowering may have stopped; it reports why.
-                    let _ = sender.send(batch);
-                }
-            });
-            reader.ok().map(|_| receiver)
-        } else {
-            None
-        };
-        let mut lowerer = Lowerer::new(doc);
-        lowerer.forward = forward;
-        let api = lowerer.api(ahead);
-        // The reader, should lowering have stopped early, ends with the
-        // receiver, which `api` dropped.
-        (api, lowerer.unreadable, lowerer.diags)
-    });
-    if unreadable {
-        return Err(crate::load::item_error(doc));
-    }
+    let mut lowerer = Lowerer::new(doc);
+    let api = lowerer.api();
     let (errors, warnings): (Vec<Diagnostic>, Vec<Diagnostic>) =
-        diags.into_iter().partition(Diagnostic::is_error);
+        lowerer.diags.into_iter().partition(Diagnostic::is_error);
     if errors.is_empty() {
         Ok((api, warnings))
     } else {
@@ -169,8 +57,6 @@ struct OperationScope<'s> {
 
 struct Lowerer<'a> {
     spec: &'a oa::OpenAPI,
-    /// The path items, apart from `spec` (see [`PathItems`]).
-    paths: &'a PathItems,
     file: String,
     diags: Vec<Diagnostic>,
     types: BTreeMap<TypeId, TypeDef>,
@@ -183,13 +69,6 @@ struct Lowerer<'a> {
     cases: naming::Cases,
     /// Inside a multipart body, `format: binary` strings are bytes.
     binary_as_bytes: bool,
-    /// A path item did not deserialize: the document has the error the
-    /// exact path of loading reports ([`crate::load::item_error`]).
-    unreadable: bool,
-    /// Where lowered path items go ([`lower_forwarding`]), and those not
-    /// sent yet.
-    forward: Option<SyncSender<Vec<Forwarded>>>,
-    forwarded: Vec<Forwarded>,
 }
 
 impl<'a> Lowerer<'a> {
@@ -200,7 +79,6 @@ impl<'a> Lowerer<'a> {
         }
         Lowerer {
             spec: &doc.openapi,
-            paths: &doc.paths,
             file: doc.display.clone(),
             diags: Vec::new(),
             types: BTreeMap::new(),
@@ -211,9 +89,6 @@ impl<'a> Lowerer<'a> {
             example_names: Namespace::new(),
             cases: naming::Cases::default(),
             binary_as_bytes: false,
-            unreadable: false,
-            forward: None,
-            forwarded: Vec::new(),
         }
     }
 
@@ -238,7 +113,7 @@ impl<'a> Lowerer<'a> {
         self.diags.push(d.in_file(file).at_pointer(pointer));
     }
 
-    fn api(&mut self, ahead: Option<Receiver<Vec<(&'a str, ReadItem)>>>) -> Api {
+    fn api(&mut self) -> Api {
         let spec = self.spec;
         // Reserve an id and a name for every component schema before
         // converting any, so references (and recursion) resolve.
@@ -277,7 +152,7 @@ impl<'a> Lowerer<'a> {
             .first()
             .map(|s| s.url.trim_end_matches('/').to_string());
         let mut constant_headers = Vec::new();
-        let mut operations = self.operations(&mut constant_headers, auth.as_ref(), ahead);
+        let mut operations = self.operations(&mut constant_headers, auth.as_ref());
         operations.sort_by(|a, b| a.name.cmp(&b.name));
 
         Api {
@@ -370,8 +245,8 @@ impl<'a> Lowerer<'a> {
         &mut self,
         constant_headers: &mut Vec<ConstantHeader>,
         auth: Option<&BearerAuth>,
-        ahead: Option<Receiver<Vec<(&'a str, ReadItem)>>>,
     ) -> Vec<Operation> {
+        let spec = self.spec;
         let mut scope = OperationScope {
             names: Namespace::new(),
             header_consts: Namespace::new(),
@@ -381,23 +256,7 @@ impl<'a> Lowerer<'a> {
         };
         let mut operations = Vec::new();
         let mut shapes: BTreeMap<String, &str> = BTreeMap::new();
-        let items: Box<dyn Iterator<Item = (&str, ReadItem)>> = match ahead {
-            Some(receiver) => Box::new(receiver.into_iter().flatten()),
-            None => Box::new(self.paths.iter()),
-        };
-        self.lower_items(items, &mut shapes, &mut scope, &mut operations);
-        operations
-    }
-
-    /// The path items, in document order, into `operations`.
-    fn lower_items<'p>(
-        &mut self,
-        items: impl Iterator<Item = (&'p str, Result<oa::ReferenceOr<Box<oa::PathItem>>, String>)>,
-        shapes: &mut BTreeMap<String, &'p str>,
-        scope: &mut OperationScope<'_>,
-        operations: &mut Vec<Operation>,
-    ) {
-        for (path, item) in items {
+        for (path, item) in &spec.paths.paths {
             let item_pointer = join("#/paths", path);
             // `/a/{x}` and `/a/{y}` are the same path to a server.
             let shape: String = split_template(path)
@@ -420,111 +279,19 @@ impl<'a> Lowerer<'a> {
                 shapes.insert(shape, path);
             }
             let item = match item {
-                Ok(oa::ReferenceOr::Item(item)) => item,
-                Ok(reference @ oa::ReferenceOr::Reference { .. }) => {
+                oa::ReferenceOr::Item(item) => item,
+                oa::ReferenceOr::Reference { .. } => {
                     self.error_help(
                         &item_pointer,
                         "`$ref` path items are not supported",
                         "inline the path item",
                     );
-                    self.hand_on(reference);
                     continue;
                 }
-                Err(_) => {
-                    self.unreadable = true;
-                    return;
-                }
             };
-            // The item lives for this iteration only: lower it with a
-            // lowerer borrowed for that long.
-            let lowered =
-                self.narrowed(|lowerer| lowerer.path_item(path, &item, &item_pointer, scope));
-            operations.extend(lowered);
-            self.hand_on(oa::ReferenceOr::Item(item));
+            operations.extend(self.path_item(path, item, &item_pointer, &mut scope));
         }
-        if !self.forwarded.is_empty() {
-            self.send_forwarded();
-        }
-    }
-
-    /// Hands a path item on to the shipped spec ([`lower_forwarding`]), or
-    /// drops it; a full batch is sent.
-    fn hand_on(&mut self, item: Forwarded) {
-        if self.forward.is_none() {
-            return;
-        }
-        self.forwarded.push(item);
-        if self.forwarded.len() >= BATCH {
-            self.send_forwarded();
-        }
-    }
-
-    /// Sends the items handed on and not sent yet.
-    fn send_forwarded(&mut self) {
-        let batch = std::mem::replace(&mut self.forwarded, Vec::with_capacity(BATCH));
-        if let Some(forward) = &self.forward {
-            if forward.send(batch).is_err() {
-                self.forward = None;
-            }
-        }
-    }
-
-    /// Runs `f` with this lowerer's state under a lifetime `'b` shorter than
-    /// the document's, so that `f` can lower data that lives shorter than
-    /// the document (a path item, deserialized when it is lowered). The
-    /// state is moved, not copied.
-    fn narrowed<'b, R>(&mut self, f: impl FnOnce(&mut Lowerer<'b>) -> R) -> R
-    where
-        'a: 'b,
-    {
-        let spec = self.spec;
-        let paths = self.paths;
-        let mut short: Lowerer<'b> = std::mem::replace(self, Lowerer::empty(spec, paths));
-        let result = f(&mut short);
-        *self = short.rebind(spec, paths);
-        result
-    }
-
-    /// A lowerer with no state, as a placeholder.
-    fn empty(spec: &'a oa::OpenAPI, paths: &'a PathItems) -> Self {
-        Lowerer {
-            spec,
-            paths,
-            file: String::new(),
-            diags: Vec::new(),
-            types: BTreeMap::new(),
-            type_names: Namespace::new(),
-            components: BTreeMap::new(),
-            next_id: 0,
-            examples: Vec::new(),
-            example_names: Namespace::new(),
-            cases: naming::Cases::default(),
-            binary_as_bytes: false,
-            unreadable: false,
-            forward: None,
-            forwarded: Vec::new(),
-        }
-    }
-
-    /// This lowerer's state, borrowing the document for `'c`.
-    fn rebind<'c>(self, spec: &'c oa::OpenAPI, paths: &'c PathItems) -> Lowerer<'c> {
-        Lowerer {
-            spec,
-            paths,
-            file: self.file,
-            diags: self.diags,
-            types: self.types,
-            type_names: self.type_names,
-            components: self.components,
-            next_id: self.next_id,
-            examples: self.examples,
-            example_names: self.example_names,
-            cases: self.cases,
-            binary_as_bytes: self.binary_as_bytes,
-            unreadable: self.unreadable,
-            forward: self.forward,
-            forwarded: self.forwarded,
-        }
+        operations
     }
 
     /// The operations of one path item.
@@ -1854,144 +1621,4 @@ fn split_template(path: &str) -> Vec<TemplatePiece> {
         pieces.push(TemplatePiece::Literal(rest.to_string()));
     }
     pieces
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn load(text: &str) -> Document {
-        crate::load::load_bytes(text.as_bytes(), std::path::Path::new("s.yaml"), "s.yaml")
-            .expect("a spec that loads")
-    }
-
-    /// How far ahead the tests read: less than their specs' path items, so
-    /// that the reader waits for lowering as it does on a large spec.
-    const TEST_AHEAD: usize = 32;
-
-    /// Reading ahead from `from` path items on, [`TEST_AHEAD`] of them.
-    fn ahead_from(from: usize) -> Prefetch {
-        Prefetch {
-            from,
-            ahead: TEST_AHEAD,
-        }
-    }
-
-    /// A synthetic spec of three times [`TEST_AHEAD`] path items, and the
-    /// same with two errors at known places among the items: a path that
-    /// differs from another only in a parameter's name, and a `$ref` path
-    /// item.
-    fn clean_and_faulty() -> [String; 2] {
-        let clean = crate::synth::spec(TEST_AHEAD * 3);
-        let faulty = clean.replacen(
-            "\ncomponents:",
-            "\n  /v1/resources-2/{other}:\n    get:\n      responses:\n        '204':\n          description: none\n  /elsewhere:\n    $ref: '#/paths/~1v1~1resources-1~1{id}'\ncomponents:",
-            1,
-        );
-        [clean, faulty]
-    }
-
-    /// Path items read ahead on a second thread lower exactly as items
-    /// read in turn: the same model, the same diagnostics in the same
-    /// order, with and without errors.
-    #[test]
-    fn prefetched_path_items_lower_as_items_read_in_turn() {
-        let mut results = Vec::new();
-        for text in clean_and_faulty() {
-            let doc = load(&text);
-            assert!(doc.paths.len() >= PREFETCH_FROM);
-            let ahead = lower_prefetching(&doc, ahead_from(0), None);
-            let in_turn = lower_prefetching(&doc, ahead_from(usize::MAX), None);
-            assert_eq!(ahead, in_turn);
-            results.push(in_turn);
-        }
-        assert!(results[0].is_ok());
-        let errors = match &results[1] {
-            Ok(_) => 0,
-            Err(e) => e.diagnostics().iter().filter(|d| d.is_error()).count(),
-        };
-        assert_eq!(errors, 2, "{:?}", results[1].as_ref().err());
-    }
-
-    /// Lowering hands every path item on, in document order, `$ref` ones
-    /// and those with errors included, read ahead or in turn; and it goes
-    /// on lowering when nothing receives them any more.
-    #[test]
-    fn lowering_hands_every_path_item_on_in_order() {
-        for text in clean_and_faulty() {
-            let doc = load(&text);
-            let expected: Vec<Forwarded> = doc.paths.iter().map(|(_, i)| i.unwrap()).collect();
-            for prefetch_from in [0, usize::MAX] {
-                let (sender, receiver) = std::sync::mpsc::sync_channel(doc.paths.len());
-                let lowered = lower_prefetching(&doc, ahead_from(prefetch_from), Some(sender));
-                let forwarded: Vec<Forwarded> = receiver.into_iter().flatten().collect();
-                assert_eq!(forwarded, expected);
-                assert_eq!(
-                    lowered,
-                    lower_prefetching(&doc, ahead_from(prefetch_from), None)
-                );
-                // The receiver gone from the start: the same model.
-                let (sender, receiver) = std::sync::mpsc::sync_channel(1);
-                drop(receiver);
-                let alone = lower_prefetching(&doc, ahead_from(prefetch_from), Some(sender));
-                assert_eq!(alone, lowered);
-            }
-        }
-    }
-
-    /// A path item that does not deserialize is found where it is lowered
-    /// (loading leaves a streamed spec's items unchecked), and the error
-    /// is the one the exact path of loading reports, with its place: read
-    /// ahead or in turn, and after errors of lowering in earlier items.
-    #[test]
-    fn a_path_item_that_does_not_read_has_the_error_of_loading() {
-        let clean = crate::synth::spec(TEST_AHEAD * 3);
-        let bad_item = "\n  /bad:\n    get:\n      parameters: 5\n      responses:\n        '204':\n          description: none\n";
-        let earlier_error = "\n  /v1/resources-2/{other}:\n    get:\n      responses:\n        '204':\n          description: none";
-        let last = clean.replacen("\ncomponents:", &format!("{bad_item}components:"), 1);
-        let first = clean.replacen("\npaths:", &format!("\npaths:{bad_item}"), 1);
-        let after_error = clean.replacen(
-            "\ncomponents:",
-            &format!("{earlier_error}{bad_item}components:"),
-            1,
-        );
-        for text in [last, first, after_error] {
-            let doc = load(&text);
-            let path = std::path::Path::new("s.yaml");
-            let exact = crate::load::tests::exact_error(&text, path, "s.yaml");
-            let line = text
-                .lines()
-                .position(|l| l == "      parameters: 5")
-                .unwrap()
-                + 1;
-            let at = &exact.diagnostics()[0];
-            assert_eq!((at.line, at.column), (Some(line), Some(7)), "{exact:?}");
-            assert_eq!(exact.diagnostics().len(), 1);
-            for prefetch_from in [0, usize::MAX] {
-                let lowered = lower_prefetching(&doc, ahead_from(prefetch_from), None);
-                assert_eq!(lowered.err(), Some(exact.clone()));
-            }
-            // As the library reports it.
-            let from_bytes = crate::load_model_from_bytes(text.as_bytes(), path, "s.yaml");
-            assert_eq!(from_bytes.err(), Some(exact));
-            // As JSON, which the exact path loads, without checking items.
-            let value: serde_json::Value = serde_yaml::from_str(&text).unwrap();
-            let json = serde_json::to_string_pretty(&value).unwrap();
-            let path = std::path::Path::new("s.json");
-            let doc = crate::load::load_bytes(json.as_bytes(), path, "s.json").unwrap();
-            let exact = crate::load::tests::exact_error(&json, path, "s.json");
-            let line = json
-                .lines()
-                .position(|l| l.trim() == "\"parameters\": 5,")
-                .unwrap()
-                + 1;
-            let at = &exact.diagnostics()[0];
-            assert_eq!(at.line, Some(line), "{exact:?}");
-            assert_eq!(exact.diagnostics().len(), 1);
-            for prefetch_from in [0, usize::MAX] {
-                let lowered = lower_prefetching(&doc, ahead_from(prefetch_from), None);
-                assert_eq!(lowered.err(), Some(exact.clone()));
-            }
-        }
-    }
 }

@@ -188,17 +188,6 @@ fn status(line: &str) {
         .write_all(format!("{line}\n").as_bytes());
 }
 
-/// `work`, while `api` is freed beside it: a large spec's model takes
-/// tens of milliseconds to free, and writing or comparing the files does
-/// not need it.
-fn freeing<T>(api: apigen::model::Api, work: impl FnOnce() -> T) -> T {
-    std::thread::scope(|scope| {
-        // Without a thread, the model is freed here, with the closure.
-        let _ = std::thread::Builder::new().spawn_scoped(scope, move || drop(api));
-        work()
-    })
-}
-
 /// Where the output goes.
 enum Destination {
     Crate(PathBuf),
@@ -315,9 +304,7 @@ fn run(cli: Cli) -> Result<u8, Error> {
                 Destination::Crate(out) => {
                     let generated = apigen::generate(&options)?;
                     print_diagnostics(format, &generated.warnings);
-                    let written = freeing(generated.api, || {
-                        output::write_tree(&out, &generated.files, target.force)
-                    })?;
+                    let written = output::write_tree(&out, &generated.files, target.force)?;
                     status(&format!(
                         "apigen: {} operations, {} types from {} into {}{}",
                         generated.operations,
@@ -345,9 +332,7 @@ fn run(cli: Cli) -> Result<u8, Error> {
                 Destination::Crate(out) => {
                     let generated = apigen::generate(&options)?;
                     print_diagnostics(format, &generated.warnings);
-                    freeing(generated.api, || {
-                        output::compare_tree(out, &generated.files)
-                    })?
+                    output::compare_tree(out, &generated.files)?
                 }
                 Destination::Module(file) => {
                     let module = apigen::generate_module(&options)?;
