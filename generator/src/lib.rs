@@ -30,14 +30,11 @@
     )
 )]
 
-mod bundle;
 pub mod config;
 pub mod diag;
 pub mod diff;
 mod emit;
 mod layouts;
-mod load;
-mod locate;
 mod lower;
 pub mod model;
 mod naming;
@@ -47,6 +44,7 @@ mod recursion;
 mod render;
 mod shapes;
 mod shipped;
+mod spec;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -141,7 +139,7 @@ pub fn load_model(
     spec: &Path,
     display: &str,
 ) -> Result<(model::Api, Vec<Diagnostic>, String), Error> {
-    let doc = load::load(spec, display)?;
+    let doc = spec::load(spec, display)?;
     lower_document(&doc)
 }
 
@@ -152,11 +150,11 @@ pub fn load_model_from_bytes(
     spec: &Path,
     display: &str,
 ) -> Result<(model::Api, Vec<Diagnostic>, String), Error> {
-    let doc = load::load_bytes(bytes, spec, display)?;
+    let doc = spec::load_bytes(bytes, spec, display)?;
     lower_document(&doc)
 }
 
-fn lower_document(doc: &load::Document) -> Result<(model::Api, Vec<Diagnostic>, String), Error> {
+fn lower_document(doc: &spec::Document) -> Result<(model::Api, Vec<Diagnostic>, String), Error> {
     match lower::lower(doc) {
         Ok((api, warnings)) => Ok((
             api,
@@ -183,7 +181,7 @@ fn located(text: &str, display: &str, diagnostics: Vec<Diagnostic>) -> Vec<Diagn
         .filter(|d| d.file.as_deref() == Some(display))
         .filter_map(|d| d.pointer.as_deref())
         .collect();
-    let map = locate::positions_of(text, &pointers);
+    let map = spec::locate::positions_of(text, &pointers);
     diagnostics
         .into_iter()
         .map(|mut d| {
@@ -205,7 +203,7 @@ struct Prepared {
 
 /// Lowers the document; errors come located, warnings do not: the caller
 /// locates them (see [`located`]).
-fn prepare(doc: &load::Document, options: &Options) -> Result<Prepared, Error> {
+fn prepare(doc: &spec::Document, options: &Options) -> Result<Prepared, Error> {
     let (api, warnings) = lower::lower(doc)
         .map_err(|e| Error::new(located(&doc.text, &doc.display, e.diagnostics().to_vec())))?;
     if options.strict && !warnings.is_empty() {
@@ -226,7 +224,7 @@ fn prepare(doc: &load::Document, options: &Options) -> Result<Prepared, Error> {
     })
 }
 
-fn provenance(doc: &load::Document, options: &Options) -> Provenance {
+fn provenance(doc: &spec::Document, options: &Options) -> Provenance {
     Provenance {
         spec: options.spec_display.clone(),
         sha256: doc.sha256.clone(),
@@ -245,7 +243,7 @@ pub const SPEC_FILE: &str = "openapi.json";
 /// previous output's version, bumped by what changed in the Rust API
 /// since ([`diff::changes`]); otherwise it is [`Options::crate_version`].
 pub fn generate(options: &Options) -> Result<Generated, Error> {
-    let doc = load::load(&options.spec, &options.spec_display)?;
+    let doc = spec::load(&options.spec, &options.spec_display)?;
     let Prepared {
         api,
         warnings,
@@ -427,18 +425,18 @@ fn package_version(cargo_toml: &str) -> Option<String> {
 /// Like [`generate_module`], from the spec's bytes (`options.spec` still
 /// locates relative references and picks JSON or YAML by extension).
 pub fn generate_module_from_bytes(bytes: &[u8], options: &Options) -> Result<Module, Error> {
-    let doc = load::load_bytes(bytes, &options.spec, &options.spec_display)?;
+    let doc = spec::load_bytes(bytes, &options.spec, &options.spec_display)?;
     module(&doc, options)
 }
 
 /// Generates the whole client as one module file, for `include!` from a
 /// build script or for vendoring a single file.
 pub fn generate_module(options: &Options) -> Result<Module, Error> {
-    let doc = load::load(&options.spec, &options.spec_display)?;
+    let doc = spec::load(&options.spec, &options.spec_display)?;
     module(&doc, options)
 }
 
-fn module(doc: &load::Document, options: &Options) -> Result<Module, Error> {
+fn module(doc: &spec::Document, options: &Options) -> Result<Module, Error> {
     let prepared = prepare(doc, options)?;
     let info = emit::CrateInfo {
         name: options.crate_name.clone(),
@@ -458,12 +456,11 @@ fn module(doc: &load::Document, options: &Options) -> Result<Module, Error> {
 pub mod phases {
     pub use proc_macro2::TokenStream;
 
-    pub use crate::bundle::bundle;
     pub use crate::emit::CrateInfo;
-    pub use crate::load::{load_bytes, parse_text, Document};
     pub use crate::lower::lower;
     pub use crate::provenance::Provenance;
     pub use crate::render::{rust_file, rust_files, RustFile};
+    pub use crate::spec::{bundle, load_bytes, parse_text, Document};
 
     /// The last step of [`load_bytes`] for a valid document: the bundled
     /// JSON value into openapiv3 types.
@@ -498,8 +495,8 @@ mod tests {
         }
     }
 
-    fn document(json: &str) -> load::Document {
-        load::load_bytes(json.as_bytes(), Path::new("spec.json"), "spec.json").unwrap()
+    fn document(json: &str) -> spec::Document {
+        spec::load_bytes(json.as_bytes(), Path::new("spec.json"), "spec.json").unwrap()
     }
 
     #[test]

@@ -10,9 +10,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use openapiv3 as oa;
 
 use crate::diag::{join, Diagnostic, Error};
-use crate::load::Document;
 use crate::model::*;
 use crate::naming::{self, Namespace};
+use crate::spec::Document;
 
 /// Names the runtime defines next to the generated types; schemas must not
 /// take them.

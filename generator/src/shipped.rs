@@ -46,7 +46,7 @@ mod tests {
     fn the_shipped_spec_is_the_document_after_its_header() {
         let text = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\nx-top: {k: v}\ntags: [{name: t}]\nservers: [{url: 'https://x'}]\npaths:\n  x-p: [1]\n  /a:\n    get:\n      responses: {'204': {description: none}}\n  /b:\n    $ref: '#/x'\ncomponents: {schemas: {A: {type: string}}}\n";
         let doc =
-            crate::load::load_bytes(text.as_bytes(), std::path::Path::new("s.yaml"), "s.yaml")
+            crate::spec::load_bytes(text.as_bytes(), std::path::Path::new("s.yaml"), "s.yaml")
                 .unwrap();
         let provenance = Provenance {
             spec: "s.yaml".to_string(),

@@ -462,7 +462,7 @@ mod tests {
     #[test]
     fn rust_files_print_as_they_do_whole() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        let mut specs = crate::load::tests::repository_yaml_specs();
+        let mut specs = crate::spec::parse::tests::repository_yaml_specs();
         specs.push(root.join("tests/fixtures/highlevel/apps/calendars.json"));
         let provenance = Provenance {
             spec: "spec.yaml".to_string(),
@@ -470,7 +470,7 @@ mod tests {
             command: "apigen generate".to_string(),
         };
         for spec in specs {
-            let doc = crate::load::load(&spec, "spec").unwrap();
+            let doc = crate::spec::load(&spec, "spec").unwrap();
             let (api, _) = crate::lower::lower(&doc).unwrap();
             let info = CrateInfo {
                 name: "x".to_string(),

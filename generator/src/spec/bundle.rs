@@ -327,17 +327,17 @@ impl Bundler {
 fn load_file(path: &Path) -> Result<Value, String> {
     let metadata =
         std::fs::metadata(path).map_err(|e| format!("{}: {e}", crate::display_path(path)))?;
-    if metadata.len() > crate::load::MAX_SPEC_BYTES {
+    if metadata.len() > super::MAX_SPEC_BYTES {
         return Err(format!(
             "{} is larger than {} bytes",
             crate::display_path(path),
-            crate::load::MAX_SPEC_BYTES
+            super::MAX_SPEC_BYTES
         ));
     }
     let text =
         std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", crate::display_path(path)))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    crate::load::parse_text(text, path).map_err(|e| {
+    super::parse_text(text, path).map_err(|e| {
         e.diagnostics()
             .iter()
             .map(|d| {

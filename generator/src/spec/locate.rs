@@ -613,7 +613,7 @@ mod tests {
 
     #[test]
     fn positions_of_yaml_fixtures_are_those_of_the_full_walk() {
-        for path in crate::load::tests::repository_yaml_specs() {
+        for path in crate::spec::parse::tests::repository_yaml_specs() {
             let text = std::fs::read_to_string(&path).unwrap();
             agrees_with_scan(&text, false);
         }

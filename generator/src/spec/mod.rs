@@ -1,0 +1,333 @@
+//! Reading: spec bytes to one bundled `openapiv3::OpenAPI`, with located
+//! errors.
+//!
+//! The text is read into a `serde_json::Value` ([`parse`]), the `openapi`
+//! version is checked, external references are bundled into the document
+//! ([`bundle`]), and the value is deserialized into `openapiv3::OpenAPI`.
+//! Only a document that does not deserialize goes through
+//! `serde_path_to_error` ([`structure`]), so that a structural error
+//! carries the JSON pointer of the node that failed; [`locate`] turns
+//! pointers into line:column once there is an error to place.
+
+mod bundle;
+pub mod locate;
+pub(crate) mod parse;
+mod structure;
+
+use std::path::Path;
+
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use crate::diag::{Diagnostic, Error};
+
+pub use bundle::bundle;
+pub use parse::parse_text;
+
+/// Specs larger than this are refused before parsing.
+pub const MAX_SPEC_BYTES: u64 = 64 * 1024 * 1024;
+
+/// A parsed spec document.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// Path as shown in diagnostics and headers (relative, `/`-separated).
+    pub display: String,
+    /// Hex SHA-256 of the file's bytes.
+    pub sha256: String,
+    /// The spec, bundled: every `$ref` in it is local.
+    pub openapi: openapiv3::OpenAPI,
+    /// The root file's text, to locate diagnostics in (see `locate`).
+    pub text: String,
+}
+
+/// Reads and parses the spec at `path`; `display` is how it is named in
+/// diagnostics and in generated headers.
+pub fn load(path: &Path, display: &str) -> Result<Document, Error> {
+    let bytes = read(path, display)?;
+    load_owned(bytes, path, display)
+}
+
+/// Reads the spec file, with the size cap.
+fn read(path: &Path, display: &str) -> Result<Vec<u8>, Error> {
+    let in_file = |d: Diagnostic| d.in_file(display);
+    let metadata = std::fs::metadata(path).map_err(|e| {
+        in_file(Diagnostic::error(format!(
+            "cannot read the spec: {}",
+            io_reason(&e)
+        )))
+        .with_help("pass the spec with `--spec FILE` or set `spec` in spec/apigen.toml")
+    })?;
+    if metadata.is_dir() {
+        return Err(
+            in_file(Diagnostic::error("the spec is a directory, not a file"))
+                .with_help("pass the spec file itself, e.g. `--spec spec/api.yaml`")
+                .into(),
+        );
+    }
+    if metadata.len() > MAX_SPEC_BYTES {
+        return Err(in_file(Diagnostic::error(format!(
+            "the spec is {} bytes, more than the limit of {MAX_SPEC_BYTES}",
+            metadata.len()
+        )))
+        .into());
+    }
+    std::fs::read(path).map_err(|e| {
+        in_file(Diagnostic::error(format!(
+            "cannot read the spec: {}",
+            io_reason(&e)
+        )))
+        .into()
+    })
+}
+
+/// Parses spec bytes; `path` locates relative references and picks JSON or
+/// YAML by extension.
+pub fn load_bytes(bytes: &[u8], path: &Path, display: &str) -> Result<Document, Error> {
+    load_owned(bytes.to_vec(), path, display)
+}
+
+/// [`load_bytes`], keeping `bytes` as the document's text rather than
+/// copying them.
+fn load_owned(bytes: Vec<u8>, path: &Path, display: &str) -> Result<Document, Error> {
+    let in_file = |d: Diagnostic| d.in_file(display);
+    if bytes.len() as u64 > MAX_SPEC_BYTES {
+        return Err(in_file(Diagnostic::error(format!(
+            "the spec is {} bytes, more than the limit of {MAX_SPEC_BYTES}",
+            bytes.len()
+        )))
+        .into());
+    }
+    let mut text = String::from_utf8(bytes).map_err(|e| {
+        let (line, column) = line_col(e.as_bytes(), e.utf8_error().valid_up_to());
+        in_file(Diagnostic::error("the spec is not valid UTF-8"))
+            .at_line_col(line, column)
+            .with_help("save the file as UTF-8")
+    })?;
+    // The hash is of the bytes as read; the document is the text without
+    // its BOM.
+    let sha256 = hex(&Sha256::digest(text.as_bytes()));
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
+    let openapi = parse(&text, path, display)?;
+    Ok(Document {
+        display: display.to_string(),
+        sha256,
+        openapi,
+        text,
+    })
+}
+
+/// The document `text` holds: read, checked for its version, bundled and
+/// deserialized, with every error in `display`'s file and located.
+fn parse(text: &str, path: &Path, display: &str) -> Result<openapiv3::OpenAPI, Error> {
+    // Reading errors come with their line and column.
+    let in_file = |e: Error| {
+        Error::new(
+            e.diagnostics()
+                .iter()
+                .cloned()
+                .map(|d| d.in_file(display))
+                .collect(),
+        )
+    };
+    let located = |e: Error| located(text, display, e);
+    let mut value = parse_text(text, path).map_err(in_file)?;
+    check_version(&value).map_err(located)?;
+    bundle(&mut value, path, display).map_err(located)?;
+    match openapiv3::OpenAPI::deserialize(&value) {
+        Ok(openapi) => Ok(openapi),
+        Err(_) => match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&value) {
+            Ok(openapi) => Ok(openapi),
+            Err(e) => Err(located(structure::invalid_document(&value, &e))),
+        },
+    }
+}
+
+/// The diagnostics of `e` about the root file (those in no file yet or
+/// in `display`), put in `display` with the line, column and source line
+/// of their pointers in `text`.
+fn located(text: &str, display: &str, e: Error) -> Error {
+    let ours = |d: &Diagnostic| d.file.is_none() || d.file.as_deref() == Some(display);
+    let pointers: Vec<&str> = e
+        .diagnostics()
+        .iter()
+        .filter(|d| ours(d))
+        .filter_map(|d| d.pointer.as_deref())
+        .collect();
+    let source_map = locate::positions_of(text, &pointers);
+    Error::new(
+        e.diagnostics()
+            .iter()
+            .cloned()
+            .map(|mut d| {
+                if ours(&d) {
+                    d = d.in_file(display);
+                    source_map.annotate(&mut d);
+                }
+                d
+            })
+            .collect(),
+    )
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn line_col(bytes: &[u8], offset: usize) -> (usize, usize) {
+    let before = bytes.get(..offset).unwrap_or(bytes);
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let column = before.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+    (line, column)
+}
+
+const SUPPORTED: &str = "apigen supports OpenAPI 3.0.0 to 3.0.4";
+
+fn check_version(value: &serde_json::Value) -> Result<(), Error> {
+    let Some(object) = value.as_object() else {
+        return Err(
+            Diagnostic::error("not an OpenAPI document: the top level is not a mapping")
+                .at_pointer("#")
+                .with_help(SUPPORTED)
+                .into(),
+        );
+    };
+    if let Some(swagger) = object.get("swagger") {
+        return Err(Diagnostic::error(format!(
+            "Swagger {} is not supported",
+            swagger.as_str().unwrap_or("2.0")
+        ))
+        .at_pointer("#/swagger")
+        .with_help(format!(
+            "{SUPPORTED}; convert the spec to OpenAPI 3.0 first"
+        ))
+        .into());
+    }
+    match object.get("openapi") {
+        None => Err(
+            Diagnostic::error("not an OpenAPI document: no `openapi` field")
+                .at_pointer("#")
+                .with_help(SUPPORTED)
+                .into(),
+        ),
+        Some(serde_json::Value::String(v)) if v.starts_with("3.0.") => Ok(()),
+        Some(v) => {
+            let shown = v
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| v.to_string());
+            Err(
+                Diagnostic::error(format!("OpenAPI version {shown} is not supported"))
+                    .at_pointer("#/openapi")
+                    .with_help(SUPPORTED)
+                    .into(),
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str, name: &str) -> Result<Document, Error> {
+        load_bytes(text.as_bytes(), Path::new(name), name)
+    }
+
+    /// Paths keep their order; the keys of `paths` that are neither paths
+    /// nor extensions are dropped, as openapiv3 drops them; JSON and YAML
+    /// give the same document.
+    #[test]
+    fn paths_keep_their_order_and_only_what_openapiv3_keeps() {
+        let text = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths:\n  /b: {}\n  x-note: {a: 1}\n  other: 5\n  /a:\n    get:\n      responses: {'204': {description: none}}\ncomponents:\n  x-c: 1\n  schemas:\n    B: {type: string}\n    A: {$ref: '#/components/schemas/B'}\n";
+        let doc = load(text, "s.yaml").unwrap();
+        let paths: Vec<&str> = doc.openapi.paths.paths.keys().map(String::as_str).collect();
+        assert_eq!(paths, ["/b", "/a"]);
+        assert!(doc.openapi.paths.extensions.contains_key("x-note"));
+        let json = serde_json::to_string(&serde_yaml::from_str::<serde_json::Value>(text).unwrap())
+            .unwrap();
+        assert_eq!(load(&json, "s.json").unwrap().openapi, doc.openapi);
+    }
+
+    #[test]
+    fn the_hash_is_of_the_bytes_as_read_and_a_bom_is_not_text() {
+        let text = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths: {}\n";
+        for text in [text.to_string(), format!("\u{feff}{text}")] {
+            let doc = load(&text, "s.yaml").unwrap();
+            assert_eq!(doc.sha256, hex(&Sha256::digest(text.as_bytes())));
+            assert_eq!(doc.text, text.strip_prefix('\u{feff}').unwrap_or(&text));
+        }
+    }
+
+    /// A path item that does not deserialize is reported at the node that
+    /// fails, in YAML and in JSON.
+    #[test]
+    fn a_path_item_that_does_not_deserialize_is_located() {
+        let text = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths:\n  /a:\n    get:\n      responses: {'204': {description: none}}\n  /bad:\n    get:\n      parameters: 5\n      responses:\n        '204':\n          description: none\n";
+        let error = load(text, "s.yaml").unwrap_err();
+        assert_eq!(error.diagnostics().len(), 1, "{error:?}");
+        let at = &error.diagnostics()[0];
+        assert_eq!(at.pointer.as_deref(), Some("#/paths/~1bad/get/parameters"));
+        assert_eq!((at.line, at.column), (Some(9), Some(7)), "{at:?}");
+        assert_eq!(at.source_line.as_deref(), Some("      parameters: 5"));
+        assert_eq!(at.file.as_deref(), Some("s.yaml"));
+
+        let json = r##"{
+  "openapi": "3.0.3",
+  "info": {"title": "t", "version": "1"},
+  "paths": {
+    "x-note": {"a": 1},
+    "/a": {"get": {"responses": {"200": {"content": {}}}}},
+    "/b": {"$ref": "#/components/x"}
+  }
+}"##;
+        let error = load(json, "s.json").unwrap_err();
+        assert_eq!(error.diagnostics().len(), 1, "{error:?}");
+        let at = &error.diagnostics()[0];
+        assert!(at.message.contains("description"), "{at:?}");
+        assert_eq!(at.pointer.as_deref(), Some("#/paths/~1a/get/responses/200"));
+        assert_eq!(at.line, Some(6), "{at:?}");
+    }
+
+    /// A file the spec refers to is read as the spec is: a repeated key
+    /// in it is an error, placed in that file.
+    #[test]
+    fn a_repeated_key_in_a_referenced_file_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("root.yaml");
+        let text = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    A: {$ref: 'other.yaml#/A'}\n";
+        std::fs::write(&root, text).unwrap();
+        std::fs::write(
+            dir.path().join("other.yaml"),
+            "A:\n  type: string\n  type: integer\n",
+        )
+        .unwrap();
+        let error = load_bytes(text.as_bytes(), &root, "root.yaml").unwrap_err();
+        let message = &error.diagnostics()[0].message;
+        assert!(
+            message.contains("duplicate key `type` (first on line 2) at 3:3 in"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn a_json_schema_that_does_not_read_is_located_where_it_is() {
+        let text = "{\"openapi\": \"3.0.3\", \"info\": {\"title\": \"T\", \"version\": \"1\"},\n\"paths\": {}, \"components\": {\"schemas\": {\"B\": {\"type\": \"string\"},\n\"A\": {\"type\": 5}}}}";
+        let error = load(text, "spec.json").unwrap_err();
+        let diagnostic = &error.diagnostics()[0];
+        assert_eq!(
+            diagnostic.pointer.as_deref(),
+            Some("#/components/schemas/A")
+        );
+        assert_eq!((diagnostic.line, diagnostic.column), (Some(3), Some(1)));
+    }
+}
