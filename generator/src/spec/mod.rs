@@ -131,7 +131,7 @@ fn parse(text: &str, path: &Path, display: &str) -> Result<openapiv3::OpenAPI, E
                 .collect(),
         )
     };
-    let located = |e: Error| located(text, display, e);
+    let located = |e: Error| Error::new(located(text, display, e.diagnostics().to_vec()));
     let mut value = parse_text(text, path).map_err(in_file)?;
     check_version(&value).map_err(located)?;
     bundle(&mut value, path, display).map_err(located)?;
@@ -144,31 +144,31 @@ fn parse(text: &str, path: &Path, display: &str) -> Result<openapiv3::OpenAPI, E
     }
 }
 
-/// The diagnostics of `e` about the root file (those in no file yet or
-/// in `display`), put in `display` with the line, column and source line
-/// of their pointers in `text`.
-fn located(text: &str, display: &str, e: Error) -> Error {
+/// The diagnostics about the root file (those in no file yet or in
+/// `display`), put in `display` with the line, column and source line of
+/// their pointers in `text`. Positions cost a walk of the text: only when
+/// there is something to report.
+pub fn located(text: &str, display: &str, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    if diagnostics.is_empty() {
+        return diagnostics;
+    }
     let ours = |d: &Diagnostic| d.file.is_none() || d.file.as_deref() == Some(display);
-    let pointers: Vec<&str> = e
-        .diagnostics()
+    let pointers: Vec<&str> = diagnostics
         .iter()
         .filter(|d| ours(d))
         .filter_map(|d| d.pointer.as_deref())
         .collect();
     let source_map = locate::positions_of(text, &pointers);
-    Error::new(
-        e.diagnostics()
-            .iter()
-            .cloned()
-            .map(|mut d| {
-                if ours(&d) {
-                    d = d.in_file(display);
-                    source_map.annotate(&mut d);
-                }
-                d
-            })
-            .collect(),
-    )
+    diagnostics
+        .into_iter()
+        .map(|mut d| {
+            if ours(&d) {
+                d = d.in_file(display);
+                source_map.annotate(&mut d);
+            }
+            d
+        })
+        .collect()
 }
 
 fn io_reason(e: &std::io::Error) -> String {
