@@ -90,64 +90,34 @@ fn sibling(target: &Path, suffix: &str) -> PathBuf {
     target.with_file_name(format!(".{name}.apigen-{suffix}"))
 }
 
+/// Writes `contents` to `path`, creating its folder, and waits until the
+/// file is on disk.
 fn write_file(path: &Path, contents: &str) -> Result<(), Error> {
-    sync(path, &write_unsynced(path, contents)?)
-}
-
-/// Writes `contents` to `path`, creating its folder, and returns the open
-/// file for [`sync`].
-fn write_unsynced(path: &Path, contents: &str) -> Result<std::fs::File, Error> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| io_error("create", parent, &e))?;
     }
     let mut file = std::fs::File::create(path).map_err(|e| io_error("create", path, &e))?;
     file.write_all(contents.as_bytes())
-        .map_err(|e| io_error("write", path, &e))?;
-    Ok(file)
-}
-
-/// Waits until `file`, written at `path`, is on disk.
-fn sync(path: &Path, file: &std::fs::File) -> Result<(), Error> {
-    file.sync_all().map_err(|e| io_error("write", path, &e))
+        .and_then(|()| file.sync_all())
+        .map_err(|e| io_error("write", path, &e))
 }
 
 /// Writes every file under `dir` and waits until all are on disk, one
 /// thread per file: each `fsync` waits for the disk, and the file system
-/// commits concurrent ones together; and copying a large file into the
-/// page cache takes a core of its own (the files of 10,000 operations are
-/// about 90 MB). The folders and paths are made first, on this thread, so
-/// that a writing thread allocates nothing: its first allocation would set
-/// up an allocator heap for it, on pages touched for the first time.
+/// commits concurrent ones together.
 fn write_all_synced(dir: &Path, files: &BTreeMap<String, String>) -> Result<(), Error> {
-    let targets: Vec<(PathBuf, &str)> = files
-        .iter()
-        .map(|(rel, contents)| (dir.join(rel), contents.as_str()))
-        .collect();
-    let folders: BTreeSet<&Path> = targets
-        .iter()
-        .filter_map(|(path, _)| path.parent())
-        .collect();
-    for folder in folders {
-        std::fs::create_dir_all(folder).map_err(|e| io_error("create", folder, &e))?;
-    }
     std::thread::scope(|scope| {
-        let writes: Vec<_> = targets
+        let writes: Vec<_> = files
             .iter()
-            .map(|(path, contents)| {
-                let write = scope.spawn(move || -> std::io::Result<()> {
-                    let mut file = std::fs::File::create(path)?;
-                    file.write_all(contents.as_bytes())?;
-                    file.sync_all()
-                });
-                (path, write)
-            })
+            .map(|(rel, contents)| scope.spawn(move || write_file(&dir.join(rel), contents)))
             .collect();
         // Every thread is waited for, whatever the first error.
         let results: Vec<Result<(), Error>> = writes
             .into_iter()
-            .map(|(path, write)| match write.join() {
-                Ok(written) => written.map_err(|e| io_error("write", path, &e)),
-                Err(_) => Err(Diagnostic::error("internal error: a write stopped early").into()),
+            .map(|write| {
+                write.join().unwrap_or_else(|_| {
+                    Err(Diagnostic::error("internal error: a write stopped early").into())
+                })
             })
             .collect();
         results.into_iter().collect()
@@ -323,41 +293,6 @@ pub fn read_tree(dir: &Path) -> Result<BTreeMap<String, String>, Error> {
     Ok(files)
 }
 
-/// The paths, under the folder `dir` or in `files`, for which `changed`
-/// says the file on disk (`None` if there is none) differs from the one in
-/// `files` (`None` if there is none). What [`read_tree`] and a comparison
-/// of the two maps give, but reading one file at a time, so that a large
-/// output is never held twice. The paths in `skipped` are neither read nor
-/// compared.
-pub fn changed_in_tree(
-    dir: &Path,
-    files: &BTreeMap<String, String>,
-    skipped: &[&str],
-    changed: impl Fn(&str, Option<&str>, Option<&str>) -> bool,
-) -> Result<Vec<String>, Error> {
-    let on_disk = list(dir)?;
-    let mut differing = Vec::new();
-    let rels: BTreeSet<&String> = on_disk
-        .iter()
-        .chain(files.keys())
-        .filter(|rel| !skipped.contains(&rel.as_str()))
-        .collect();
-    for rel in rels {
-        let new = files.get(rel).map(String::as_str);
-        let differs = if on_disk.contains(rel) {
-            let path = dir.join(rel);
-            let bytes = std::fs::read(&path).map_err(|e| io_error("read", &path, &e))?;
-            changed(rel, Some(&bytes_as_text(&bytes)), new)
-        } else {
-            changed(rel, None, new)
-        };
-        if differs {
-            differing.push(rel.clone());
-        }
-    }
-    Ok(differing)
-}
-
 /// Compares `files` with the folder `out`.
 pub fn compare_tree(out: &Path, files: &BTreeMap<String, String>) -> Result<Drift, Error> {
     let mut drift = Drift::default();
@@ -405,50 +340,4 @@ pub fn compare_single(path: &Path, display: &str, contents: &str) -> Result<Drif
         Err(e) => return Err(io_error("read", path, &e)),
     }
     Ok(drift)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Reading file by file finds what reading the whole tree and
-    /// comparing the two maps finds.
-    #[test]
-    fn changed_in_tree_agrees_with_comparing_whole_trees() {
-        let dir = tempfile::tempdir().unwrap();
-        let on_disk = [
-            ("same.rs", "a\nb\n"),
-            ("edited.rs", "a\nc\n"),
-            ("only_on_disk.rs", "x\n"),
-            ("src/nested.rs", "n\n"),
-            ("openapi.json", "{}\n"),
-        ];
-        for (rel, text) in on_disk {
-            let path = dir.path().join(rel);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, text).unwrap();
-        }
-        let new: BTreeMap<String, String> = [
-            ("same.rs", "a\nb\n"),
-            ("edited.rs", "a\nb\n"),
-            ("only_new.rs", "y\n"),
-            ("src/nested.rs", "n\n"),
-            ("openapi.json", "{\"changed\": true}\n"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-        let changed = |path: &str, old: Option<&str>, new: Option<&str>| {
-            crate::diff::file_changed(path, old, "", new, "")
-        };
-        let streamed = changed_in_tree(dir.path(), &new, &[], changed).unwrap();
-        let whole = crate::diff::changed_files(&read_tree(dir.path()).unwrap(), "", &new, "");
-        assert_eq!(streamed, whole);
-        assert_eq!(streamed, ["edited.rs", "only_new.rs", "only_on_disk.rs"]);
-        // Skipped paths are left out, on disk and in `files` alike.
-        let all_differ = |_: &str, _: Option<&str>, _: Option<&str>| true;
-        let skipped = ["openapi.json", "only_new.rs", "only_on_disk.rs"];
-        let compared = changed_in_tree(dir.path(), &new, &skipped, all_differ).unwrap();
-        assert_eq!(compared, ["edited.rs", "same.rs", "src/nested.rs"]);
-    }
 }

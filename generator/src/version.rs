@@ -59,11 +59,8 @@ impl Previous {
         if bump != diff::Bump::None {
             return Ok(bump);
         }
-        // The shipped spec is not generated code (see `diff::file_changed`),
-        // and a large spec's is the largest file: it is not read.
-        let changed = output::changed_in_tree(dir, files, &[SPEC_FILE], |path, old, new| {
-            diff::file_changed(path, old, &self.sha256, new, &provenance.sha256)
-        })?;
+        let previous_files = output::read_tree(dir)?;
+        let changed = diff::changed_files(&previous_files, &self.sha256, files, &provenance.sha256);
         Ok(if changed.is_empty() {
             diff::Bump::None
         } else {
