@@ -6,6 +6,7 @@
 //! of stopping at the first one; the caller decides whether errors abort.
 
 use std::fmt;
+use std::path::{Path, PathBuf};
 
 /// How bad a [`Diagnostic`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -199,6 +200,26 @@ fn push_escaped(out: &mut String, token: &str) {
             c => out.push(c),
         }
     }
+}
+
+/// A relative, `/`-separated rendering of `path` that does not depend on
+/// the machine: absolute paths are shown relative to the current
+/// directory when inside it, else by file name.
+pub fn display_path(path: &Path) -> String {
+    let relative = if path.is_absolute() {
+        std::env::current_dir()
+            .ok()
+            .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
+            .unwrap_or_else(|| path.file_name().map(PathBuf::from).unwrap_or_default())
+    } else {
+        path.to_path_buf()
+    };
+    relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .filter(|c| c != ".")
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 #[cfg(test)]

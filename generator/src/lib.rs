@@ -50,7 +50,7 @@ mod version;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-pub use diag::{Diagnostic, Error, Severity};
+pub use diag::{display_path, Diagnostic, Error, Severity};
 pub use output::Drift;
 pub use version::generated_crate_version;
 
@@ -93,26 +93,6 @@ impl Options {
             bump_from: None,
         }
     }
-}
-
-/// A relative, `/`-separated rendering of `path` that does not depend on
-/// the machine: absolute paths are shown relative to the current
-/// directory when inside it, else by file name.
-pub fn display_path(path: &Path) -> String {
-    let relative = if path.is_absolute() {
-        std::env::current_dir()
-            .ok()
-            .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
-            .unwrap_or_else(|| path.file_name().map(PathBuf::from).unwrap_or_default())
-    } else {
-        path.to_path_buf()
-    };
-    relative
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .filter(|c| c != ".")
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 /// The result of a generation, still in memory.

@@ -5,9 +5,10 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::diag::display_path;
 use crate::diag::Error;
 use crate::provenance::Provenance;
-use crate::{diff, display_path, lower, model, output, spec, SPEC_FILE};
+use crate::{diff, lower, model, output, spec, SPEC_FILE};
 
 /// What a previous generation left in its output folder.
 pub(crate) struct Previous {

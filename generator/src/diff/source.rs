@@ -45,7 +45,8 @@ pub fn git_source(rev: &str, spec: &Path) -> Result<Source, Error> {
             .into());
     }
     let absolute = spec.canonicalize().map_err(|e| {
-        Diagnostic::error(format!("cannot read the spec: {e}")).in_file(crate::display_path(spec))
+        Diagnostic::error(format!("cannot read the spec: {e}"))
+            .in_file(crate::diag::display_path(spec))
     })?;
     let folder = absolute.parent().unwrap_or(&absolute);
     let top = git(folder, &["rev-parse", "--show-toplevel"])
@@ -53,7 +54,7 @@ pub fn git_source(rev: &str, spec: &Path) -> Result<Source, Error> {
             Diagnostic::error(format!(
                 "`--base` needs a git work tree: {message}"
             ))
-            .in_file(crate::display_path(spec))
+            .in_file(crate::diag::display_path(spec))
             .with_help("run inside a git repository, or pass the old spec as a file: `apigen diff OLD NEW`")
         })?;
     let top = PathBuf::from(String::from_utf8_lossy(&top).trim());
@@ -62,7 +63,7 @@ pub fn git_source(rev: &str, spec: &Path) -> Result<Source, Error> {
         .strip_prefix(&top)
         .map_err(|_| {
             Diagnostic::error("the spec is outside the git work tree")
-                .in_file(crate::display_path(spec))
+                .in_file(crate::diag::display_path(spec))
         })?
         .components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())

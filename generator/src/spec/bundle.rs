@@ -132,7 +132,7 @@ impl Bundler {
         let display = if file == self.root_file {
             self.root_display.clone()
         } else {
-            crate::display_path(file)
+            crate::diag::display_path(file)
         };
         let mut d = Diagnostic::error(message)
             .in_file(display)
@@ -311,7 +311,7 @@ impl Bundler {
         match value.pointer(pointer) {
             Some(node) => Some(node.clone()),
             None => {
-                let shown = crate::display_path(file);
+                let shown = crate::diag::display_path(file);
                 self.error(
                     file,
                     &format!("#{pointer}"),
@@ -326,16 +326,16 @@ impl Bundler {
 
 fn load_file(path: &Path) -> Result<Value, String> {
     let metadata =
-        std::fs::metadata(path).map_err(|e| format!("{}: {e}", crate::display_path(path)))?;
+        std::fs::metadata(path).map_err(|e| format!("{}: {e}", crate::diag::display_path(path)))?;
     if metadata.len() > super::MAX_SPEC_BYTES {
         return Err(format!(
             "{} is larger than {} bytes",
-            crate::display_path(path),
+            crate::diag::display_path(path),
             super::MAX_SPEC_BYTES
         ));
     }
-    let text =
-        std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", crate::display_path(path)))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("{}: {e}", crate::diag::display_path(path)))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     super::parse_text(text, path).map_err(|e| {
         e.diagnostics()
@@ -345,7 +345,7 @@ fn load_file(path: &Path) -> Result<Value, String> {
                     (Some(l), Some(c)) => format!(" at {l}:{c}"),
                     _ => String::new(),
                 };
-                format!("{}{at} in {}", d.message, crate::display_path(path))
+                format!("{}{at} in {}", d.message, crate::diag::display_path(path))
             })
             .collect::<Vec<_>>()
             .join("; ")
