@@ -35,7 +35,6 @@ pub mod config;
 pub mod diag;
 pub mod diff;
 mod emit;
-mod layouts;
 mod load;
 mod locate;
 mod lower;
@@ -44,7 +43,6 @@ mod naming;
 pub mod output;
 mod recursion;
 mod render;
-mod shapes;
 mod shipped;
 mod yaml;
 
@@ -577,7 +575,7 @@ pub mod phases {
     }
 
     /// Each Rust file of the generated crate, by path, before rendering:
-    /// what `crate_files` renders (small files as a head without chunks).
+    /// what `crate_files` renders.
     pub fn emit<'a>(
         api: &'a crate::model::Api,
         info: &'a CrateInfo,

@@ -4,50 +4,36 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{docs, ident, scoped_type, str_literal, Docs, Lazy, RustType, Scope};
-use crate::render::{Chunk, RustFile};
 
 fn type_tokens<'a>(api: &'a Api, ty: &'a TypeRef) -> RustType<'a> {
     scoped_type(api, ty, Scope::Types)
 }
 use crate::model::*;
 
-/// The `types` module: every named type, sorted by name, then the error
-/// enum of every operation. String enums of as many values are a family,
-/// and so are error enums of as many statuses: their items differ only in
-/// names and strings ([`RustFile::families`]).
-pub fn module(api: &Api) -> RustFile<'_> {
-    const STRING_ENUMS: u64 = 1 << 32;
-    const ERROR_ENUMS: u64 = 2 << 32;
-    let count = |n: usize| u64::try_from(n).unwrap_or(u64::from(u32::MAX));
-    // Each chunk with its family.
-    let mut chunks: Vec<(Chunk<'_>, Option<u64>)> = Vec::new();
-    for def in api.types.sorted() {
-        let family = match &def.kind {
-            TypeKind::StringEnum(e) => Some(STRING_ENUMS | count(e.variants.len())),
-            _ => None,
-        };
-        chunks.push((Box::new(move || type_def(api, def)), family));
+/// The `types` module: every named type, sorted by name, then the
+/// success enum of every operation that has one, then the error enum of
+/// every operation.
+pub fn module(api: &Api) -> TokenStream {
+    let defs = api
+        .types
+        .sorted()
+        .into_iter()
+        .map(|def| Lazy(move || type_def(api, def)));
+    let successes = api
+        .operations
+        .iter()
+        .filter(|op| matches!(op.success, Success::ByStatus { .. }))
+        .map(|op| Lazy(move || success_enum(api, op).unwrap_or_default()));
+    let errors = api
+        .operations
+        .iter()
+        .map(|op| Lazy(move || error_enum(api, op)));
+    quote! {
+        //! Request and response types of the API.
+        #(#defs)*
+        #(#successes)*
+        #(#errors)*
     }
-    for op in &api.operations {
-        if matches!(op.success, Success::ByStatus { .. }) {
-            let chunk: Chunk<'_> = Box::new(move || success_enum(api, op).unwrap_or_default());
-            chunks.push((chunk, None));
-        }
-    }
-    for op in &api.operations {
-        let family = Some(ERROR_ENUMS | count(op.errors.len()));
-        chunks.push((Box::new(move || error_enum(api, op)), family));
-    }
-    let (chunks, families) = chunks.into_iter().unzip();
-    RustFile::items(
-        Box::new(|| {
-            quote! {
-                //! Request and response types of the API.
-            }
-        }),
-        chunks,
-    )
-    .with_families(families)
 }
 
 fn type_def(api: &Api, def: &TypeDef) -> TokenStream {
