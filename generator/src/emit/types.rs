@@ -22,7 +22,6 @@ pub fn module(api: &Api) -> TokenStream {
     let successes = api
         .operations
         .iter()
-        .filter(|op| matches!(op.success, Success::ByStatus { .. }))
         .map(|op| Lazy(move || success_enum(api, op).unwrap_or_default()));
     let errors = api
         .operations
