@@ -51,43 +51,108 @@ impl Provenance {
     }
 }
 
-/// A Rust file as emitters describe it: what makes its tokens. Token
-/// streams cannot cross threads, so each file's tokens are made on the
-/// thread that renders it ([`rust_files`]).
-pub struct RustFile<'a>(Box<dyn Fn() -> TokenStream + Sync + 'a>);
+/// Makes the tokens of a part of a file: its head, or one of its items.
+pub type Part<'a> = Box<dyn Fn() -> TokenStream + Sync + 'a>;
+
+/// A Rust file as emitters describe it: what makes its head (inner
+/// attributes and `use`s, or the whole file) and what makes each of the
+/// items after it. Token streams cannot cross threads, so the tokens are
+/// made on the thread that prints them ([`rust_files`]).
+pub struct RustFile<'a> {
+    head: Part<'a>,
+    items: Vec<Part<'a>>,
+}
 
 impl<'a> RustFile<'a> {
+    /// A file printed at once.
     pub fn new(tokens: impl Fn() -> TokenStream + Sync + 'a) -> Self {
-        RustFile(Box::new(tokens))
+        RustFile {
+            head: Box::new(tokens),
+            items: Vec::new(),
+        }
     }
 
-    /// The file's tokens.
+    /// A file of items after a head, printed in two halves.
+    pub fn items(head: impl Fn() -> TokenStream + Sync + 'a, items: Vec<Part<'a>>) -> Self {
+        RustFile {
+            head: Box::new(head),
+            items,
+        }
+    }
+
+    /// The whole file's tokens.
     pub fn tokens(&self) -> TokenStream {
-        (self.0)()
+        let mut tokens = (self.head)();
+        for item in &self.items {
+            tokens.extend(item());
+        }
+        tokens
     }
 }
 
 impl std::fmt::Debug for RustFile<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RustFile").finish_non_exhaustive()
+        f.debug_struct("RustFile")
+            .field("items", &self.items.len())
+            .finish_non_exhaustive()
     }
 }
 
-/// Renders files with [`rust_file`], one thread per file, and returns their
-/// texts in the order of `files`.
+/// Renders files with the provenance header, as [`rust_file`] renders each,
+/// and returns their texts in the order of `files`. Each file is printed on
+/// a thread of its own, and a file of items in two halves on two threads,
+/// so that the largest file is not left to one thread: prettyplease prints
+/// a file's items one after another, each from a line of its own, so the
+/// two texts joined are the text of the whole file.
 pub fn rust_files(
     provenance: &Provenance,
     files: &[(&str, RustFile<'_>)],
 ) -> Result<Vec<String>, Error> {
-    std::thread::scope(|scope| {
-        let threads: Vec<_> = files
-            .iter()
-            .map(|(name, file)| scope.spawn(move || rust_file(provenance, name, file.tokens())))
-            .collect();
-        threads
-            .into_iter()
-            .map(|thread| thread.join().unwrap_or_else(|_| Err(thread_panicked())))
-            .collect()
+    let halves = std::thread::scope(|scope| {
+        let mut threads = Vec::new();
+        for (index, (name, file)) in files.iter().enumerate() {
+            let (first, second) = file.items.split_at(file.items.len() / 2);
+            let first = std::iter::once(&file.head).chain(first);
+            threads.push((index, scope.spawn(move || print(name, first))));
+            if !second.is_empty() {
+                threads.push((index, scope.spawn(move || print(name, second))));
+            }
+        }
+        let joined = threads.into_iter().map(|(index, thread)| {
+            let text = thread.join().unwrap_or_else(|_| Err(thread_panicked()));
+            (index, text)
+        });
+        joined.collect::<Vec<_>>()
+    });
+    let header = provenance.rust_comment();
+    let mut texts: Vec<String> = files.iter().map(|_| format!("{header}\n")).collect();
+    for (index, half) in halves {
+        if let Some(text) = texts.get_mut(index) {
+            text.push_str(&half?);
+        }
+    }
+    Ok(texts)
+}
+
+/// The text of a file's parts, in order.
+fn print<'p, 'a: 'p>(
+    name: &str,
+    parts: impl IntoIterator<Item = &'p Part<'a>>,
+) -> Result<String, Error> {
+    let mut tokens = TokenStream::new();
+    for part in parts {
+        tokens.extend(part());
+    }
+    Ok(prettyplease::unparse(&parse(name, tokens)?))
+}
+
+fn parse(name: &str, tokens: TokenStream) -> Result<syn::File, Error> {
+    syn::parse2(tokens).map_err(|e| {
+        Diagnostic::error(format!(
+            "internal error: generated {name} does not parse as Rust: {e}"
+        ))
+        .with_help("this is a bug in apigen; please report it with the spec that triggers it")
+        .into()
     })
 }
 
@@ -103,16 +168,10 @@ pub fn rust_file(
     name: &str,
     tokens: TokenStream,
 ) -> Result<String, Error> {
-    let file: syn::File = syn::parse2(tokens).map_err(|e| {
-        Diagnostic::error(format!(
-            "internal error: generated {name} does not parse as Rust: {e}"
-        ))
-        .with_help("this is a bug in apigen; please report it with the spec that triggers it")
-    })?;
     Ok(format!(
         "{}\n{}",
         provenance.rust_comment(),
-        prettyplease::unparse(&file)
+        prettyplease::unparse(&parse(name, tokens)?)
     ))
 }
 
@@ -140,40 +199,78 @@ mod tests {
         }
     }
 
-    #[test]
-    fn files_come_back_in_order_each_as_rendered_alone() {
-        let files: Vec<(&str, RustFile<'_>)> = (0..5)
-            .map(|i| {
-                let file = RustFile::new(move || {
-                    let name = format_ident!("Type{i}");
-                    quote!(#[derive(Debug)] pub struct #name { pub value: u32 })
-                });
-                ("types.rs", file)
-            })
-            .collect();
-        let texts = rust_files(&provenance(), &files).unwrap();
-        assert_eq!(texts.len(), files.len());
-        for (i, ((name, file), text)) in files.iter().zip(&texts).enumerate() {
-            assert_eq!(
-                &rust_file(&provenance(), name, file.tokens()).unwrap(),
-                text
-            );
-            assert!(text.starts_with("// Generated by apigen"), "{text}");
-            assert!(text.contains(&format!("pub struct Type{i} {{")), "{text}");
+    /// Items of several kinds, with docs, attributes and long lines.
+    fn item(i: usize) -> Part<'static> {
+        Box::new(move || {
+            let name = format_ident!("Type{i}");
+            let doc = format!(" Type number {i}.");
+            match i % 3 {
+                0 => quote! {
+                    #[doc = #doc]
+                    #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+                    pub struct #name { pub value: u32, pub a_rather_long_field_name: Option<String> }
+                },
+                1 => quote! {
+                    #[doc = #doc]
+                    pub enum #name { A, #[serde(rename = "b")] B(Vec<u8>) }
+                },
+                _ => quote! {
+                    impl #name {
+                        pub fn get(&self, with_a_long_argument: &str, and_another_one: u64) -> u32 { #i }
+                    }
+                },
+            }
+        })
+    }
+
+    fn head() -> TokenStream {
+        quote! {
+            //! A module.
+            use std::fmt;
         }
     }
 
     #[test]
+    fn files_print_in_halves_as_they_do_whole_and_in_order() {
+        let files: Vec<(&str, RustFile<'_>)> = [0, 1, 2, 7, 40]
+            .into_iter()
+            .map(|n| {
+                (
+                    "types.rs",
+                    RustFile::items(head, (0..n).map(item).collect()),
+                )
+            })
+            .chain([("lib.rs", RustFile::new(head))])
+            .collect();
+        let texts = rust_files(&provenance(), &files).unwrap();
+        assert_eq!(texts.len(), files.len());
+        for ((name, file), text) in files.iter().zip(&texts) {
+            assert_eq!(
+                &rust_file(&provenance(), name, file.tokens()).unwrap(),
+                text
+            );
+        }
+        assert!(texts[4].contains("pub struct Type39 {"), "{}", texts[4]);
+    }
+
+    #[test]
     fn a_file_that_does_not_parse_is_an_internal_error() {
-        let files = vec![
-            ("fine.rs", RustFile::new(TokenStream::new)),
-            ("broken.rs", RustFile::new(|| quote!(pub struct {}))),
-        ];
-        let error = rust_files(&provenance(), &files).unwrap_err();
-        let text = error.to_string();
-        assert!(
-            text.contains("generated broken.rs does not parse"),
-            "{text}"
-        );
+        let broken = || -> Part<'static> { Box::new(|| quote!(pub struct {})) };
+        for items in [
+            vec![broken()],
+            vec![item(0), broken()],
+            vec![broken(), item(0)],
+        ] {
+            let files = vec![
+                ("fine.rs", RustFile::new(TokenStream::new)),
+                ("broken.rs", RustFile::items(TokenStream::new, items)),
+            ];
+            let error = rust_files(&provenance(), &files).unwrap_err();
+            let text = error.to_string();
+            assert!(
+                text.contains("generated broken.rs does not parse"),
+                "{text}"
+            );
+        }
     }
 }

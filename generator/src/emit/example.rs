@@ -7,31 +7,32 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use super::{ident, type_tokens, CrateInfo, Lazy};
+use super::{ident, type_tokens, CrateInfo};
 use crate::model::*;
-use crate::render::rust_snippet;
+use crate::render::{rust_snippet, Part, RustFile};
 
 /// `#[test]`s that decode every example into its type and encode it back
 /// to the same JSON.
-pub fn tests(api: &Api) -> TokenStream {
+pub fn tests(api: &Api) -> RustFile<'_> {
     let cases = api
         .examples
         .iter()
-        .map(|example| Lazy(move || case(api, example)));
-    quote! {
-        //! Every `example` of the spec decodes into its generated type and
-        //! encodes back to the same JSON.
-        use super::types;
+        .map(|example| -> Part<'_> { Box::new(move || case(api, example)) });
+    let head = || {
+        quote! {
+            //! Every `example` of the spec decodes into its generated type and
+            //! encodes back to the same JSON.
+            use super::types;
 
-        fn round_trip<T: serde::Serialize + serde::de::DeserializeOwned>(json: &str) {
-            let expected: serde_json::Value = serde_json::from_str(json).expect("the example is JSON");
-            let typed: T = serde_json::from_value(expected.clone()).expect("the example decodes");
-            let actual = serde_json::to_value(&typed).expect("the example encodes");
-            assert_eq!(actual, expected);
+            fn round_trip<T: serde::Serialize + serde::de::DeserializeOwned>(json: &str) {
+                let expected: serde_json::Value = serde_json::from_str(json).expect("the example is JSON");
+                let typed: T = serde_json::from_value(expected.clone()).expect("the example decodes");
+                let actual = serde_json::to_value(&typed).expect("the example encodes");
+                assert_eq!(actual, expected);
+            }
         }
-
-        #(#cases)*
-    }
+    };
+    RustFile::items(head, cases.collect())
 }
 
 /// The round-trip test of one example.

@@ -68,9 +68,9 @@ pub(crate) fn crate_rust_files<'a>(
         ("src/meta.rs", RustFile::new(|| meta(api, info))),
         ("src/lib.rs", RustFile::new(|| lib_rs(api))),
         ("src/headers.rs", RustFile::new(|| headers(api))),
-        ("src/types.rs", RustFile::new(|| types::module(api))),
+        ("src/types.rs", types::module(api)),
         ("src/client.rs", RustFile::new(|| client::module(api))),
-        ("src/examples.rs", RustFile::new(|| example::tests(api))),
+        ("src/examples.rs", example::tests(api)),
     ]
 }
 
@@ -102,7 +102,7 @@ pub fn module_file(api: &Api, info: &CrateInfo, provenance: &Provenance) -> Resu
     let runtime_attrs = runtime.attrs;
     let meta = meta(api, info);
     let headers = headers(api);
-    let types = types::module(api);
+    let types = types::module(api).tokens();
     let client = client::module(api);
     let tokens = quote! {
         pub mod runtime {
@@ -450,6 +450,39 @@ mod tests {
                 .unwrap()
                 .value();
             assert_eq!(value, text);
+        }
+    }
+
+    /// The Rust files as rendering prints them (files of items in two
+    /// halves, on several threads) are the files syn and prettyplease
+    /// print whole, for every spec of the repository.
+    #[test]
+    fn rust_files_print_as_they_do_whole() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut specs = crate::load::tests::repository_yaml_specs();
+        specs.push(root.join("tests/fixtures/highlevel/apps/calendars.json"));
+        let provenance = Provenance {
+            spec: "spec.yaml".to_string(),
+            sha256: "0".repeat(64),
+            command: "apigen generate".to_string(),
+        };
+        let info = CrateInfo {
+            name: "x".to_string(),
+            version: "1.0.0".to_string(),
+        };
+        for spec in specs {
+            let doc = crate::load::load(&spec, "spec").unwrap();
+            let (api, _) = crate::lower::lower(&doc).unwrap();
+            let files = crate_rust_files(&api, &info);
+            let texts = rust_files(&provenance, &files).unwrap();
+            for ((name, file), text) in files.iter().zip(&texts) {
+                let whole = rust_file(&provenance, name, file.tokens()).unwrap();
+                assert!(
+                    *text == whole,
+                    "{name} of {} differs from the whole file's",
+                    spec.display()
+                );
+            }
         }
     }
 }

@@ -4,6 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{docs, ident, scoped_type, str_literal, Docs, Lazy, RustType, Scope};
+use crate::render::{Part, RustFile};
 
 fn type_tokens<'a>(api: &'a Api, ty: &'a TypeRef) -> RustType<'a> {
     scoped_type(api, ty, Scope::Types)
@@ -13,26 +14,23 @@ use crate::model::*;
 /// The `types` module: every named type, sorted by name, then the
 /// success enum of every operation that has one, then the error enum of
 /// every operation.
-pub fn module(api: &Api) -> TokenStream {
-    let defs = api
-        .types
-        .sorted()
-        .into_iter()
-        .map(|def| Lazy(move || type_def(api, def)));
-    let successes = api
-        .operations
-        .iter()
-        .map(|op| Lazy(move || success_enum(api, op).unwrap_or_default()));
-    let errors = api
-        .operations
-        .iter()
-        .map(|op| Lazy(move || error_enum(api, op)));
-    quote! {
-        //! Request and response types of the API.
-        #(#defs)*
-        #(#successes)*
-        #(#errors)*
+pub fn module(api: &Api) -> RustFile<'_> {
+    let mut items: Vec<Part<'_>> = Vec::new();
+    for def in api.types.sorted() {
+        items.push(Box::new(move || type_def(api, def)));
     }
+    for op in &api.operations {
+        items.push(Box::new(move || success_enum(api, op).unwrap_or_default()));
+    }
+    for op in &api.operations {
+        items.push(Box::new(move || error_enum(api, op)));
+    }
+    let head = || {
+        quote! {
+            //! Request and response types of the API.
+        }
+    };
+    RustFile::items(head, items)
 }
 
 fn type_def(api: &Api, def: &TypeDef) -> TokenStream {
