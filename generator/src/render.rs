@@ -1,7 +1,8 @@
 //! The one path from tokens to text: syn parses, prettyplease prints.
 //!
 //! The CLI, `apigen check`, the library API and the snapshot tests all get
-//! their Rust text from [`rust_file`], so what is checked is what is written.
+//! their Rust text from here ([`rust_files`] for a crate's files,
+//! [`rust_file`] for one), so what is checked is what is written.
 
 use proc_macro2::TokenStream;
 
