@@ -23,8 +23,8 @@
 //!   (`load_bytes`, what the CLI runs);
 //! - `lower`: openapiv3 to `model::Api` (`$ref` resolution, naming);
 //! - `emit`: the model to token streams, per Rust file;
-//! - `render`: token streams to text (syn, then prettyplease), a thread
-//!   per file, as `crate_files` does;
+//! - `render`: token streams to text (syn, then prettyplease), on threads
+//!   as `crate_files` does;
 //! - `spec_json`: the bundled spec as the crate's `openapi.json`;
 //! - `generate`: `apigen::generate`, reading the spec file, end to end, for
 //!   a first generation (no previous output);
