@@ -20,9 +20,9 @@
 //! - `load`: all of the above plus the SHA-256 and version check
 //!   (`load_bytes`, what the CLI runs);
 //! - `lower`: openapiv3 to `model::Api` (`$ref` resolution, naming);
-//! - `emit`: the model to token streams, per Rust file (in chunks);
-//! - `render`: token streams to text (syn, then prettyplease), chunk by
-//!   chunk as `crate_files` does;
+//! - `emit`: the model to token streams, per Rust file;
+//! - `render`: token streams to text (syn, then prettyplease), on threads
+//!   as `crate_files` does;
 //! - `spec_json`: the bundled spec as the crate's `openapi.json`;
 //! - `generate`: `apigen::generate`, reading the spec file, end to end, for
 //!   a first generation (no previous output);

@@ -34,7 +34,6 @@ pub mod config;
 pub mod diag;
 pub mod diff;
 mod emit;
-mod layouts;
 mod lower;
 pub mod model;
 mod naming;
@@ -42,7 +41,6 @@ pub mod output;
 mod provenance;
 mod recursion;
 mod render;
-mod shapes;
 mod shipped;
 mod spec;
 mod version;
@@ -292,7 +290,7 @@ pub mod phases {
     }
 
     /// Each Rust file of the generated crate, by path, before rendering:
-    /// what `crate_files` renders (small files as a head without chunks).
+    /// what `crate_files` renders.
     pub fn emit<'a>(
         api: &'a crate::model::Api,
         info: &'a CrateInfo,

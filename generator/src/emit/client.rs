@@ -6,26 +6,23 @@ use quote::{format_ident, quote, ToTokens};
 
 use super::{docs, ident, str_literal, type_tokens, Lazy};
 use crate::model::*;
-use crate::render::{Chunk, RustFile};
 
-/// One `impl Client` block; a chunk per operation (the method and its
-/// `_with_response` twin).
-pub fn module(api: &Api) -> RustFile<'_> {
-    let chunks = api
+/// One `impl Client` block: per operation, the method and its
+/// `_with_response` twin.
+pub fn module(api: &Api) -> TokenStream {
+    let operations = api
         .operations
         .iter()
-        .map(|op| -> Chunk<'_> { Box::new(move || operation(api, op)) });
-    RustFile::inherent_impl(
-        Box::new(|| {
-            quote! {
-                //! One method per operation of the API.
-                use super::runtime::{Client, Error, Request, Response};
-                use super::types;
-            }
-        }),
-        "Client",
-        chunks.collect(),
-    )
+        .map(|op| Lazy(move || operation(api, op)));
+    quote! {
+        //! One method per operation of the API.
+        use super::runtime::{Client, Error, Request, Response};
+        use super::types;
+
+        impl Client {
+            #(#operations)*
+        }
+    }
 }
 
 /// The declared type of an argument.

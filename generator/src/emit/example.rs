@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::{ident, type_tokens, CrateInfo};
 use crate::model::*;
-use crate::render::{rust_snippet, Chunk, RustFile};
+use crate::render::{rust_snippet, Part, RustFile};
 
 /// `#[test]`s that decode every example into its type and encode it back
 /// to the same JSON.
@@ -17,24 +17,22 @@ pub fn tests(api: &Api) -> RustFile<'_> {
     let cases = api
         .examples
         .iter()
-        .map(|example| -> Chunk<'_> { Box::new(move || case(api, example)) });
-    RustFile::items(
-        Box::new(|| {
-            quote! {
-                //! Every `example` of the spec decodes into its generated type and
-                //! encodes back to the same JSON.
-                use super::types;
+        .map(|example| -> Part<'_> { Box::new(move || case(api, example)) });
+    let head = || {
+        quote! {
+            //! Every `example` of the spec decodes into its generated type and
+            //! encodes back to the same JSON.
+            use super::types;
 
-                fn round_trip<T: serde::Serialize + serde::de::DeserializeOwned>(json: &str) {
-                    let expected: serde_json::Value = serde_json::from_str(json).expect("the example is JSON");
-                    let typed: T = serde_json::from_value(expected.clone()).expect("the example decodes");
-                    let actual = serde_json::to_value(&typed).expect("the example encodes");
-                    assert_eq!(actual, expected);
-                }
+            fn round_trip<T: serde::Serialize + serde::de::DeserializeOwned>(json: &str) {
+                let expected: serde_json::Value = serde_json::from_str(json).expect("the example is JSON");
+                let typed: T = serde_json::from_value(expected.clone()).expect("the example decodes");
+                let actual = serde_json::to_value(&typed).expect("the example encodes");
+                assert_eq!(actual, expected);
             }
-        }),
-        cases.collect(),
-    )
+        }
+    };
+    RustFile::items(head, cases.collect())
 }
 
 /// The round-trip test of one example.

@@ -16,7 +16,7 @@ use quote::{quote, ToTokens};
 
 use crate::diag::Error;
 use crate::model::{Api, TypeRef};
-use crate::render::{rust_file, rust_files, Chunk, Provenance, RustFile};
+use crate::render::{rust_file, rust_files, Provenance, RustFile};
 
 /// The hand-written runtime, compiled as part of every generated client.
 pub const RUNTIME: &str = include_str!("../../../templates/runtime.rs");
@@ -58,20 +58,18 @@ pub fn crate_files<'a>(
     Ok(files)
 }
 
-/// The Rust files of the crate but the runtime, to render together: the
-/// small ones are rendered by the workers that render the large ones,
-/// rather than one after another before them.
+/// The Rust files of the crate but the runtime, rendered together by
+/// [`rust_files`].
 pub(crate) fn crate_rust_files<'a>(
     api: &'a Api,
     info: &'a CrateInfo,
 ) -> [(&'static str, RustFile<'a>); 6] {
-    let small = |tokens: Chunk<'a>| RustFile::items(tokens, Vec::new());
     [
-        ("src/meta.rs", small(Box::new(|| meta(api, info)))),
-        ("src/lib.rs", small(Box::new(|| lib_rs(api)))),
-        ("src/headers.rs", small(Box::new(|| headers(api)))),
+        ("src/meta.rs", RustFile::new(|| meta(api, info))),
+        ("src/lib.rs", RustFile::new(|| lib_rs(api))),
+        ("src/headers.rs", RustFile::new(|| headers(api))),
         ("src/types.rs", types::module(api)),
-        ("src/client.rs", client::module(api)),
+        ("src/client.rs", RustFile::new(|| client::module(api))),
         ("src/examples.rs", example::tests(api)),
     ]
 }
@@ -105,7 +103,7 @@ pub fn module_file(api: &Api, info: &CrateInfo, provenance: &Provenance) -> Resu
     let meta = meta(api, info);
     let headers = headers(api);
     let types = types::module(api).tokens();
-    let client = client::module(api).tokens();
+    let client = client::module(api);
     let tokens = quote! {
         pub mod runtime {
             #(#runtime_attrs)*
@@ -455,10 +453,9 @@ mod tests {
         }
     }
 
-    /// The Rust files as rendering prints them (item by item, chunk by
-    /// chunk, on several threads, each shape of item parsed once) are the
-    /// files syn and prettyplease print whole, for every spec of the
-    /// repository.
+    /// The Rust files as rendering prints them (files of items in two
+    /// halves, on several threads) are the files syn and prettyplease
+    /// print whole, for every spec of the repository.
     #[test]
     fn rust_files_print_as_they_do_whole() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
@@ -469,13 +466,13 @@ mod tests {
             sha256: "0".repeat(64),
             command: "apigen generate".to_string(),
         };
+        let info = CrateInfo {
+            name: "x".to_string(),
+            version: "1.0.0".to_string(),
+        };
         for spec in specs {
             let doc = crate::spec::load(&spec, "spec").unwrap();
             let (api, _) = crate::lower::lower(&doc).unwrap();
-            let info = CrateInfo {
-                name: "x".to_string(),
-                version: "1.0.0".to_string(),
-            };
             let files = crate_rust_files(&api, &info);
             let texts = rust_files(&provenance, &files).unwrap();
             for ((name, file), text) in files.iter().zip(&texts) {

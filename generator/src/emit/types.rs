@@ -4,50 +4,33 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{docs, ident, scoped_type, str_literal, Docs, Lazy, RustType, Scope};
-use crate::render::{Chunk, RustFile};
+use crate::render::{Part, RustFile};
 
 fn type_tokens<'a>(api: &'a Api, ty: &'a TypeRef) -> RustType<'a> {
     scoped_type(api, ty, Scope::Types)
 }
 use crate::model::*;
 
-/// The `types` module: every named type, sorted by name, then the error
-/// enum of every operation. String enums of as many values are a family,
-/// and so are error enums of as many statuses: their items differ only in
-/// names and strings ([`RustFile::families`]).
+/// The `types` module: every named type, sorted by name, then the
+/// success enum of every operation that has one, then the error enum of
+/// every operation.
 pub fn module(api: &Api) -> RustFile<'_> {
-    const STRING_ENUMS: u64 = 1 << 32;
-    const ERROR_ENUMS: u64 = 2 << 32;
-    let count = |n: usize| u64::try_from(n).unwrap_or(u64::from(u32::MAX));
-    // Each chunk with its family.
-    let mut chunks: Vec<(Chunk<'_>, Option<u64>)> = Vec::new();
+    let mut items: Vec<Part<'_>> = Vec::new();
     for def in api.types.sorted() {
-        let family = match &def.kind {
-            TypeKind::StringEnum(e) => Some(STRING_ENUMS | count(e.variants.len())),
-            _ => None,
-        };
-        chunks.push((Box::new(move || type_def(api, def)), family));
+        items.push(Box::new(move || type_def(api, def)));
     }
     for op in &api.operations {
-        if matches!(op.success, Success::ByStatus { .. }) {
-            let chunk: Chunk<'_> = Box::new(move || success_enum(api, op).unwrap_or_default());
-            chunks.push((chunk, None));
+        items.push(Box::new(move || success_enum(api, op).unwrap_or_default()));
+    }
+    for op in &api.operations {
+        items.push(Box::new(move || error_enum(api, op)));
+    }
+    let head = || {
+        quote! {
+            //! Request and response types of the API.
         }
-    }
-    for op in &api.operations {
-        let family = Some(ERROR_ENUMS | count(op.errors.len()));
-        chunks.push((Box::new(move || error_enum(api, op)), family));
-    }
-    let (chunks, families) = chunks.into_iter().unzip();
-    RustFile::items(
-        Box::new(|| {
-            quote! {
-                //! Request and response types of the API.
-            }
-        }),
-        chunks,
-    )
-    .with_families(families)
+    };
+    RustFile::items(head, items)
 }
 
 fn type_def(api: &Api, def: &TypeDef) -> TokenStream {
