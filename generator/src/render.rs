@@ -93,16 +93,19 @@ pub fn rust_files(
     Ok(texts)
 }
 
-/// The text of a file's parts, in order.
+/// The text of a file's parts, in order, each part parsed and printed on
+/// its own: only one part's syntax tree is alive at a time, and
+/// prettyplease prints a file's items one after another, each from a line
+/// of its own, so the texts joined are the text of the whole file.
 fn print<'p, 'a: 'p>(
     name: &str,
     parts: impl IntoIterator<Item = &'p Part<'a>>,
 ) -> Result<String, Error> {
-    let mut tokens = TokenStream::new();
+    let mut text = String::new();
     for part in parts {
-        tokens.extend(part());
+        text.push_str(&prettyplease::unparse(&parse(name, part())?));
     }
-    Ok(prettyplease::unparse(&parse(name, tokens)?))
+    Ok(text)
 }
 
 fn parse(name: &str, tokens: TokenStream) -> Result<syn::File, Error> {
