@@ -5,6 +5,9 @@
 //! reports what it cannot represent as diagnostics with the JSON pointer of
 //! the node, instead of stopping at the first problem or panicking.
 
+mod naming;
+mod recursion;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use openapiv3 as oa;
@@ -12,7 +15,7 @@ use openapiv3 as oa;
 use crate::diag::{join, Diagnostic, Error};
 use crate::load::Document;
 use crate::model::*;
-use crate::naming::{self, Namespace};
+use naming::Namespace;
 
 /// Names the runtime defines next to the generated types; schemas must not
 /// take them.
@@ -166,7 +169,7 @@ impl<'a> Lowerer<'a> {
                 let mut arena = TypeArena {
                     types: std::mem::take(&mut self.types),
                 };
-                crate::recursion::box_cycles(&mut arena);
+                recursion::box_cycles(&mut arena);
                 arena
             },
             operations,
