@@ -238,3 +238,63 @@ fn preferred_media<K>(
     let (_, kind) = rank(content_type);
     Some((content_type.clone(), kind, media))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use crate::model::*;
+
+    #[test]
+    fn success_statuses_with_different_bodies_are_an_enum_and_json_errors_are_typed() {
+        let spec = format!(
+            "{HEADER}paths:
+  /pets:
+    post:
+      operationId: addPet
+      requestBody:
+        required: true
+        content:
+          application/xml: {{schema: {{type: string}}}}
+          application/json:
+            schema: {{type: object, properties: {{name: {{type: string}}}}}}
+            example: {{name: Rex}}
+      responses:
+        '200': {{description: ok, content: {{application/json: {{schema: {{type: string}}}}}}}}
+        '202': {{description: later}}
+        '404': {{description: gone, content: {{application/json: {{schema: {{type: integer}}}}}}}}
+        '500': {{description: down, content: {{text/plain: {{schema: {{type: string}}}}}}}}
+"
+        );
+        let (api, warnings) = lowered(&spec);
+        let op = operation_named(&api, "add_pet");
+        let body = op.body.as_ref().map(|b| (b.content_type.as_str(), b.kind));
+        assert_eq!(body, Some(("application/json", BodyKind::Json)));
+        let examples: Vec<(&str, &str)> = api
+            .examples
+            .iter()
+            .map(|e| (e.name.as_str(), e.origin.as_str()))
+            .collect();
+        assert_eq!(
+            examples,
+            [(
+                "add_pet_request",
+                "#/paths/~1pets/post/requestBody/content/application~1json/example"
+            )]
+        );
+        let Success::ByStatus { type_name, cases } = &op.success else {
+            panic!("not one type by status: {:?}", op.success);
+        };
+        assert_eq!(type_name, "AddPetSuccess");
+        let statuses: Vec<(u16, Option<&TypeRef>)> = cases
+            .iter()
+            .map(|c| (c.status, c.payload.as_ref().map(|p| &p.ty)))
+            .collect();
+        assert_eq!(statuses, [(200, Some(&TypeRef::String)), (202, None)]);
+        let errors: Vec<(u16, &TypeRef)> = op.errors.iter().map(|e| (e.status, &e.ty)).collect();
+        assert_eq!(errors, [(404, &TypeRef::I64)]);
+        assert_eq!(
+            located(&warnings),
+            ["#/paths/~1pets/post/responses/500: the body of status 500 is not JSON; such answers are returned as `Error::UnexpectedStatus` with the start of the body"]
+        );
+    }
+}

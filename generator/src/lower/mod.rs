@@ -222,3 +222,138 @@ impl<'a> Lowerer<'a> {
         }
     }
 }
+
+/// Helpers for the tests of lowering: specs are written inline, loaded as
+/// a file would be and lowered.
+#[cfg(test)]
+mod testing {
+    use std::path::Path;
+
+    use crate::diag::{Diagnostic, Severity};
+    use crate::model::{Api, Operation, TypeDef};
+
+    /// The start of every test spec; a test adds `paths` and `components`.
+    pub(super) const HEADER: &str = "openapi: 3.0.3\ninfo: {title: Test, version: '1'}\n";
+
+    /// A spec without paths and with the given component schemas (YAML
+    /// indented by four spaces).
+    pub(super) fn with_schemas(schemas: &str) -> String {
+        format!("{HEADER}paths: {{}}\ncomponents:\n  schemas:\n{schemas}")
+    }
+
+    /// Loads and lowers `text`, returning the model when there is one and
+    /// every diagnostic.
+    pub(super) fn lower_text(text: &str) -> (Option<Api>, Vec<Diagnostic>) {
+        let doc = crate::load::load_bytes(text.as_bytes(), Path::new("spec.yaml"), "spec.yaml")
+            .unwrap_or_else(|e| panic!("the test spec does not load: {e:?}"));
+        match super::lower(&doc) {
+            Ok((api, warnings)) => (Some(api), warnings),
+            Err(e) => (None, e.diagnostics().to_vec()),
+        }
+    }
+
+    /// Lowers `text`, which must lower, and returns the model and the
+    /// warnings.
+    pub(super) fn lowered(text: &str) -> (Api, Vec<Diagnostic>) {
+        match lower_text(text) {
+            (Some(api), warnings) => (api, warnings),
+            (None, errors) => panic!("the test spec does not lower: {errors:?}"),
+        }
+    }
+
+    /// Lowers `text`, which must fail, and returns its errors (not its
+    /// warnings).
+    pub(super) fn errors(text: &str) -> Vec<Diagnostic> {
+        let (api, diags) = lower_text(text);
+        assert!(api.is_none(), "the test spec lowers");
+        diags
+            .into_iter()
+            .filter(|d| d.severity == Severity::Error)
+            .collect()
+    }
+
+    /// The diagnostics as `pointer: message`, to compare in one assertion.
+    pub(super) fn located(diags: &[Diagnostic]) -> Vec<String> {
+        diags
+            .iter()
+            .map(|d| format!("{}: {}", d.pointer.as_deref().unwrap_or("-"), d.message))
+            .collect()
+    }
+
+    pub(super) fn type_named<'a>(api: &'a Api, name: &str) -> &'a TypeDef {
+        api.types
+            .types
+            .values()
+            .find(|t| t.name == name)
+            .unwrap_or_else(|| panic!("no type `{name}`"))
+    }
+
+    pub(super) fn operation_named<'a>(api: &'a Api, name: &str) -> &'a Operation {
+        api.operations
+            .iter()
+            .find(|o| o.name == name)
+            .unwrap_or_else(|| panic!("no operation `{name}`"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::*;
+    use crate::model::*;
+
+    #[test]
+    fn colliding_names_are_numbered_in_document_order() {
+        let spec = format!(
+            "{HEADER}paths:
+  /a: {{get: {{operationId: getFoo, responses: {{'204': {{description: ok}}}}}}}}
+  /b: {{get: {{operationId: get_foo, responses: {{'204': {{description: ok}}}}}}}}
+components:
+  schemas:
+    foo_bar: {{type: object, properties: {{x: {{type: string}}, X: {{type: string}}}}}}
+    FooBar: {{type: string}}
+    Client: {{type: string}}
+"
+        );
+        let (api, _) = lowered(&spec);
+        let names: Vec<&str> = api.types.types.values().map(|t| t.name.as_str()).collect();
+        // `Client` is the runtime's: the schema takes the next name.
+        assert_eq!(names, ["FooBar", "FooBar2", "Client2"]);
+        let operations: Vec<&str> = api.operations.iter().map(|o| o.name.as_str()).collect();
+        assert_eq!(operations, ["get_foo", "get_foo2"]);
+        let TypeKind::Struct(s) = &type_named(&api, "FooBar").kind else {
+            panic!("not a struct");
+        };
+        let fields: Vec<&str> = s.fields.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(fields, ["x", "x2"]);
+        // The same spec lowers to the same model.
+        assert_eq!(lowered(&spec).0, api);
+    }
+
+    #[test]
+    fn the_first_bearer_scheme_authenticates_and_others_are_ignored() {
+        let spec = format!(
+            "{HEADER}servers: [{{url: 'https://api.example.com/v1/'}}]
+security: [{{token: []}}]
+paths:
+  /a: {{get: {{responses: {{'204': {{description: ok}}}}}}}}
+  /b: {{get: {{security: [], responses: {{'204': {{description: ok}}}}}}}}
+components:
+  securitySchemes:
+    key: {{type: apiKey, in: header, name: X-Key}}
+    token: {{type: http, scheme: Bearer}}
+"
+        );
+        let (api, warnings) = lowered(&spec);
+        assert_eq!(api.base_url.as_deref(), Some("https://api.example.com/v1"));
+        assert_eq!(
+            api.auth.as_ref().map(|a| a.scheme_name.as_str()),
+            Some("token")
+        );
+        assert_eq!(
+            located(&warnings),
+            ["#/components/securitySchemes/key: only HTTP bearer security schemes are supported; this scheme is ignored"]
+        );
+        assert!(operation_named(&api, "get_a").auth);
+        assert!(!operation_named(&api, "get_b").auth);
+    }
+}

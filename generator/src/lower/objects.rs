@@ -297,3 +297,117 @@ fn field_docs(docs: Option<String>, data: Option<&oa::SchemaData>) -> Option<Str
     }
     Some(text)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use crate::model::*;
+
+    fn fields(api: &Api, name: &str) -> Vec<(String, TypeRef, bool, bool)> {
+        let TypeKind::Struct(s) = &type_named(api, name).kind else {
+            panic!("`{name}` is not a struct");
+        };
+        s.fields
+            .iter()
+            .map(|f| (f.name.clone(), f.ty.clone(), f.required, f.flatten))
+            .collect()
+    }
+
+    #[test]
+    fn all_of_parts_merge_into_one_struct() {
+        let spec = with_schemas(
+            "    Base:
+      type: object
+      required: [id]
+      properties: {id: {type: integer, format: int32}, name: {type: string}}
+    Pet:
+      allOf:
+        - $ref: '#/components/schemas/Base'
+        - type: object
+          required: [name]
+          properties: {name: {type: integer}, tag: {type: string}}
+",
+        );
+        let (api, warnings) = lowered(&spec);
+        assert_eq!(located(&warnings), Vec::<String>::new());
+        // The first definition of `name` wins; `required` lists add up.
+        assert_eq!(
+            fields(&api, "Pet"),
+            [
+                ("id".into(), TypeRef::I32, true, false),
+                ("name".into(), TypeRef::String, true, false),
+                ("tag".into(), TypeRef::String, false, false),
+            ]
+        );
+    }
+
+    #[test]
+    fn not_required_over_two_optional_properties_is_an_exclusive_pair() {
+        let spec = with_schemas(
+            "    Slot:
+      type: object
+      properties:
+        start: {type: string}
+        userId: {type: string, description: The user.}
+        teamId: {type: integer}
+      not: {required: [userId, teamId]}
+",
+        );
+        let (api, warnings) = lowered(&spec);
+        assert_eq!(located(&warnings), Vec::<String>::new());
+        let pair = type_named(&api, "SlotUserIdOrTeamId");
+        assert_eq!(pair.origin, "#/components/schemas/Slot/not");
+        let TypeKind::Exclusive(exclusive) = &pair.kind else {
+            panic!("not an exclusive pair");
+        };
+        let variants: Vec<(&str, &str, &TypeRef, Option<&str>)> = exclusive
+            .variants
+            .iter()
+            .map(|v| {
+                (
+                    v.name.as_str(),
+                    v.wire_name.as_str(),
+                    &v.ty,
+                    v.docs.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            variants,
+            [
+                ("UserId", "userId", &TypeRef::String, Some("The user.")),
+                ("TeamId", "teamId", &TypeRef::I64, None),
+            ]
+        );
+        assert_eq!(
+            fields(&api, "Slot"),
+            [
+                ("start".into(), TypeRef::String, false, false),
+                (
+                    "user_id_or_team_id".into(),
+                    TypeRef::Named(pair.id),
+                    false,
+                    true
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_not_over_required_properties_is_documented_only() {
+        let spec = with_schemas(
+            "    Slot:
+      type: object
+      required: [a]
+      properties: {a: {type: string}, b: {type: string}}
+      not: {required: [a, b]}
+",
+        );
+        let (api, warnings) = lowered(&spec);
+        assert_eq!(
+            located(&warnings),
+            ["#/components/schemas/Slot/not: `not: {required: [...]}` is enforced only for two optional properties of the object; this one is documented only"]
+        );
+        assert_eq!(fields(&api, "Slot").len(), 2);
+    }
+}

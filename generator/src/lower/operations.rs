@@ -281,3 +281,81 @@ fn split_template(path: &str) -> Vec<TemplatePiece> {
     }
     pieces
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use crate::model::*;
+
+    #[test]
+    fn path_arguments_follow_the_template_and_mismatches_are_warnings() {
+        let spec = format!(
+            "{HEADER}paths:
+  /owners/{{owner}}/pets/{{pet}}:
+    parameters:
+      - {{name: pet, in: path, required: true, schema: {{type: integer}}}}
+      - {{name: id, in: path, required: true, schema: {{type: string}}}}
+      - {{name: verbose, in: query, schema: {{type: boolean}}}}
+    get:
+      operationId: getPet
+      parameters:
+        - {{name: verbose, in: query, required: true, schema: {{type: string}}}}
+        - {{name: page, in: query, schema: {{type: integer}}}}
+      responses: {{'204': {{description: ok}}}}
+"
+        );
+        let (api, warnings) = lowered(&spec);
+        let op = operation_named(&api, "get_pet");
+        let params: Vec<(&str, ParamLocation, &TypeRef, bool)> = op
+            .params
+            .iter()
+            .map(|p| (p.wire_name.as_str(), p.location, &p.ty, p.required))
+            .collect();
+        assert_eq!(
+            params,
+            [
+                // Undeclared: added as a required string.
+                ("owner", ParamLocation::Path, &TypeRef::String, true),
+                ("pet", ParamLocation::Path, &TypeRef::I64, true),
+                // The operation's `verbose` replaces the path item's, in its
+                // place; required query parameters come first.
+                ("verbose", ParamLocation::Query, &TypeRef::String, true),
+                ("page", ParamLocation::Query, &TypeRef::I64, false),
+            ]
+        );
+        let segments = [
+            PathSegment::Literal("/owners/".into()),
+            PathSegment::Param(0),
+            PathSegment::Literal("/pets/".into()),
+            PathSegment::Param(1),
+        ];
+        assert_eq!(op.segments, segments);
+        let pointer = "#/paths/~1owners~1{owner}~1pets~1{pet}/get";
+        assert_eq!(
+            located(&warnings),
+            [
+                format!("{pointer}: path template variable `{{owner}}` is not declared as a path parameter"),
+                format!("{pointer}: path parameter `id` does not appear in the path template `/owners/{{owner}}/pets/{{pet}}`; it is ignored"),
+            ]
+        );
+    }
+
+    #[test]
+    fn repeated_operation_ids_and_paths_that_differ_in_names_only_are_errors() {
+        let spec = format!(
+            "{HEADER}paths:
+  /pets/{{id}}:
+    get: {{operationId: getPet, parameters: [{{name: id, in: path, required: true, schema: {{type: string}}}}], responses: {{'204': {{description: ok}}}}}}
+  /pets/{{petId}}:
+    put: {{operationId: getPet, parameters: [{{name: petId, in: path, required: true, schema: {{type: string}}}}], responses: {{'204': {{description: ok}}}}}}
+"
+        );
+        assert_eq!(
+            located(&errors(&spec)),
+            [
+                "#/paths/~1pets~1{petId}: path `/pets/{petId}` is the same as `/pets/{id}` except for parameter names",
+                "#/paths/~1pets~1{petId}/put/operationId: operationId `getPet` is used twice: here and at #/paths/~1pets~1{id}/get/operationId",
+            ]
+        );
+    }
+}

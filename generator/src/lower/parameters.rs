@@ -246,3 +246,37 @@ fn is_scalar(ty: &TypeRef) -> bool {
             | TypeRef::Named(_)
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+
+    #[test]
+    fn a_required_header_with_one_value_is_a_constant_header_shared_by_operations() {
+        let version = "{name: Version, in: header, required: true, schema: {type: string, enum: ['2021-07-28']}}";
+        let optional = "{name: Trace, in: header, schema: {type: string, enum: [on]}}";
+        let spec = format!(
+            "{HEADER}paths:
+  /a: {{get: {{parameters: [{version}, {optional}], responses: {{'204': {{description: ok}}}}}}}}
+  /b: {{get: {{parameters: [{version}], responses: {{'204': {{description: ok}}}}}}}}
+"
+        );
+        let (api, _) = lowered(&spec);
+        let headers: Vec<(&str, &str, &str)> = api
+            .constant_headers
+            .iter()
+            .map(|h| (h.name.as_str(), h.value.as_str(), h.const_name.as_str()))
+            .collect();
+        assert_eq!(headers, [("Version", "2021-07-28", "VERSION")]);
+        for name in ["get_a", "get_b"] {
+            assert_eq!(operation_named(&api, name).constant_headers, [0]);
+        }
+        // Optional, it stays an argument.
+        let params: Vec<&str> = operation_named(&api, "get_a")
+            .params
+            .iter()
+            .map(|p| p.wire_name.as_str())
+            .collect();
+        assert_eq!(params, ["Trace"]);
+    }
+}

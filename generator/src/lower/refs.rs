@@ -182,3 +182,61 @@ pub(super) fn pointer_parent(pointer: &str) -> String {
 pub(super) fn unescape_token(token: &str) -> String {
     token.replace("~1", "/").replace("~0", "~")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+
+    #[test]
+    fn a_reference_cycle_is_an_error_at_the_ref_that_closes_it() {
+        let spec = format!(
+            "{HEADER}paths:
+  /a:
+    get:
+      parameters: [{{$ref: '#/components/parameters/First'}}]
+      responses: {{'204': {{description: ok}}}}
+components:
+  parameters:
+    First: {{$ref: '#/components/parameters/Second'}}
+    Second: {{$ref: '#/components/parameters/First'}}
+"
+        );
+        let errors = errors(&spec);
+        assert_eq!(
+            located(&errors),
+            ["#/components/parameters/Second/$ref: reference cycle: First -> Second -> First"]
+        );
+        assert_eq!(
+            errors[0].help.as_deref(),
+            Some("one of these references must point at a definition, not at another reference")
+        );
+    }
+
+    #[test]
+    fn an_unresolved_reference_is_an_error_at_its_ref() {
+        let spec = with_schemas(
+            "    Pet:
+      type: object
+      properties:
+        owner: {$ref: '#/components/schemas/Owner'}
+        tags: {$ref: '#/components/responses/Tags'}
+",
+        );
+        let errors = errors(&spec);
+        assert_eq!(
+            located(&errors),
+            [
+                "#/components/schemas/Pet/properties/owner/$ref: unresolved reference `#/components/schemas/Owner`",
+                "#/components/schemas/Pet/properties/tags/$ref: unresolved reference `#/components/responses/Tags`",
+            ]
+        );
+        let help: Vec<_> = errors.iter().map(|e| e.help.as_deref()).collect();
+        assert_eq!(
+            help,
+            [
+                Some("define `Owner` under `components/schemas`"),
+                Some("references here must start with `#/components/schemas/`"),
+            ]
+        );
+    }
+}

@@ -434,3 +434,64 @@ pub(super) fn schema_docs(schema: &oa::Schema) -> Option<String> {
         (None, None) => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use crate::model::*;
+
+    #[test]
+    fn a_field_that_closes_a_cycle_is_boxed() {
+        let spec = with_schemas(
+            "    Node:
+      type: object
+      properties:
+        next: {$ref: '#/components/schemas/Node'}
+        children: {type: array, items: {$ref: '#/components/schemas/Node'}}
+        leaf: {$ref: '#/components/schemas/Leaf'}
+    Leaf: {type: object, properties: {value: {type: string}}}
+",
+        );
+        let (api, _) = lowered(&spec);
+        let node = type_named(&api, "Node");
+        let leaf = type_named(&api, "Leaf");
+        let TypeKind::Struct(s) = &node.kind else {
+            panic!("not a struct");
+        };
+        let types: Vec<&TypeRef> = s.fields.iter().map(|f| &f.ty).collect();
+        // A `Vec` has a size already; `Leaf` does not lead back to `Node`.
+        assert_eq!(
+            types,
+            [
+                &TypeRef::Boxed(Box::new(TypeRef::Named(node.id))),
+                &TypeRef::Vec(Box::new(TypeRef::Named(node.id))),
+                &TypeRef::Named(leaf.id),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_one_of_with_a_discriminator_selects_variants_by_schema_name() {
+        let spec = with_schemas(
+            "    Cat: {type: object, properties: {kind: {type: string}}}
+    Dog: {type: object, properties: {kind: {type: string}}}
+    Pet:
+      oneOf: [{$ref: '#/components/schemas/Cat'}, {$ref: '#/components/schemas/Dog'}, {type: string}]
+      discriminator: {propertyName: kind}
+",
+        );
+        let (api, _) = lowered(&spec);
+        let TypeKind::Union(union) = &type_named(&api, "Pet").kind else {
+            panic!("not a union");
+        };
+        let variants: Vec<&str> = union.variants.iter().map(|v| v.name.as_str()).collect();
+        assert_eq!(variants, ["Cat", "Dog", "String"]);
+        assert_eq!(
+            union.discriminator,
+            Some(Discriminator {
+                property: "kind".into(),
+                mapping: vec![("Cat".into(), 0), ("Dog".into(), 1)],
+            })
+        );
+    }
+}
