@@ -116,8 +116,8 @@ impl<'a> Lowerer<'a> {
             }
         };
         if location == ParamLocation::Header {
-            let lower = data.name.to_ascii_lowercase();
-            if matches!(lower.as_str(), "authorization" | "content-type" | "accept") {
+            let header = data.name.to_ascii_lowercase();
+            if matches!(header.as_str(), "authorization" | "content-type" | "accept") {
                 // OpenAPI says these header parameters are ignored.
                 return None;
             }
