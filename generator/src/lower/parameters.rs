@@ -1,0 +1,282 @@
+//! An operation's parameters: the path item's and its own (its own win),
+//! `$ref`s resolved, each lowered to a [`Parameter`], or to a constant
+//! header when it is a required header with a single allowed value.
+
+use std::collections::BTreeMap;
+
+use openapiv3 as oa;
+
+use super::naming::{self, Namespace};
+use super::operations::{OperationScope, OperationSite};
+use super::refs::pointer_parent;
+use super::Lowerer;
+use crate::diag::join;
+use crate::model::*;
+
+/// The parameters of one operation, lowered, in declaration order.
+#[derive(Default)]
+pub(super) struct Parameters {
+    /// Path parameters; the path template orders them.
+    pub(super) path: Vec<Parameter>,
+    /// Query, header and cookie parameters, required ones first.
+    pub(super) others: Vec<Parameter>,
+    /// Indexes into the API's constant headers.
+    pub(super) constant_headers: Vec<usize>,
+}
+
+/// What one declared parameter becomes.
+enum Lowered {
+    Parameter(Parameter),
+    /// An index into the API's constant headers.
+    ConstantHeader(usize),
+}
+
+impl<'a> Lowerer<'a> {
+    /// The operation's parameters; their argument names are claimed in
+    /// `arg_names`.
+    pub(super) fn parameters(
+        &mut self,
+        site: &OperationSite<'a>,
+        scope: &mut OperationScope<'_>,
+        arg_names: &mut Namespace,
+    ) -> Parameters {
+        let mut lowered = Parameters::default();
+        for (pointer, param) in self.declared_parameters(site) {
+            match self.parameter(&pointer, param, &site.type_base, scope, arg_names) {
+                Some(Lowered::ConstantHeader(index)) => lowered.constant_headers.push(index),
+                Some(Lowered::Parameter(p)) if p.location == ParamLocation::Path => {
+                    lowered.path.push(p)
+                }
+                Some(Lowered::Parameter(p)) => lowered.others.push(p),
+                None => {}
+            }
+        }
+        lowered.others.sort_by_key(|p| !p.required);
+        lowered
+    }
+
+    /// The parameters that apply to the operation, resolved, with the JSON
+    /// pointers of their definitions: the path item's, then the
+    /// operation's. An operation parameter overrides a path-item one with
+    /// the same name and location, in the place of the first.
+    fn declared_parameters(
+        &mut self,
+        site: &OperationSite<'a>,
+    ) -> Vec<(String, &'a oa::Parameter)> {
+        let item_pointer = pointer_parent(&site.pointer);
+        let listed = |pointer: &str, list: &'a [oa::ReferenceOr<oa::Parameter>]| {
+            let list_pointer = join(pointer, "parameters");
+            list.iter()
+                .enumerate()
+                .map(move |(i, p)| (join(&list_pointer, &i.to_string()), p))
+        };
+        let declared = listed(&item_pointer, &site.item.parameters)
+            .chain(listed(&site.pointer, &site.op.parameters));
+        let mut by_key: BTreeMap<(ParamLocation, String), (String, &'a oa::Parameter)> =
+            BTreeMap::new();
+        let mut order = Vec::new();
+        for (pointer, p) in declared {
+            let Some((pointer, param)) = self.resolve_parameter(p, &pointer) else {
+                continue;
+            };
+            let key = (location(param), param.parameter_data_ref().name.clone());
+            if by_key.insert(key.clone(), (pointer, param)).is_none() {
+                order.push(key);
+            }
+        }
+        order
+            .into_iter()
+            .filter_map(|key| by_key.remove(&key))
+            .collect()
+    }
+
+    /// One parameter, defined at `pointer`; `None` when it is left out
+    /// (with an error, or because OpenAPI says to ignore it).
+    fn parameter(
+        &mut self,
+        pointer: &str,
+        param: &'a oa::Parameter,
+        type_base: &str,
+        scope: &mut OperationScope<'_>,
+        arg_names: &mut Namespace,
+    ) -> Option<Lowered> {
+        let data = param.parameter_data_ref();
+        let location = location(param);
+        let schema = match &data.format {
+            oa::ParameterSchemaOrContent::Schema(s) => s,
+            oa::ParameterSchemaOrContent::Content(_) => {
+                self.error(
+                    pointer,
+                    format!(
+                        "parameter `{}` uses `content`; only `schema` parameters are supported",
+                        data.name
+                    ),
+                );
+                return None;
+            }
+        };
+        if location == ParamLocation::Header {
+            let header = data.name.to_ascii_lowercase();
+            if matches!(header.as_str(), "authorization" | "content-type" | "accept") {
+                // OpenAPI says these header parameters are ignored.
+                return None;
+            }
+            if let Some(index) = self.constant_header(data, schema, pointer, scope) {
+                return Some(Lowered::ConstantHeader(index));
+            }
+        }
+        let hint = format!("{type_base} {}", data.name);
+        let ty = self.type_ref(schema, &join(pointer, "schema"), &hint);
+        if !is_scalar(&ty) && location != ParamLocation::Query {
+            self.error(
+                pointer,
+                format!(
+                    "parameter `{}` must be a string, number, boolean or string enum",
+                    data.name
+                ),
+            );
+            return None;
+        }
+        if location == ParamLocation::Path && !data.required {
+            self.warn(
+                pointer,
+                format!(
+                    "path parameter `{}` is not marked `required: true`; it is treated as required",
+                    data.name
+                ),
+            );
+        }
+        let style = self.array_style(param, pointer);
+        if self.is_struct(&ty) || matches!(ty, TypeRef::Json | TypeRef::Map(_)) {
+            self.error(pointer, format!("parameter `{}` is an object; only strings, numbers, booleans, enums and arrays of them are supported as parameters", data.name));
+            return None;
+        }
+        Some(Lowered::Parameter(Parameter {
+            style,
+            name: arg_names.claim(&self.cases.snake_name(&data.name)),
+            wire_name: data.name.clone(),
+            location,
+            docs: data.description.clone(),
+            ty,
+            required: data.required || location == ParamLocation::Path,
+            example: data.example.clone().or_else(|| {
+                data.examples.values().find_map(|e| match e {
+                    oa::ReferenceOr::Item(e) => e.value.clone(),
+                    oa::ReferenceOr::Reference { .. } => None,
+                })
+            }),
+        }))
+    }
+
+    /// A required header whose schema allows one string: the index of its
+    /// constant header, added to the scope's unless the same name and
+    /// value are there already.
+    fn constant_header(
+        &mut self,
+        data: &'a oa::ParameterData,
+        schema: &'a oa::ReferenceOr<oa::Schema>,
+        pointer: &str,
+        scope: &mut OperationScope<'_>,
+    ) -> Option<usize> {
+        let value = self.single_string_enum(schema, &join(pointer, "schema"))?;
+        if !data.required {
+            return None;
+        }
+        let headers = &mut scope.constant_headers;
+        if let Some(index) = headers
+            .iter()
+            .position(|h| h.name == data.name && h.value == value)
+        {
+            return Some(index);
+        }
+        headers.push(ConstantHeader {
+            name: data.name.clone(),
+            value,
+            const_name: scope.header_consts.claim(&naming::const_name(&data.name)),
+            description: data.description.clone(),
+        });
+        Some(headers.len() - 1)
+    }
+
+    /// How an array parameter is written: from a query parameter's `style`
+    /// and `explode`; other parameters repeat.
+    fn array_style(&mut self, param: &oa::Parameter, pointer: &str) -> ArrayStyle {
+        let oa::Parameter::Query {
+            style,
+            parameter_data: data,
+            ..
+        } = param
+        else {
+            return ArrayStyle::Repeat;
+        };
+        match (style, data.explode) {
+            (oa::QueryStyle::Form, None | Some(true)) => ArrayStyle::Repeat,
+            (oa::QueryStyle::Form, Some(false)) => ArrayStyle::Comma,
+            (oa::QueryStyle::SpaceDelimited, _) => ArrayStyle::Space,
+            (oa::QueryStyle::PipeDelimited, _) => ArrayStyle::Pipe,
+            (oa::QueryStyle::DeepObject, _) => {
+                self.warn(pointer, format!("`style: deepObject` of `{}` is not supported; the value is sent as form (`name=value`) pairs", data.name));
+                ArrayStyle::Repeat
+            }
+        }
+    }
+}
+
+fn location(param: &oa::Parameter) -> ParamLocation {
+    match param {
+        oa::Parameter::Path { .. } => ParamLocation::Path,
+        oa::Parameter::Query { .. } => ParamLocation::Query,
+        oa::Parameter::Header { .. } => ParamLocation::Header,
+        oa::Parameter::Cookie { .. } => ParamLocation::Cookie,
+    }
+}
+
+/// Whether a parameter of this type is one value (not a list or a map).
+fn is_scalar(ty: &TypeRef) -> bool {
+    matches!(
+        ty,
+        TypeRef::String
+            | TypeRef::Date
+            | TypeRef::Bool
+            | TypeRef::I32
+            | TypeRef::I64
+            | TypeRef::F32
+            | TypeRef::F64
+            | TypeRef::DateTime
+            | TypeRef::Named(_)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+
+    #[test]
+    fn a_required_header_with_one_value_is_a_constant_header_shared_by_operations() {
+        let version = "{name: Version, in: header, required: true, schema: {type: string, enum: ['2021-07-28']}}";
+        let optional = "{name: Trace, in: header, schema: {type: string, enum: [on]}}";
+        let spec = format!(
+            "{HEADER}paths:
+  /a: {{get: {{parameters: [{version}, {optional}], responses: {{'204': {{description: ok}}}}}}}}
+  /b: {{get: {{parameters: [{version}], responses: {{'204': {{description: ok}}}}}}}}
+"
+        );
+        let (api, _) = lowered(&spec);
+        let headers: Vec<(&str, &str, &str)> = api
+            .constant_headers
+            .iter()
+            .map(|h| (h.name.as_str(), h.value.as_str(), h.const_name.as_str()))
+            .collect();
+        assert_eq!(headers, [("Version", "2021-07-28", "VERSION")]);
+        for name in ["get_a", "get_b"] {
+            assert_eq!(operation_named(&api, name).constant_headers, [0]);
+        }
+        // Optional, it stays an argument.
+        let params: Vec<&str> = operation_named(&api, "get_a")
+            .params
+            .iter()
+            .map(|p| p.wire_name.as_str())
+            .collect();
+        assert_eq!(params, ["Trace"]);
+    }
+}
