@@ -15,37 +15,109 @@ pub type Part<'a> = Box<dyn Fn() -> TokenStream + Sync + 'a>;
 
 /// A Rust file as emitters describe it: what makes its head (inner
 /// attributes and `use`s, or the whole file) and what makes each of the
-/// items after it. Token streams cannot cross threads, so the tokens are
-/// made on the thread that prints them ([`rust_files`]).
+/// items after it, or each member of one `impl` block after it. Token
+/// streams cannot cross threads, so the tokens are made on the thread that
+/// prints them ([`rust_files`]).
 pub struct RustFile<'a> {
     head: Part<'a>,
     items: Vec<Part<'a>>,
+    /// The type whose inherent `impl` block holds the items, when they are
+    /// its members rather than items of the file.
+    impl_of: Option<&'static str>,
 }
 
 impl<'a> RustFile<'a> {
     /// A file printed at once.
     pub fn new(tokens: impl Fn() -> TokenStream + Sync + 'a) -> Self {
-        RustFile {
-            head: Box::new(tokens),
-            items: Vec::new(),
-        }
+        RustFile::items(tokens, Vec::new())
     }
 
-    /// A file of items after a head, printed in two halves.
+    /// A file of items after a head.
     pub fn items(head: impl Fn() -> TokenStream + Sync + 'a, items: Vec<Part<'a>>) -> Self {
         RustFile {
             head: Box::new(head),
             items,
+            impl_of: None,
+        }
+    }
+
+    /// A file of one `impl self_ty` block, holding `members`, after a head.
+    pub fn impl_block(
+        head: impl Fn() -> TokenStream + Sync + 'a,
+        self_ty: &'static str,
+        members: Vec<Part<'a>>,
+    ) -> Self {
+        RustFile {
+            impl_of: Some(self_ty),
+            ..RustFile::items(head, members)
         }
     }
 
     /// The whole file's tokens.
     pub fn tokens(&self) -> TokenStream {
         let mut tokens = (self.head)();
-        for item in &self.items {
-            tokens.extend(item());
+        let items = self.items.iter().map(|item| item());
+        match self.impl_of {
+            None => tokens.extend(items),
+            Some(self_ty) => {
+                let self_ty = proc_macro2::Ident::new(self_ty, proc_macro2::Span::call_site());
+                tokens.extend(quote::quote!(impl #self_ty { #(#items)* }));
+            }
         }
         tokens
+    }
+
+    /// The text of the items in `range`, each parsed and printed on its
+    /// own: only one item's syntax tree is alive at a time. prettyplease
+    /// prints items (and the members of an `impl` block) one after
+    /// another, each from a line of its own, so the texts joined are the
+    /// text of the whole file. A member is printed in a block of its own,
+    /// whose first and last lines are left out.
+    fn print_items(&self, name: &str, range: std::ops::Range<usize>) -> Result<String, Error> {
+        let mut text = String::new();
+        for item in self.items.get(range).unwrap_or_default() {
+            let Some(self_ty) = self.impl_of else {
+                text.push_str(&prettyplease::unparse(&parse(name, item())?));
+                continue;
+            };
+            let ty = proc_macro2::Ident::new(self_ty, proc_macro2::Span::call_site());
+            let member = item();
+            let block = prettyplease::unparse(&parse(name, quote::quote!(impl #ty { #member }))?);
+            let open = format!("impl {self_ty} {{\n");
+            let printed = block
+                .strip_prefix(open.as_str())
+                .and_then(|rest| rest.strip_suffix("}\n"))
+                .ok_or_else(|| internal(&format!("a member of {name} prints as {block}")))?;
+            text.push_str(printed);
+        }
+        Ok(text)
+    }
+
+    /// The text of the whole file: its head, then its items, in two halves
+    /// on two threads, so that the largest file is not left to one.
+    fn print(&self, name: &str) -> Result<String, Error> {
+        if self.impl_of.is_some() && self.items.is_empty() {
+            return Ok(prettyplease::unparse(&parse(name, self.tokens())?));
+        }
+        let half = self.items.len() / 2;
+        let (first, second) = std::thread::scope(|scope| {
+            let second = scope.spawn(|| self.print_items(name, half..self.items.len()));
+            let first = self.print_items(name, 0..half);
+            (
+                first,
+                second.join().unwrap_or_else(|_| Err(thread_panicked())),
+            )
+        });
+        let mut text = prettyplease::unparse(&parse(name, (self.head)())?);
+        if let Some(self_ty) = self.impl_of {
+            text.push_str(&format!("impl {self_ty} {{\n"));
+        }
+        text.push_str(&first?);
+        text.push_str(&second?);
+        if self.impl_of.is_some() {
+            text.push_str("}\n");
+        }
+        Ok(text)
     }
 }
 
@@ -53,59 +125,33 @@ impl std::fmt::Debug for RustFile<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RustFile")
             .field("items", &self.items.len())
+            .field("impl_of", &self.impl_of)
             .finish_non_exhaustive()
     }
 }
 
 /// Renders files with the provenance header, as [`rust_file`] renders each,
 /// and returns their texts in the order of `files`. Each file is printed on
-/// a thread of its own, and a file of items in two halves on two threads,
-/// so that the largest file is not left to one thread: prettyplease prints
-/// a file's items one after another, each from a line of its own, so the
-/// two texts joined are the text of the whole file.
+/// a thread of its own (and its items in two halves, see
+/// [`RustFile::print`]); the output does not depend on the threads.
 pub fn rust_files(
     provenance: &Provenance,
     files: &[(&str, RustFile<'_>)],
 ) -> Result<Vec<String>, Error> {
-    let halves = std::thread::scope(|scope| {
-        let mut threads = Vec::new();
-        for (index, (name, file)) in files.iter().enumerate() {
-            let (first, second) = file.items.split_at(file.items.len() / 2);
-            let first = std::iter::once(&file.head).chain(first);
-            threads.push((index, scope.spawn(move || print(name, first))));
-            if !second.is_empty() {
-                threads.push((index, scope.spawn(move || print(name, second))));
-            }
-        }
-        let joined = threads.into_iter().map(|(index, thread)| {
-            let text = thread.join().unwrap_or_else(|_| Err(thread_panicked()));
-            (index, text)
-        });
-        joined.collect::<Vec<_>>()
-    });
     let header = provenance.rust_comment();
-    let mut texts: Vec<String> = files.iter().map(|_| format!("{header}\n")).collect();
-    for (index, half) in halves {
-        if let Some(text) = texts.get_mut(index) {
-            text.push_str(&half?);
-        }
-    }
-    Ok(texts)
-}
-
-/// The text of a file's parts, in order, each part parsed and printed on
-/// its own: only one part's syntax tree is alive at a time, and
-/// prettyplease prints a file's items one after another, each from a line
-/// of its own, so the texts joined are the text of the whole file.
-fn print<'p, 'a: 'p>(
-    name: &str,
-    parts: impl IntoIterator<Item = &'p Part<'a>>,
-) -> Result<String, Error> {
-    let mut text = String::new();
-    for part in parts {
-        text.push_str(&prettyplease::unparse(&parse(name, part())?));
-    }
-    Ok(text)
+    std::thread::scope(|scope| {
+        let threads: Vec<_> = files
+            .iter()
+            .map(|(name, file)| scope.spawn(move || file.print(name)))
+            .collect();
+        threads
+            .into_iter()
+            .map(|thread| {
+                let text = thread.join().unwrap_or_else(|_| Err(thread_panicked()))?;
+                Ok(format!("{header}\n{text}"))
+            })
+            .collect()
+    })
 }
 
 fn parse(name: &str, tokens: TokenStream) -> Result<syn::File, Error> {
@@ -119,7 +165,11 @@ fn parse(name: &str, tokens: TokenStream) -> Result<syn::File, Error> {
 }
 
 fn thread_panicked() -> Error {
-    Diagnostic::error("internal error: a rendering thread panicked")
+    internal("a rendering thread panicked")
+}
+
+fn internal(message: &str) -> Error {
+    Diagnostic::error(format!("internal error: {message}"))
         .with_help("this is a bug in apigen; please report it with the spec that triggers it")
         .into()
 }
@@ -213,6 +263,42 @@ mod tests {
             );
         }
         assert!(texts[4].contains("pub struct Type39 {"), "{}", texts[4]);
+    }
+
+    /// Methods with docs, attributes, long signatures and bodies.
+    fn method(i: usize) -> Part<'static> {
+        Box::new(move || {
+            let name = format_ident!("method_{i}");
+            let doc = format!(" Method number {i}.");
+            quote! {
+                #[doc = #doc]
+                #[allow(clippy::too_many_arguments)]
+                pub async fn #name(&self, with_a_long_argument: &str, and_another_one: Option<u64>) -> Result<u32, String> {
+                    let value = with_a_long_argument.len() as u32 + and_another_one.unwrap_or_default() as u32;
+                    Ok(value + #i)
+                }
+            }
+        })
+    }
+
+    #[test]
+    fn impl_blocks_print_member_by_member_as_they_do_whole() {
+        let files: Vec<(&str, RustFile<'_>)> = [0, 1, 2, 9]
+            .into_iter()
+            .map(|n| {
+                let members = (0..n).map(method).collect();
+                ("client.rs", RustFile::impl_block(head, "Client", members))
+            })
+            .collect();
+        let texts = rust_files(&provenance(), &files).unwrap();
+        for ((name, file), text) in files.iter().zip(&texts) {
+            assert_eq!(
+                &rust_file(&provenance(), name, file.tokens()).unwrap(),
+                text
+            );
+        }
+        assert!(texts[0].contains("impl Client {}"), "{}", texts[0]);
+        assert!(texts[3].contains("pub async fn method_8("), "{}", texts[3]);
     }
 
     #[test]

@@ -6,23 +6,24 @@ use quote::{format_ident, quote, ToTokens};
 
 use super::{docs, ident, str_literal, type_tokens, Lazy};
 use crate::model::*;
+use crate::render::{Part, RustFile};
 
 /// One `impl Client` block: per operation, the method and its
 /// `_with_response` twin.
-pub fn module(api: &Api) -> TokenStream {
+pub fn module(api: &Api) -> RustFile<'_> {
     let operations = api
         .operations
         .iter()
-        .map(|op| Lazy(move || operation(api, op)));
-    quote! {
-        //! One method per operation of the API.
-        use super::runtime::{Client, Error, Request, Response};
-        use super::types;
-
-        impl Client {
-            #(#operations)*
+        .map(|op| -> Part<'_> { Box::new(move || operation(api, op)) })
+        .collect();
+    let head = || {
+        quote! {
+            //! One method per operation of the API.
+            use super::runtime::{Client, Error, Request, Response};
+            use super::types;
         }
-    }
+    };
+    RustFile::impl_block(head, "Client", operations)
 }
 
 /// The declared type of an argument.

@@ -69,7 +69,7 @@ pub(crate) fn crate_rust_files<'a>(
         ("src/lib.rs", RustFile::new(|| lib_rs(api))),
         ("src/headers.rs", RustFile::new(|| headers(api))),
         ("src/types.rs", types::module(api)),
-        ("src/client.rs", RustFile::new(|| client::module(api))),
+        ("src/client.rs", client::module(api)),
         ("src/examples.rs", example::tests(api)),
     ]
 }
@@ -103,7 +103,7 @@ pub fn module_file(api: &Api, info: &CrateInfo, provenance: &Provenance) -> Resu
     let meta = meta(api, info);
     let headers = headers(api);
     let types = types::module(api).tokens();
-    let client = client::module(api);
+    let client = client::module(api).tokens();
     let tokens = quote! {
         pub mod runtime {
             #(#runtime_attrs)*
