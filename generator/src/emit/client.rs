@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, ToTokens};
 
-use super::{docs, ident, str_literal, type_tokens, Lazy};
+use super::{docs, ident, type_tokens, Lazy};
 use crate::model::*;
 use crate::render::{Part, RustFile};
 
@@ -85,7 +85,7 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
     let steps = Lazy(|| steps(api, op));
     let send = Lazy(|| send(api, op));
     let method = format_ident!("{}", op.method.as_str());
-    let path_template = str_literal(&op.path);
+    let path_template = proc_macro2::Literal::string(&op.path);
     let method_str = op.method.as_str();
 
     let mut doc_lines = Vec::new();
@@ -174,12 +174,12 @@ fn steps(api: &Api, op: &Operation) -> TokenStream {
     for segment in &op.segments {
         match segment {
             PathSegment::Literal(text) => {
-                let text = str_literal(text);
+                let text = proc_macro2::Literal::string(text);
                 steps.extend(quote!(request.path_literal(#text);));
             }
             PathSegment::Param(i) => {
                 if let Some(p) = op.params.get(*i) {
-                    let wire = str_literal(&p.wire_name);
+                    let wire = proc_macro2::Literal::string(&p.wire_name);
                     let (_, value) =
                         scalar_argument(api, &p.ty, ident(&p.name).into_token_stream());
                     steps.extend(quote!(request.path_param(#wire, #value)?;));
@@ -196,7 +196,7 @@ fn steps(api: &Api, op: &Operation) -> TokenStream {
     }
     for &i in &op.constant_headers {
         if let Some(h) = api.constant_headers.get(i) {
-            let wire = str_literal(&h.name.to_ascii_lowercase());
+            let wire = proc_macro2::Literal::string(&h.name.to_ascii_lowercase());
             let constant = ident(&h.const_name);
             steps.extend(quote!(request.constant_header(#wire, super::headers::#constant);));
         }
@@ -256,15 +256,15 @@ fn non_path_param(api: &Api, p: &Parameter) -> TokenStream {
     let name = ident(&p.name);
     let send = |value: TokenStream| match p.location {
         ParamLocation::Query => {
-            let wire = str_literal(&p.wire_name);
+            let wire = proc_macro2::Literal::string(&p.wire_name);
             quote!(request.query(#wire, #value);)
         }
         ParamLocation::Cookie => {
-            let wire = str_literal(&p.wire_name);
+            let wire = proc_macro2::Literal::string(&p.wire_name);
             quote!(request.cookie(#wire, #value)?;)
         }
         _ => {
-            let wire = str_literal(&p.wire_name.to_ascii_lowercase());
+            let wire = proc_macro2::Literal::string(&p.wire_name.to_ascii_lowercase());
             quote!(request.header(#wire, #value)?;)
         }
     };

@@ -320,28 +320,10 @@ pub(crate) struct Docs {
 impl ToTokens for Docs {
     fn to_tokens(&self, tokens: &mut TokenStream) {
         for line in &self.lines {
-            let line = str_literal(line);
+            let line = proc_macro2::Literal::string(line);
             tokens.extend(quote!(#[doc = #line]));
         }
     }
-}
-
-/// The string literal of `text`, as `Literal::string` makes it.
-///
-/// proc_macro2 writes each character through `char::escape_debug`, which
-/// was half of what emitting a large spec's docs cost. Printable ASCII other
-/// than `"` and `\` is its own escape, so such text (most docs and names)
-/// is the literal's text as it is, read back as a token.
-pub(crate) fn str_literal(text: &str) -> proc_macro2::Literal {
-    let plain = text
-        .bytes()
-        .all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\');
-    if plain {
-        if let Ok(literal) = format!("\"{text}\"").parse() {
-            return literal;
-        }
-    }
-    proc_macro2::Literal::string(text)
 }
 
 /// Tokens made where they are interpolated.
@@ -428,30 +410,6 @@ impl ToTokens for RustType<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn string_literals_are_those_proc_macro2_makes() {
-        let texts = [
-            "",
-            " A plain doc line, with 'quotes' and (marks): #1 ~ ok.",
-            "say \"hi\"",
-            "a \\ b",
-            "tab\there",
-            "line\nbreak",
-            "nul\0 and \u{0}7",
-            "caf\u{e9} \u{1f980}",
-            "\u{7f} delete",
-        ];
-        for text in texts {
-            let ours = str_literal(text);
-            let theirs = proc_macro2::Literal::string(text);
-            assert_eq!(ours.to_string(), theirs.to_string(), "{text:?}");
-            let value = syn::parse_str::<syn::LitStr>(&ours.to_string())
-                .unwrap()
-                .value();
-            assert_eq!(value, text);
-        }
-    }
 
     /// The Rust files as rendering prints them (files of items in two
     /// halves, on several threads) are the files syn and prettyplease

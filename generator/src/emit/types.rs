@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{docs, ident, scoped_type, str_literal, Docs, Lazy, RustType, Scope};
+use super::{docs, ident, scoped_type, Docs, Lazy, RustType, Scope};
 use crate::render::{Part, RustFile};
 
 fn type_tokens<'a>(api: &'a Api, ty: &'a TypeRef) -> RustType<'a> {
@@ -82,7 +82,7 @@ fn type_def(api: &Api, def: &TypeDef) -> TokenStream {
 /// `#[serde(rename)]`, only where the Rust name differs from the wire name.
 fn rename(rust: &str, wire: &str) -> Option<TokenStream> {
     (rust != wire).then(|| {
-        let wire = str_literal(wire);
+        let wire = proc_macro2::Literal::string(wire);
         quote!(#[serde(rename = #wire)])
     })
 }
@@ -99,7 +99,7 @@ fn field(api: &Api, f: &Field) -> TokenStream {
         };
     }
     let rename = (f.name != f.wire_name).then(|| {
-        let wire = str_literal(&f.wire_name);
+        let wire = proc_macro2::Literal::string(&f.wire_name);
         quote!(rename = #wire)
     });
     if f.required {
@@ -126,7 +126,7 @@ fn string_enum(name: &proc_macro2::Ident, doc: Docs, e: &StringEnum) -> TokenStr
     let wires: Vec<_> = e
         .variants
         .iter()
-        .map(|v| str_literal(&v.wire_name))
+        .map(|v| proc_macro2::Literal::string(&v.wire_name))
         .collect();
     let variant_docs = e
         .variants
