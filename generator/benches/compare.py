@@ -7,7 +7,7 @@ spell of the machine hits both alike), and /usr/bin/time takes the peak
 resident set of a few runs of each. Prints a Markdown table of medians,
 after/before ratios and, for the synthetic specs, time per operation.
 
-    python3 generator/benches/compare.py BEFORE AFTER [--rounds N] [--runs N]
+    python3 generator/benches/compare.py BEFORE AFTER [--rounds N] [--runs N] [--synth BIN]
 
 Run it from the repository root. BEFORE and AFTER are release binaries
 (`cargo build --release -p apigen`, in a worktree of each commit). The
@@ -58,13 +58,15 @@ def main():
     parser.add_argument("after")
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--runs", type=int, default=10, help="runs per binary per round")
+    parser.add_argument("--synth", help="a built `synth` example, instead of building it")
     args = parser.parse_args()
     work = tempfile.mkdtemp()
     specs = [(name, path, None) for name, path in REAL if os.path.exists(path)]
     for n in SYNTH:
         path = os.path.join(work, f"synth-{n}.yaml")
-        subprocess.run(["cargo", "run", "--release", "-q", "-p", "apigen", "--example", "synth",
-                        "--", str(n), path], check=True, stderr=subprocess.DEVNULL)
+        synth = [args.synth] if args.synth else [
+            "cargo", "run", "--release", "-q", "-p", "apigen", "--example", "synth", "--"]
+        subprocess.run(synth + [str(n), path], check=True, stderr=subprocess.DEVNULL)
         specs.append((f"synth-{n}", path, n))
     print("| spec | before | after | after/before | peak before | peak after | ratio |")
     print("|---|---|---|---|---|---|---|")

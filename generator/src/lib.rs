@@ -1,11 +1,11 @@
 //! apigen turns a hand-written OpenAPI 3.0 spec into a typed, self-contained
 //! async Rust client.
 //!
-//! The pipeline is `load` (text to openapiv3 types, located errors), `lower`
-//! (openapiv3 types to the one [`model::Api`]), `emit` (model to tokens) and
-//! `render` (tokens to text through syn and prettyplease). Everything is
-//! rendered in memory; writing is a separate, atomic step, so a failure never
-//! leaves a half-written output.
+//! The pipeline is `spec` (bytes to one bundled openapiv3 document, with
+//! located errors), `lower` (openapiv3 types to the one [`model::Api`]),
+//! `emit` (model to tokens) and `render` (tokens to text through syn and
+//! prettyplease). Everything is rendered in memory; writing is a separate,
+//! atomic step, so a failure never leaves a half-written output.
 //!
 //! From a build script:
 //!

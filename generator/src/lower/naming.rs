@@ -69,10 +69,9 @@ pub fn const_name(raw: &str) -> String {
 ///
 /// Specs repeat names: every struct with a `name` property, every
 /// operation with an `id` parameter. heck formats case conversions one
-/// character at a time, so converting each spec name once pays: lowering
-/// the synthetic spec of 10,000 operations converts 260,000 names, of which
-/// 60,000 are distinct. Names that cannot repeat (component keys,
-/// operation ids) are converted directly, without a map to keep them.
+/// character at a time, so each such name is converted once. Names that
+/// cannot repeat (component keys, operation ids) are converted directly,
+/// without a map to keep them.
 ///
 /// The maps are only looked up, never iterated, so their order cannot reach
 /// the output.
