@@ -107,7 +107,7 @@ impl<'a> Lowerer<'a> {
         Lowerer {
             spec: &doc.openapi,
             display: doc.display.clone(),
-            diags: Vec::new(),
+            diags: doc.warnings.clone(),
             types: BTreeMap::new(),
             type_names,
             components: BTreeMap::new(),

@@ -11,6 +11,7 @@
 
 mod bundle;
 pub mod locate;
+mod normalize;
 pub(crate) mod parse;
 mod structure;
 
@@ -38,6 +39,9 @@ pub struct Document {
     pub openapi: openapiv3::OpenAPI,
     /// The root file's text, to locate diagnostics in (see `locate`).
     pub text: String,
+    /// What reading had to read otherwise than written ([`normalize`]),
+    /// in `display`'s file, not yet located.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Reads and parses the spec at `path`; `display` is how it is named in
@@ -109,18 +113,24 @@ fn load_owned(bytes: Vec<u8>, path: &Path, display: &str) -> Result<Document, Er
     if text.starts_with('\u{feff}') {
         text.drain(..'\u{feff}'.len_utf8());
     }
-    let openapi = parse(&text, path, display)?;
+    let (openapi, warnings) = parse(&text, path, display)?;
     Ok(Document {
         display: display.to_string(),
         sha256,
         openapi,
         text,
+        warnings: warnings.into_iter().map(|w| w.in_file(display)).collect(),
     })
 }
 
-/// The document `text` holds: read, checked for its version, bundled and
-/// deserialized, with every error in `display`'s file and located.
-fn parse(text: &str, path: &Path, display: &str) -> Result<openapiv3::OpenAPI, Error> {
+/// The document `text` holds: read, checked for its version, bundled,
+/// normalized and deserialized, with every error in `display`'s file and
+/// located; and the warnings of normalizing it.
+fn parse(
+    text: &str,
+    path: &Path,
+    display: &str,
+) -> Result<(openapiv3::OpenAPI, Vec<Diagnostic>), Error> {
     // Reading errors come with their line and column.
     let in_file = |e: Error| {
         Error::new(
@@ -135,10 +145,11 @@ fn parse(text: &str, path: &Path, display: &str) -> Result<openapiv3::OpenAPI, E
     let mut value = parse_text(text, path).map_err(in_file)?;
     check_version(&value).map_err(located)?;
     bundle(&mut value, path, display).map_err(located)?;
+    let warnings = normalize::normalize(&mut value);
     match openapiv3::OpenAPI::deserialize(&value) {
-        Ok(openapi) => Ok(openapi),
+        Ok(openapi) => Ok((openapi, warnings)),
         Err(_) => match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&value) {
-            Ok(openapi) => Ok(openapi),
+            Ok(openapi) => Ok((openapi, warnings)),
             Err(e) => Err(located(structure::invalid_document(&value, &e))),
         },
     }
@@ -329,5 +340,27 @@ mod tests {
             Some("#/components/schemas/A")
         );
         assert_eq!((diagnostic.line, diagnostic.column), (Some(3), Some(1)));
+    }
+
+    /// A bound beyond 64 bits on an integer parameter is a warning, located
+    /// in the text, and the parameter is still an integer.
+    #[test]
+    fn an_integer_bound_beyond_64_bits_is_read_with_a_warning() {
+        let text = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths:\n  /a:\n    get:\n      operationId: getA\n      parameters:\n        - name: n\n          in: query\n          schema: {type: integer, format: int64, maximum: 18446744073709551616}\n      responses: {'204': {description: none}}\n";
+        let doc = load(text, "s.yaml").unwrap();
+        assert_eq!(doc.warnings.len(), 1, "{:?}", doc.warnings);
+        let (api, warnings) = crate::lower::lower(&doc).unwrap();
+        let warnings = located(&doc.text, &doc.display, warnings);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert_eq!(
+            warnings[0].pointer.as_deref(),
+            Some("#/paths/~1a/get/parameters/0/schema/maximum")
+        );
+        assert_eq!(
+            (warnings[0].line, warnings[0].file.as_deref()),
+            (Some(10), Some("s.yaml"))
+        );
+        let parameter = &api.operations[0].params[0];
+        assert_eq!(parameter.ty, crate::model::TypeRef::I64);
     }
 }

@@ -84,6 +84,13 @@ impl<'de> DeserializeSeed<'de> for UniqueKeys<'_> {
     }
 }
 
+impl UniqueKeys<'_> {
+    /// A number as `serde_json::Value` keeps it: not finite is null.
+    fn float(self, v: f64) -> Value {
+        serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number)
+    }
+}
+
 impl<'de> Visitor<'de> for UniqueKeys<'_> {
     type Value = Value;
 
@@ -99,16 +106,17 @@ impl<'de> Visitor<'de> for UniqueKeys<'_> {
     fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
         Ok(Value::from(v))
     }
-    // Integers beyond 64 bits (YAML has them) as `serde_json::Value` takes
-    // them.
-    fn visit_i128<E: serde::de::Error>(self, v: i128) -> Result<Value, E> {
-        serde::Deserialize::deserialize(serde::de::value::I128Deserializer::<E>::new(v))
+    // YAML integers beyond 64 bits (vendors write them as bounds, say) are
+    // kept as the nearest floating-point number: JSON has no larger
+    // integers, and what reads them needs no more precision.
+    fn visit_i128<E>(self, v: i128) -> Result<Value, E> {
+        Ok(i64::try_from(v).map_or_else(|_| self.float(v as f64), Value::from))
     }
-    fn visit_u128<E: serde::de::Error>(self, v: u128) -> Result<Value, E> {
-        serde::Deserialize::deserialize(serde::de::value::U128Deserializer::<E>::new(v))
+    fn visit_u128<E>(self, v: u128) -> Result<Value, E> {
+        Ok(u64::try_from(v).map_or_else(|_| self.float(v as f64), Value::from))
     }
     fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+        Ok(self.float(v))
     }
     fn visit_str<E>(self, v: &str) -> Result<Value, E> {
         Ok(Value::String(v.to_string()))
@@ -211,19 +219,24 @@ pub(crate) mod tests {
             let text = std::fs::read_to_string(&file).unwrap();
             same(parse_text(&text, &file).unwrap(), yaml(&text));
         }
-        // Scalars of every kind; what serde_yaml does not take (integers
-        // beyond 64 bits, complex keys) the reader does not take either.
+        // Scalars of every kind; complex keys, which serde_yaml does not
+        // take, the reader does not take either.
         let path = Path::new("s.yaml");
         let scalars = "a: [1, -2, 3.5, -0.0, 1e300, .nan, .inf, 0x1f, 0o17, 018, 1_000]\nb: [true, false, ~, null, '', \"x\", yes]\nc: 18446744073709551615\n200: {z: {}, y: []}\n";
         same(parse_text(scalars, path).unwrap(), yaml(scalars));
-        for refused in [
-            "d: 18446744073709551616\n",
-            "e: -9223372036854775809\n",
-            "? [1]\n: 1\n",
-        ] {
-            assert!(serde_yaml::from_str::<Value>(refused).is_err(), "{refused}");
-            assert!(parse_text(refused, path).is_err(), "{refused}");
-        }
+        let refused = "? [1]\n: 1\n";
+        assert!(serde_yaml::from_str::<Value>(refused).is_err());
+        assert!(parse_text(refused, path).is_err());
+        // Integers beyond 64 bits, which serde_json's value refuses, are
+        // read as the nearest floating-point number.
+        let big = parse_text(
+            "d: 18446744073709551616\ne: -9223372036854775809\nf: 340282366920938463463374607431768211456\n",
+            path,
+        )
+        .unwrap();
+        assert_eq!(big["d"].as_f64(), Some(18446744073709551616.0));
+        assert_eq!(big["e"].as_f64(), Some(-9223372036854775809.0));
+        assert_eq!(big["f"].as_f64(), Some(3.402823669209385e38));
         let text = r#"{"b": [1, -2, 3.5, -0.0, 1e300, true, null, "x"], "a": {"z": {}, "y": []},
                        "n": 18446744073709551615, "s": "\u00e9\n"}"#;
         same(parse_text(text, Path::new("s.json")).unwrap(), json(text));

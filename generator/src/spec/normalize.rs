@@ -1,0 +1,159 @@
+//! What published specs write that openapiv3 cannot read, made readable
+//! before the document is deserialized, each with a warning that says what
+//! was read instead.
+//!
+//! Without this, one odd node fails the whole document. Example values and
+//! extensions (`x-*`) are literal data, never changed.
+
+use serde_json::Value;
+
+use crate::diag::{join, Diagnostic};
+
+/// Rewrites what openapiv3 cannot read in the bundled document `value`,
+/// returning a warning (with its JSON pointer, in no file yet) for each.
+pub fn normalize(value: &mut Value) -> Vec<Diagnostic> {
+    let mut warnings = Vec::new();
+    walk(value, &mut Vec::new(), &mut warnings);
+    warnings
+}
+
+/// A step from a node to one of its children.
+enum Step<'v> {
+    Key(&'v str),
+    Index(usize),
+}
+
+/// The JSON pointer of the node `path` leads to.
+fn pointer(path: &[Step<'_>]) -> String {
+    path.iter()
+        .fold("#".to_string(), |pointer, step| match step {
+            Step::Key(key) => join(&pointer, key),
+            Step::Index(index) => join(&pointer, &index.to_string()),
+        })
+}
+
+/// Visits every node that is part of the spec's structure. `path` leads to
+/// `node`; it is made into a pointer only for a warning.
+fn walk<'v>(node: &'v mut Value, path: &mut Vec<Step<'v>>, warnings: &mut Vec<Diagnostic>) {
+    match node {
+        Value::Object(map) => {
+            if map.get("type").and_then(Value::as_str) == Some("integer") {
+                for bound in ["minimum", "maximum"] {
+                    if let Some(value) = map.get_mut(bound) {
+                        if let Some(warning) = integer_bound(value, bound, path) {
+                            warnings.push(warning);
+                        }
+                    }
+                }
+            }
+            let in_names = matches!(path.last(), Some(Step::Key("properties")));
+            for (key, child) in map {
+                if is_literal(key) && !in_names {
+                    continue;
+                }
+                path.push(Step::Key(key));
+                walk(child, path, warnings);
+                path.pop();
+            }
+        }
+        Value::Array(items) => {
+            for (index, item) in items.iter_mut().enumerate() {
+                path.push(Step::Index(index));
+                walk(item, path, warnings);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Keys whose values are data, not spec structure (unless they name
+/// properties).
+fn is_literal(key: &str) -> bool {
+    key == "example" || key == "examples" || key == "default" || key.starts_with("x-")
+}
+
+/// openapiv3 reads an integer schema's bounds as 64-bit signed integers; a
+/// bound beyond that range (vendors write `2^64` for "unbounded") or with
+/// a fraction becomes the nearest one that fits.
+fn integer_bound(value: &mut Value, bound: &str, path: &[Step<'_>]) -> Option<Diagnostic> {
+    let Value::Number(number) = value else {
+        return None;
+    };
+    if number.is_i64() {
+        return None;
+    }
+    let original = number.to_string();
+    let float = number.as_f64().unwrap_or_default();
+    let read = if float >= i64::MAX as f64 {
+        i64::MAX
+    } else if float <= i64::MIN as f64 {
+        i64::MIN
+    } else {
+        // Within the range, with a fraction: the whole numbers the bound
+        // allows start or end at the next one inward.
+        if bound == "minimum" {
+            float.ceil() as i64
+        } else {
+            float.floor() as i64
+        }
+    };
+    *value = Value::from(read);
+    Some(
+        Diagnostic::warning(format!(
+            "integer `{bound}` {original} is not a 64-bit integer; read as {read}"
+        ))
+        .at_pointer(join(&pointer(path), bound)),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integer_bounds_beyond_64_bits_are_read_as_the_nearest_that_fits() {
+        let mut value = serde_json::json!({
+            "components": {"schemas": {
+                "Big": {"type": "integer", "minimum": -1e20, "maximum": 18446744073709551615u64},
+                "Fraction": {"type": "integer", "minimum": 0.5, "maximum": 9.5},
+                "Fine": {"type": "integer", "minimum": 0, "maximum": 10},
+                "Number": {"type": "number", "maximum": 1e30},
+                "Example": {"type": "object", "example": {"type": "integer", "maximum": 1e30},
+                            "properties": {"example": {"type": "integer", "maximum": 1e30}}}
+            }}
+        });
+        let warnings = normalize(&mut value);
+        let schemas = &value["components"]["schemas"];
+        assert_eq!(schemas["Big"]["minimum"], i64::MIN);
+        assert_eq!(schemas["Big"]["maximum"], i64::MAX);
+        assert_eq!(schemas["Fraction"]["minimum"], 1);
+        assert_eq!(schemas["Fraction"]["maximum"], 9);
+        assert_eq!(schemas["Fine"]["maximum"], 10);
+        assert_eq!(schemas["Number"]["maximum"], 1e30);
+        // An example is data; a property named `example` is a schema.
+        assert_eq!(schemas["Example"]["example"]["maximum"], 1e30);
+        assert_eq!(
+            schemas["Example"]["properties"]["example"]["maximum"],
+            i64::MAX
+        );
+        let pointers: Vec<_> = warnings
+            .iter()
+            .filter_map(|w| w.pointer.as_deref())
+            .collect();
+        assert_eq!(
+            pointers,
+            [
+                "#/components/schemas/Big/minimum",
+                "#/components/schemas/Big/maximum",
+                "#/components/schemas/Fraction/minimum",
+                "#/components/schemas/Fraction/maximum",
+                "#/components/schemas/Example/properties/example/maximum",
+            ]
+        );
+        assert_eq!(
+            warnings[1].message,
+            "integer `maximum` 18446744073709551615 is not a 64-bit integer; read as 9223372036854775807"
+        );
+    }
+}
