@@ -158,8 +158,15 @@ impl Bundler {
                         map.insert("$ref".to_string(), Value::String(local));
                     }
                 }
+                let mut tokens = pointer.rsplit('/').map(str::to_string);
+                let (parent, grandparent) = (tokens.next(), tokens.next());
+                let literal =
+                    |key: &str| super::is_literal(key, parent.as_deref(), grandparent.as_deref());
                 for (key, value) in map.iter_mut() {
-                    if key != "$ref" && matches!(value, Value::Object(_) | Value::Array(_)) {
+                    if key != "$ref"
+                        && !literal(key)
+                        && matches!(value, Value::Object(_) | Value::Array(_))
+                    {
                         push_token(pointer, key);
                         self.rewrite(value, file, is_root, pointer);
                         pointer.truncate(len);

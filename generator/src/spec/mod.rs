@@ -155,6 +155,21 @@ fn parse(
     }
 }
 
+/// Whether the value at `key`, in an object reached through the keys
+/// `parent` and `grandparent`, is literal data rather than spec structure:
+/// example values (`example`, and `value` of an Example object),
+/// `default`, `enum` and extensions (`x-*`). A `$ref` inside them is data,
+/// never resolved, and they are never rewritten. Under `properties` the
+/// keys are property names, so nothing there is data.
+pub(crate) fn is_literal(key: &str, parent: Option<&str>, grandparent: Option<&str>) -> bool {
+    if parent == Some("properties") {
+        return false;
+    }
+    matches!(key, "example" | "default" | "enum")
+        || key.starts_with("x-")
+        || (key == "value" && grandparent == Some("examples"))
+}
+
 /// The diagnostics about the root file (those in no file yet or in
 /// `display`), put in `display` with the line, column and source line of
 /// their pointers in `text`. Positions cost a walk of the text: only when
@@ -362,5 +377,46 @@ mod tests {
         );
         let parameter = &api.operations[0].params[0];
         assert_eq!(parameter.ty, crate::model::TypeRef::I64);
+    }
+
+    /// A `$ref` inside an example value or an extension is data: it is
+    /// neither resolved nor refused, and it is kept as written; one in a
+    /// property named `example` is a reference like any other.
+    #[test]
+    fn references_inside_examples_and_extensions_are_data() {
+        let text = r##"openapi: 3.0.3
+info: {title: T, version: '1'}
+x-links: {$ref: 'https://example.com/links.json'}
+paths:
+  /a:
+    get:
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  example: {$ref: 'other.yaml#/Missing'}
+              example: {$ref: 'https://example.com/a.json'}
+              examples:
+                one: {value: {$ref: '#/nowhere'}}
+"##;
+        let error = load(text, "s.yaml").unwrap_err();
+        let messages: Vec<_> = error
+            .diagnostics()
+            .iter()
+            .map(|d| d.message.as_str())
+            .collect();
+        assert_eq!(messages.len(), 1, "{messages:?}");
+        assert!(messages[0].contains("other.yaml"), "{messages:?}");
+        let text = text.replace("{$ref: 'other.yaml#/Missing'}", "{type: string}");
+        let doc = load(&text, "s.yaml").unwrap();
+        let json = serde_json::to_value(&doc.openapi).unwrap();
+        let media = &json["paths"]["/a"]["get"]["responses"]["200"]["content"]["application/json"];
+        assert_eq!(media["example"]["$ref"], "https://example.com/a.json");
+        assert_eq!(media["examples"]["one"]["value"]["$ref"], "#/nowhere");
+        assert_eq!(json["x-links"]["$ref"], "https://example.com/links.json");
     }
 }

@@ -2,8 +2,8 @@
 //! before the document is deserialized, each with a warning that says what
 //! was read instead.
 //!
-//! Without this, one odd node fails the whole document. Example values and
-//! extensions (`x-*`) are literal data, never changed.
+//! Without this, one odd node fails the whole document. Literal data
+//! (examples, defaults, extensions: [`super::is_literal`]) is never changed.
 
 use serde_json::Value;
 
@@ -46,9 +46,13 @@ fn walk<'v>(node: &'v mut Value, path: &mut Vec<Step<'v>>, warnings: &mut Vec<Di
                     }
                 }
             }
-            let in_names = matches!(path.last(), Some(Step::Key("properties")));
+            let key_at = |back: usize| match path.iter().rev().nth(back) {
+                Some(Step::Key(key)) => Some(*key),
+                _ => None,
+            };
+            let (parent, grandparent) = (key_at(0), key_at(1));
             for (key, child) in map {
-                if is_literal(key) && !in_names {
+                if super::is_literal(key, parent, grandparent) {
                     continue;
                 }
                 path.push(Step::Key(key));
@@ -65,12 +69,6 @@ fn walk<'v>(node: &'v mut Value, path: &mut Vec<Step<'v>>, warnings: &mut Vec<Di
         }
         _ => {}
     }
-}
-
-/// Keys whose values are data, not spec structure (unless they name
-/// properties).
-fn is_literal(key: &str) -> bool {
-    key == "example" || key == "examples" || key == "default" || key.starts_with("x-")
 }
 
 /// openapiv3 reads an integer schema's bounds as 64-bit signed integers; a
