@@ -8,6 +8,7 @@
 //! (the `hint`). Objects are in [`super::objects`].
 
 use std::borrow::Borrow;
+use std::collections::BTreeSet;
 
 use openapiv3 as oa;
 
@@ -147,8 +148,8 @@ impl<'a> Lowerer<'a> {
         if let Some(object) = self.object_view(schema, pointer) {
             return TypeKind::Struct(self.object(object, pointer, name));
         }
-        if let Some(variants) = string_enum_values(schema) {
-            return TypeKind::StringEnum(self.string_enum(variants));
+        if let Some(values) = string_enum_values(schema) {
+            return TypeKind::StringEnum(self.string_enum(values, pointer));
         }
         if let Some(alternatives) = alternatives(schema) {
             let mut union = self.union(alternatives, pointer, name);
@@ -186,6 +187,14 @@ impl<'a> Lowerer<'a> {
         }
         match &schema.schema_kind {
             oa::SchemaKind::Type(oa::Type::String(s)) => match &s.format {
+                _ if !s.enumeration.is_empty() => {
+                    // Only `null`s: no value to make an enum of.
+                    self.warn(
+                        &join(pointer, "enum"),
+                        "the enum lists no string value; it is a plain string",
+                    );
+                    TypeRef::String
+                }
                 oa::VariantOrUnknownOrEmpty::Item(oa::StringFormat::DateTime) => TypeRef::DateTime,
                 oa::VariantOrUnknownOrEmpty::Item(oa::StringFormat::Date) => TypeRef::Date,
                 oa::VariantOrUnknownOrEmpty::Item(oa::StringFormat::Binary)
@@ -360,17 +369,28 @@ impl<'a> Lowerer<'a> {
         })
     }
 
-    fn string_enum(&mut self, values: Vec<String>) -> StringEnum {
+    /// The enum of a schema's string `values` (at `pointer`); a value
+    /// listed again is left out, with a warning.
+    fn string_enum(&mut self, values: Vec<String>, pointer: &str) -> StringEnum {
         let mut names = Namespace::new();
         // `Unknown` holds values the spec does not list.
         names.reserve("Unknown");
-        let variants = values
-            .into_iter()
-            .map(|wire| EnumVariant {
+        let mut seen = BTreeSet::new();
+        let mut variants = Vec::new();
+        for (index, wire) in values.into_iter().enumerate() {
+            if !seen.insert(wire.clone()) {
+                let at = join(&join(pointer, "enum"), &index.to_string());
+                self.warn(
+                    &at,
+                    format!("the enum lists `{wire}` again; the repeat is left out"),
+                );
+                continue;
+            }
+            variants.push(EnumVariant {
                 name: names.claim(&self.cases.type_name(&wire)),
                 wire_name: wire,
-            })
-            .collect();
+            });
+        }
         StringEnum { variants }
     }
 }
@@ -413,12 +433,13 @@ fn needs_named_type(schema: &oa::Schema) -> bool {
         || alternatives(schema).is_some()
 }
 
-/// The values of a string schema's `enum`, when it has one.
+/// The values of a string schema's `enum`, when it lists any (`null`
+/// is no value: the field's `Option` holds it).
 fn string_enum_values(schema: &oa::Schema) -> Option<Vec<String>> {
     match &schema.schema_kind {
-        oa::SchemaKind::Type(oa::Type::String(s)) if !s.enumeration.is_empty() => {
+        oa::SchemaKind::Type(oa::Type::String(s)) => {
             let values: Vec<String> = s.enumeration.iter().flatten().cloned().collect();
-            Some(values)
+            (!values.is_empty()).then_some(values)
         }
         _ => None,
     }
@@ -492,6 +513,36 @@ mod tests {
                 property: "kind".into(),
                 mapping: vec![("Cat".into(), 0), ("Dog".into(), 1)],
             })
+        );
+    }
+
+    #[test]
+    fn an_enum_value_listed_twice_is_one_variant_with_a_warning() {
+        let spec = with_schemas(
+            "    Country: {type: string, enum: [CA, CT, US, CT]}
+    Nothing: {type: string, enum: [null]}
+",
+        );
+        let (api, warnings) = lowered(&spec);
+        let TypeKind::StringEnum(country) = &type_named(&api, "Country").kind else {
+            panic!("not a string enum");
+        };
+        let wires: Vec<&str> = country
+            .variants
+            .iter()
+            .map(|v| v.wire_name.as_str())
+            .collect();
+        assert_eq!(wires, ["CA", "CT", "US"]);
+        assert_eq!(
+            type_named(&api, "Nothing").kind,
+            TypeKind::Alias(TypeRef::String)
+        );
+        assert_eq!(
+            located(&warnings),
+            [
+                "#/components/schemas/Country/enum/3: the enum lists `CT` again; the repeat is left out",
+                "#/components/schemas/Nothing/enum: the enum lists no string value; it is a plain string",
+            ]
         );
     }
 }
