@@ -31,7 +31,13 @@ const SECTIONS: &[&str] = &[
 ];
 
 /// How many distinct external targets one spec may pull in.
-const MAX_IMPORTS: usize = 10_000;
+const MAX_IMPORTS: usize = 100_000;
+
+/// How many bytes the files a spec references may add up to. Vendors split
+/// specs into thousands of small files; what needs a bound is the memory
+/// they take, not their number. (References are followed through a queue,
+/// not by recursion, so a deep chain of files needs no bound of its own.)
+const MAX_REFERENCED_BYTES: u64 = 4 * super::MAX_SPEC_BYTES;
 
 struct Bundler {
     /// Parsed external files, by canonical path.
@@ -48,6 +54,8 @@ struct Bundler {
     canonical: BTreeMap<(PathBuf, String), PathBuf>,
     root_file: PathBuf,
     root_display: String,
+    /// Bytes of the referenced files read so far.
+    bytes_read: u64,
     diags: Vec<Diagnostic>,
 }
 
@@ -76,6 +84,7 @@ pub fn bundle(root: &mut Value, path: &Path, display: &str) -> Result<(), Error>
         canonical: BTreeMap::new(),
         root_file: root_file.clone(),
         root_display: display.to_string(),
+        bytes_read: 0,
         diags: Vec::new(),
     };
     // Rewritten in place: on an error the caller drops the document.
@@ -235,17 +244,9 @@ impl Bundler {
             return Some(local.clone());
         }
         if !self.files.contains_key(&target_file) {
-            if self.files.len() >= 256 {
-                self.error(
-                    file,
-                    ref_pointer,
-                    "too many referenced files (more than 256)".to_string(),
-                    None,
-                );
-                return None;
-            }
-            match load_file(&target_file) {
-                Ok(value) => {
+            match load_file(&target_file, MAX_REFERENCED_BYTES - self.bytes_read) {
+                Ok((value, bytes)) => {
+                    self.bytes_read += bytes;
                     self.files.insert(target_file.clone(), value);
                 }
                 Err(message) => {
@@ -331,7 +332,9 @@ impl Bundler {
     }
 }
 
-fn load_file(path: &Path) -> Result<Value, String> {
+/// The parsed file at `path` and its size, if it is at most
+/// `bytes_left` bytes (and within the size cap of a spec).
+fn load_file(path: &Path, bytes_left: u64) -> Result<(Value, u64), String> {
     let metadata =
         std::fs::metadata(path).map_err(|e| format!("{}: {e}", crate::diag::display_path(path)))?;
     if metadata.len() > super::MAX_SPEC_BYTES {
@@ -341,10 +344,16 @@ fn load_file(path: &Path) -> Result<Value, String> {
             super::MAX_SPEC_BYTES
         ));
     }
+    if metadata.len() > bytes_left {
+        return Err(format!(
+            "the referenced files add up to more than {MAX_REFERENCED_BYTES} bytes"
+        ));
+    }
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("{}: {e}", crate::diag::display_path(path)))?;
+    let bytes = text.len() as u64;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    super::parse_text(text, path).map_err(|e| {
+    let value = super::parse_text(text, path).map_err(|e| {
         e.diagnostics()
             .iter()
             .map(|d| {
@@ -356,7 +365,8 @@ fn load_file(path: &Path) -> Result<Value, String> {
             })
             .collect::<Vec<_>>()
             .join("; ")
-    })
+    })?;
+    Ok((value, bytes))
 }
 
 /// Whether any `$ref` in `value` points outside the document.

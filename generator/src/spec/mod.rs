@@ -419,4 +419,32 @@ paths:
         assert_eq!(media["examples"]["one"]["value"]["$ref"], "#/nowhere");
         assert_eq!(json["x-links"]["$ref"], "https://example.com/links.json");
     }
+
+    /// A spec split into hundreds of files is bundled: what is bounded is
+    /// the bytes the files add up to, not their number.
+    #[test]
+    fn a_spec_of_many_files_is_bundled() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut properties = String::new();
+        for i in 0..300 {
+            let file = format!("schema-{i}.yaml");
+            std::fs::write(
+                dir.path().join(&file),
+                format!("type: string\ndescription: number {i}\n"),
+            )
+            .unwrap();
+            properties.push_str(&format!("        p{i}: {{$ref: '{file}'}}\n"));
+        }
+        let text = format!("openapi: 3.0.3\ninfo: {{title: T, version: '1'}}\npaths: {{}}\ncomponents:\n  schemas:\n    All:\n      type: object\n      properties:\n{properties}");
+        let root = dir.path().join("root.yaml");
+        std::fs::write(&root, &text).unwrap();
+        let doc = super::load(&root, "root.yaml").unwrap();
+        let schemas = &doc.openapi.components.unwrap().schemas;
+        assert_eq!(
+            schemas.len(),
+            301,
+            "{:?}",
+            schemas.keys().collect::<Vec<_>>()
+        );
+    }
 }
