@@ -550,15 +550,6 @@ fn duplicate_keys_are_refused() {
 
 #[test]
 fn structural_errors_point_at_the_node() {
-    let no_schema = GOOD.replace(", schema: {type: string}}", "}");
-    assert_bad_input(
-        "noschema.yaml",
-        Some(&no_schema),
-        &[
-            "a parameter needs `schema` or `content`",
-            "noschema.yaml:9:11 at #/paths/~1a~1{id}/get/parameters/0",
-        ],
-    );
     let no_description = GOOD.replace("          description: ok\n", "");
     assert_bad_input(
         "nodesc.yaml",
@@ -577,6 +568,40 @@ fn structural_errors_point_at_the_node() {
         Some(&wrong_type),
         &["invalid type: string \"many\"", "at #/components/schemas/A"],
     );
+}
+
+/// A parameter without `schema` or `content` costs no operation: it is a
+/// string, with a located warning; `--strict` refuses it.
+#[test]
+fn a_parameter_without_schema_is_a_string_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let no_schema = GOOD.replace(", schema: {type: string}}", "}");
+    std::fs::write(dir.path().join("noschema.yaml"), no_schema).unwrap();
+    let args = [
+        "generate",
+        "--spec",
+        "noschema.yaml",
+        "--out",
+        "out",
+        "--crate-name",
+        "tiny",
+    ];
+    let output = apigen(dir.path(), &args);
+    let text = stderr(&output);
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("parameter `id` has neither `schema` nor `content`; it is read as a string"),
+        "{text}"
+    );
+    assert!(
+        text.contains("noschema.yaml:9:11 at #/paths/~1a~1{id}/get/parameters/0"),
+        "{text}"
+    );
+    let client = std::fs::read_to_string(dir.path().join("out/src/client.rs")).unwrap();
+    assert!(client.contains("id: &str"), "{client}");
+    let strict = apigen(dir.path(), &[&args[..], &["--strict"]].concat());
+    assert_eq!(strict.status.code(), Some(2), "{}", stderr(&strict));
+    assert!(stderr(&strict).contains("(an error under --strict)"));
 }
 
 #[test]

@@ -1,4 +1,5 @@
-//! What published specs write that openapiv3 cannot read, made readable
+//! What published specs write that openapiv3 cannot read (integer bounds
+//! beyond 64 bits, parameters without a schema), made readable
 //! before the document is deserialized, each with a warning that says what
 //! was read instead.
 //!
@@ -37,6 +38,9 @@ fn pointer(path: &[Step<'_>]) -> String {
 fn walk<'v>(node: &'v mut Value, path: &mut Vec<Step<'v>>, warnings: &mut Vec<Diagnostic>) {
     match node {
         Value::Object(map) => {
+            if let Some(warning) = parameter_without_schema(map, path) {
+                warnings.push(warning);
+            }
             if map.get("type").and_then(Value::as_str) == Some("integer") {
                 for bound in ["minimum", "maximum"] {
                     if let Some(value) = map.get_mut(bound) {
@@ -69,6 +73,35 @@ fn walk<'v>(node: &'v mut Value, path: &mut Vec<Step<'v>>, warnings: &mut Vec<Di
         }
         _ => {}
     }
+}
+
+/// A parameter needs a `schema` or a `content`; one with neither (vendors
+/// leave it out for plain strings) is read as a string.
+fn parameter_without_schema(
+    map: &mut serde_json::Map<String, Value>,
+    path: &[Step<'_>],
+) -> Option<Diagnostic> {
+    let located = matches!(
+        map.get("in").and_then(Value::as_str),
+        Some("query" | "header" | "path" | "cookie")
+    );
+    // A security scheme of type `apiKey` has `name` and `in` too.
+    let parameter = located && map.contains_key("name") && !map.contains_key("type");
+    if !parameter
+        || ["schema", "content", "$ref"]
+            .iter()
+            .any(|k| map.contains_key(*k))
+    {
+        return None;
+    }
+    map.insert("schema".to_string(), serde_json::json!({"type": "string"}));
+    let name = map.get("name").and_then(Value::as_str).unwrap_or_default();
+    Some(
+        Diagnostic::warning(format!(
+            "parameter `{name}` has neither `schema` nor `content`; it is read as a string"
+        ))
+        .at_pointer(pointer(path)),
+    )
 }
 
 /// openapiv3 reads an integer schema's bounds as 64-bit signed integers; a
@@ -152,6 +185,49 @@ mod tests {
         assert_eq!(
             warnings[1].message,
             "integer `maximum` 18446744073709551615 is not a 64-bit integer; read as 9223372036854775807"
+        );
+    }
+
+    #[test]
+    fn a_parameter_without_schema_or_content_is_a_string() {
+        let mut value = serde_json::json!({
+            "paths": {"/a": {"get": {"parameters": [
+                {"name": "q", "in": "query"},
+                {"name": "h", "in": "header", "content": {}},
+                {"$ref": "#/components/parameters/P"}
+            ]}}},
+            "components": {
+                "parameters": {"P": {"name": "p", "in": "path", "required": true}},
+                "securitySchemes": {"key": {"type": "apiKey", "name": "k", "in": "header"}}
+            }
+        });
+        let warnings = normalize(&mut value);
+        assert_eq!(
+            value["paths"]["/a"]["get"]["parameters"][0]["schema"],
+            serde_json::json!({"type": "string"})
+        );
+        assert!(value["paths"]["/a"]["get"]["parameters"][1]
+            .get("schema")
+            .is_none());
+        assert!(value["components"]["securitySchemes"]["key"]
+            .get("schema")
+            .is_none());
+        let located: Vec<_> = warnings
+            .iter()
+            .map(|w| (w.pointer.as_deref().unwrap_or_default(), w.message.as_str()))
+            .collect();
+        assert_eq!(
+            located,
+            [
+                (
+                    "#/paths/~1a/get/parameters/0",
+                    "parameter `q` has neither `schema` nor `content`; it is read as a string"
+                ),
+                (
+                    "#/components/parameters/P",
+                    "parameter `p` has neither `schema` nor `content`; it is read as a string"
+                ),
+            ]
         );
     }
 }
