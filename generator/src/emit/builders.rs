@@ -112,7 +112,11 @@ fn args_struct(api: &Api, op: &Operation) -> TokenStream {
         "The required arguments of [`Client::{}`].",
         op.name
     )));
-    let param_docs = op.params.iter().filter(|p| p.required).map(|p| p.docs.as_deref());
+    let param_docs = op
+        .params
+        .iter()
+        .filter(|p| p.required)
+        .map(|p| p.docs.as_deref());
     let body_doc = op
         .body
         .as_ref()
@@ -200,7 +204,11 @@ fn send_methods(api: &Api, op: &Operation) -> TokenStream {
     let (success, error) = result_types(api, op);
     let method = quote::format_ident!("{}", op.method.as_str());
     let path_template = proc_macro2::Literal::string(&op.path);
-    let mut fields: Vec<TokenStream> = op.params.iter().map(|p| ident(&p.name).into_token_stream()).collect();
+    let mut fields: Vec<TokenStream> = op
+        .params
+        .iter()
+        .map(|p| ident(&p.name).into_token_stream())
+        .collect();
     if op.body.is_some() {
         fields.push(quote!(body));
     }

@@ -97,7 +97,11 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
     let doc = docs(Some(&method_docs(op)));
     let required = required_arguments(api, op);
     let names: Vec<_> = required.iter().map(|(name, _)| name.clone()).collect();
-    let optional = op.params.iter().filter(|p| !p.required).map(|p| ident(&p.name));
+    let optional = op
+        .params
+        .iter()
+        .filter(|p| !p.required)
+        .map(|p| ident(&p.name));
     let optional_body = op
         .body
         .as_ref()
@@ -171,7 +175,8 @@ fn method_docs(op: &Operation) -> String {
         doc_lines.extend(arg_docs);
     }
     doc_lines.push(String::new());
-    let setters = op.params.iter().any(|p| !p.required) || op.body.as_ref().is_some_and(|b| !b.required);
+    let setters =
+        op.params.iter().any(|p| !p.required) || op.body.as_ref().is_some_and(|b| !b.required);
     doc_lines.push(if setters {
         format!(
             "Returns a [`builders::{}`]: set optional parameters with its setters, then `.send().await` (or `.await`).",
