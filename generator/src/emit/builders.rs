@@ -156,8 +156,10 @@ fn setters(api: &Api, op: &Operation) -> TokenStream {
             text.push_str(d.trim());
         }
         let doc = docs(Some(&text));
+        let allow = naming_convention_allow(&p.name);
         out.extend(quote! {
             #doc
+            #allow
             pub fn #name(mut self, #name: #ty) -> Self {
                 self.#name = Some(#name);
                 self
@@ -175,6 +177,17 @@ fn setters(api: &Api, op: &Operation) -> TokenStream {
         });
     }
     out
+}
+
+/// A setter is named as its parameter, and takes the builder by value.
+/// Clippy expects other receivers of methods whose names start with `is_`,
+/// `as_`, `to_` or `from_`, or end with `_mut`; such a setter says so.
+fn naming_convention_allow(name: &str) -> Option<TokenStream> {
+    let conventional = ["is_", "as_", "to_", "from_"]
+        .iter()
+        .any(|prefix| name.starts_with(prefix))
+        || name.ends_with("_mut");
+    conventional.then(|| quote!(#[allow(clippy::wrong_self_convention)]))
 }
 
 /// The per-call options, the same for every builder; the runtime's
