@@ -203,7 +203,8 @@ async fn ok_200_parses_block_slot_and_keeps_offset() {
 async fn created_201_counts_as_success() {
     let server = server_answering(json_response(201, &block_slot_body())).await;
     let response = client_for(&server)
-        .update_block_slot_with_response("evt-1", &update_request())
+        .update_block_slot("evt-1", &update_request())
+        .send_with_response()
         .await
         .expect("201 is a success");
     assert_eq!(response.status(), 201);
@@ -448,4 +449,124 @@ async fn build_rejects_empty_or_malformed_token() {
         .base_url(server.uri())
         .build()
         .expect("a well-formed token is accepted");
+}
+
+/// The client, and the futures of its operations, can cross threads: this
+/// test would not compile otherwise.
+#[test]
+fn client_is_send_sync_clone_and_futures_are_send() {
+    fn send<T: Send>(_: &T) {}
+    fn shared<T: Send + Sync + Clone>() {}
+    shared::<Client>();
+    let client = Client::builder()
+        .build()
+        .expect("the default client builds");
+    let request = update_request();
+    send(&client.update_block_slot("evt-1", &request).send());
+    send(
+        &client
+            .update_block_slot("evt-1", &request)
+            .send_with_response(),
+    );
+    send(&std::future::IntoFuture::into_future(
+        client.delete_event("evt-1"),
+    ));
+    send(
+        &client
+            .list_blocked_slots("loc", "1", "2")
+            .user_id("u")
+            .timeout(std::time::Duration::from_secs(1))
+            .header("x-trace", "t")
+            .send(),
+    );
+}
+
+#[tokio::test]
+async fn builder_sends_exactly_the_optional_parameters_that_were_set() {
+    let server = server_answering(json_response(200, &json!({ "events": [] }))).await;
+    let client = client_for(&server);
+    client
+        .list_blocked_slots("loc-1", "100", "200")
+        .group_id("grp 2")
+        .user_id("usr-1")
+        .await
+        .expect("the list decodes");
+    client
+        .list_blocked_slots("loc-1", "100", "200")
+        .await
+        .expect("the list decodes");
+    let requests = server.received_requests().await.expect("recording is on");
+    let queries: Vec<_> = requests.iter().map(|r| r.url.query()).collect();
+    assert_eq!(
+        queries,
+        [
+            Some("locationId=loc-1&startTime=100&endTime=200&userId=usr-1&groupId=grp+2"),
+            Some("locationId=loc-1&startTime=100&endTime=200"),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn per_call_timeout_overrides_the_clients() {
+    let stalled = ResponseTemplate::new(200)
+        .set_body_json(block_slot_body())
+        .set_delay(std::time::Duration::from_secs(10));
+    let server = server_answering(stalled).await;
+    let client = Client::builder()
+        .bearer_token(TOKEN)
+        .base_url(server.uri())
+        .timeout(std::time::Duration::from_secs(30))
+        .retry_policy(highlevel_calendars::RetryPolicy::none())
+        .build()
+        .expect("a client for the mock server builds");
+    let started = std::time::Instant::now();
+    let error = client
+        .update_block_slot("evt-1", &update_request())
+        .timeout(std::time::Duration::from_millis(200))
+        .await
+        .expect_err("the server stalls past the call's timeout");
+    let elapsed = started.elapsed();
+    assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
+    assert!(elapsed < std::time::Duration::from_secs(2), "{elapsed:?}");
+}
+
+#[tokio::test]
+async fn per_call_headers_are_sent_and_invalid_ones_refused() {
+    let server = server_answering(json_response(200, &block_slot_body())).await;
+    let client = client_for(&server);
+    client
+        .update_block_slot("evt-1", &update_request())
+        .header("X-Trace-Id", "trace-7")
+        .header("version", "2099-01-01")
+        .await
+        .expect("the slot decodes");
+    let requests = server.received_requests().await.expect("recording is on");
+    assert_eq!(requests.len(), 1);
+    assert_eq!(header(&requests[0], "x-trace-id"), ["trace-7"]);
+    // A per-call header replaces the operation's header of the same name.
+    assert_eq!(header(&requests[0], "version"), ["2099-01-01"]);
+    assert_eq!(
+        header(&requests[0], "authorization"),
+        [format!("Bearer {TOKEN}")]
+    );
+
+    let refused = [
+        ("bad header name", "x"),
+        ("x-ok", "bad\nvalue"),
+        ("Authorization", "Bearer other"),
+    ];
+    for (name, value) in refused {
+        let error = client
+            .update_block_slot("evt-1", &update_request())
+            .header(name, value)
+            .await
+            .expect_err("the header is refused");
+        assert!(
+            matches!(error, Error::InvalidRequest(_)),
+            "{name}: {error:?}"
+        );
+    }
+    // Nothing more reached the server.
+    let requests = server.received_requests().await.expect("recording is on");
+    assert_eq!(requests.len(), 1);
 }

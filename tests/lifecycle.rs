@@ -87,7 +87,8 @@ async fn create_sends_the_example_and_reads_201() {
         ),
     };
     let response = client(&server)
-        .create_block_slot_with_response(&request)
+        .create_block_slot(&request)
+        .send_with_response()
         .await
         .unwrap();
     assert_eq!(response.status(), 201);
@@ -127,14 +128,9 @@ async fn list_sends_the_query_and_reads_the_events() {
     )
     .await;
     let list = client(&server)
-        .list_blocked_slots(
-            "C2Qu jeCh&8",
-            "1680373800000",
-            "1680978599999",
-            Some("cal-1"),
-            None,
-            Some("grp/2"),
-        )
+        .list_blocked_slots("C2Qu jeCh&8", "1680373800000", "1680978599999")
+        .calendar_id("cal-1")
+        .group_id("grp/2")
         .await
         .unwrap();
     assert_eq!(list.events.len(), 2);

@@ -13,7 +13,7 @@
 mod common;
 use common::update_request;
 
-use std::future::Future;
+use std::future::IntoFuture;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -389,13 +389,13 @@ fn unauthorized_body() -> Value {
 }
 
 /// Runs `future`, failing the test if it takes longer than [`CALL_LIMIT`].
-async fn bounded<F: Future>(future: F) -> F::Output {
+async fn bounded<F: IntoFuture>(future: F) -> F::Output {
     tokio::time::timeout(CALL_LIMIT, future)
         .await
         .expect("the call finished within the time limit")
 }
 
-/// Calls `update_block_slot_with_response("evt-1", ..)`, timing it.
+/// Sends `update_block_slot("evt-1", ..)` with the response, timing it.
 async fn call(
     client: &Client,
 ) -> (
@@ -403,7 +403,12 @@ async fn call(
     Duration,
 ) {
     let started = Instant::now();
-    let result = bounded(client.update_block_slot_with_response("evt-1", &update_request())).await;
+    let result = bounded(
+        client
+            .update_block_slot("evt-1", &update_request())
+            .send_with_response(),
+    )
+    .await;
     (result, started.elapsed())
 }
 
@@ -1242,9 +1247,13 @@ async fn token_never_in_debug_display_or_logs() {
     let log_before_calls = logs.text();
 
     // Success.
-    let response = bounded(client.update_block_slot_with_response("ok", &update_request()))
-        .await
-        .expect("200 is a success");
+    let response = bounded(
+        client
+            .update_block_slot("ok", &update_request())
+            .send_with_response(),
+    )
+    .await
+    .expect("200 is a success");
     assert_secret_not_in(&format!("{response:?}"), SENTINEL);
     // 401 with a static token.
     let error = bounded(client.update_block_slot("unauthorized", &update_request()))
@@ -1256,10 +1265,13 @@ async fn token_never_in_debug_display_or_logs() {
     // 503, then a retry.
     let flaky = FaultServer::sequence(vec![Reply::new(503).into(), ok_reply().into()]).await;
     let flaky_client = builder_for(&flaky).build().expect("builds");
-    let response =
-        bounded(flaky_client.update_block_slot_with_response("evt-1", &update_request()))
-            .await
-            .expect("the retry succeeds");
+    let response = bounded(
+        flaky_client
+            .update_block_slot("evt-1", &update_request())
+            .send_with_response(),
+    )
+    .await
+    .expect("the retry succeeds");
     assert_eq!(response.retries(), 1);
     assert_secret_not_in(&format!("{response:?}"), SENTINEL);
 

@@ -2,8 +2,11 @@
 // Do not edit: change the spec or templates/, then regenerate with
 // `cargo run -p apigen -- generate`.
 
-//! One method per operation of the API.
-use super::runtime::{Client, Error, Request, Response};
+//! One method per operation of the API: each takes the operation's
+//! required arguments and returns its request builder.
+use super::builders;
+use super::runtime::{CallOptions, Client};
+#[allow(unused_imports)]
 use super::types;
 impl Client {
     /// Create block slot
@@ -11,25 +14,17 @@ impl Client {
     /// Blocks a time range on a calendar or for a user, so that nothing can be booked in it.
     ///
     /// `POST /calendars/events/block-slots`
-    pub async fn create_block_slot(
-        &self,
-        body: &types::CreateBlockSlotRequest,
-    ) -> Result<types::BlockSlot, Error<types::CreateBlockSlotError>> {
-        self.create_block_slot_with_response(body).await.map(Response::into_body)
-    }
-    /// Like [`Client::create_block_slot`], and also returns the status and headers.
-    pub async fn create_block_slot_with_response(
-        &self,
-        body: &types::CreateBlockSlotRequest,
-    ) -> Result<Response<types::BlockSlot>, Error<types::CreateBlockSlotError>> {
-        let mut request = Request::new(
-            reqwest::Method::POST,
-            "/calendars/events/block-slots",
-        );
-        request.path_literal("/calendars/events/block-slots");
-        request.constant_header("version", super::headers::VERSION);
-        request.json(body)?;
-        self.send(request).await
+    ///
+    /// Returns a [`builders::CreateBlockSlot`]: `.await` it (or `.send().await`), or `.send_with_response().await` for the status and headers too.
+    pub fn create_block_slot<'c>(
+        &'c self,
+        body: &'c types::CreateBlockSlotRequest,
+    ) -> builders::CreateBlockSlot<'c> {
+        builders::CreateBlockSlot {
+            client: self,
+            body,
+            options: CallOptions::default(),
+        }
     }
     /// Delete event
     ///
@@ -39,25 +34,14 @@ impl Client {
     ///
     /// # Arguments
     /// - `event_id`: Event Id or Instance id. For recurring appointments send masterEventId to modify original series.
-    pub async fn delete_event(
-        &self,
-        event_id: &str,
-    ) -> Result<types::DeleteEventResult, Error<types::DeleteEventError>> {
-        self.delete_event_with_response(event_id).await.map(Response::into_body)
-    }
-    /// Like [`Client::delete_event`], and also returns the status and headers.
-    pub async fn delete_event_with_response(
-        &self,
-        event_id: &str,
-    ) -> Result<Response<types::DeleteEventResult>, Error<types::DeleteEventError>> {
-        let mut request = Request::new(
-            reqwest::Method::DELETE,
-            "/calendars/events/{eventId}",
-        );
-        request.path_literal("/calendars/events/");
-        request.path_param("eventId", event_id)?;
-        request.constant_header("version", super::headers::VERSION);
-        self.send(request).await
+    ///
+    /// Returns a [`builders::DeleteEvent`]: `.await` it (or `.send().await`), or `.send_with_response().await` for the status and headers too.
+    pub fn delete_event<'c>(&'c self, event_id: &'c str) -> builders::DeleteEvent<'c> {
+        builders::DeleteEvent {
+            client: self,
+            event_id,
+            options: CallOptions::default(),
+        }
     }
     /// List blocked slots
     ///
@@ -69,55 +53,24 @@ impl Client {
     /// - `location_id`: Location Id
     /// - `start_time`: Start of the range, in milliseconds since the Unix epoch.
     /// - `end_time`: End of the range, in milliseconds since the Unix epoch.
-    /// - `calendar_id`: Calendar Id. Either of calendarId, userId or groupId is required.
-    /// - `user_id`: User Id, the owner of the slots. Either of userId, calendarId or groupId is required.
-    /// - `group_id`: Calendar group Id. Either of groupId, calendarId or userId is required.
-    pub async fn list_blocked_slots(
-        &self,
-        location_id: &str,
-        start_time: &str,
-        end_time: &str,
-        calendar_id: Option<&str>,
-        user_id: Option<&str>,
-        group_id: Option<&str>,
-    ) -> Result<types::BlockedSlotList, Error<types::ListBlockedSlotsError>> {
-        self.list_blocked_slots_with_response(
-                location_id,
-                start_time,
-                end_time,
-                calendar_id,
-                user_id,
-                group_id,
-            )
-            .await
-            .map(Response::into_body)
-    }
-    /// Like [`Client::list_blocked_slots`], and also returns the status and headers.
-    pub async fn list_blocked_slots_with_response(
-        &self,
-        location_id: &str,
-        start_time: &str,
-        end_time: &str,
-        calendar_id: Option<&str>,
-        user_id: Option<&str>,
-        group_id: Option<&str>,
-    ) -> Result<Response<types::BlockedSlotList>, Error<types::ListBlockedSlotsError>> {
-        let mut request = Request::new(reqwest::Method::GET, "/calendars/blocked-slots");
-        request.path_literal("/calendars/blocked-slots");
-        request.query("locationId", location_id);
-        request.query("startTime", start_time);
-        request.query("endTime", end_time);
-        if let Some(value) = calendar_id {
-            request.query("calendarId", value);
+    ///
+    /// Returns a [`builders::ListBlockedSlots`]: set optional parameters with its setters, then `.send().await` (or `.await`).
+    pub fn list_blocked_slots<'c>(
+        &'c self,
+        location_id: &'c str,
+        start_time: &'c str,
+        end_time: &'c str,
+    ) -> builders::ListBlockedSlots<'c> {
+        builders::ListBlockedSlots {
+            client: self,
+            location_id,
+            start_time,
+            end_time,
+            calendar_id: None,
+            user_id: None,
+            group_id: None,
+            options: CallOptions::default(),
         }
-        if let Some(value) = user_id {
-            request.query("userId", value);
-        }
-        if let Some(value) = group_id {
-            request.query("groupId", value);
-        }
-        request.constant_header("version", super::headers::VERSION);
-        self.send(request).await
     }
     /// Update block slot by ID
     ///
@@ -127,29 +80,18 @@ impl Client {
     ///
     /// # Arguments
     /// - `event_id`: Event Id or Instance id. For recurring appointments send masterEventId to modify original series.
-    pub async fn update_block_slot(
-        &self,
-        event_id: &str,
-        body: &types::UpdateBlockSlotRequest,
-    ) -> Result<types::BlockSlot, Error<types::UpdateBlockSlotError>> {
-        self.update_block_slot_with_response(event_id, body)
-            .await
-            .map(Response::into_body)
-    }
-    /// Like [`Client::update_block_slot`], and also returns the status and headers.
-    pub async fn update_block_slot_with_response(
-        &self,
-        event_id: &str,
-        body: &types::UpdateBlockSlotRequest,
-    ) -> Result<Response<types::BlockSlot>, Error<types::UpdateBlockSlotError>> {
-        let mut request = Request::new(
-            reqwest::Method::PUT,
-            "/calendars/events/block-slots/{eventId}",
-        );
-        request.path_literal("/calendars/events/block-slots/");
-        request.path_param("eventId", event_id)?;
-        request.constant_header("version", super::headers::VERSION);
-        request.json(body)?;
-        self.send(request).await
+    ///
+    /// Returns a [`builders::UpdateBlockSlot`]: `.await` it (or `.send().await`), or `.send_with_response().await` for the status and headers too.
+    pub fn update_block_slot<'c>(
+        &'c self,
+        event_id: &'c str,
+        body: &'c types::UpdateBlockSlotRequest,
+    ) -> builders::UpdateBlockSlot<'c> {
+        builders::UpdateBlockSlot {
+            client: self,
+            event_id,
+            body,
+            options: CallOptions::default(),
+        }
     }
 }

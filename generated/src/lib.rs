@@ -5,6 +5,8 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 #[rustfmt::skip]
+pub mod builders;
+#[rustfmt::skip]
 pub mod client;
 #[rustfmt::skip]
 #[cfg(test)]

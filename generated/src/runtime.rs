@@ -725,6 +725,9 @@ impl Client {
         if let Some(authorization) = authorization {
             builder = builder.header(reqwest::header::AUTHORIZATION, authorization.clone());
         }
+        if let Some(timeout) = request.timeout {
+            builder = builder.timeout(timeout);
+        }
         if !request.cookies.is_empty() {
             builder = builder.header(reqwest::header::COOKIE, request.cookies.join("; "));
         }
@@ -846,6 +849,26 @@ fn snippet(body: &[u8]) -> String {
     format!("{}…", text.get(..end).unwrap_or_default())
 }
 
+/// Options of one call, set through its request builder (`.timeout(..)`,
+/// `.header(..)`); they apply to that call only.
+#[derive(Debug, Clone, Default)]
+pub struct CallOptions {
+    timeout: Option<Duration>,
+    headers: Vec<(String, String)>,
+}
+
+impl CallOptions {
+    /// Overrides the client's timeout for each attempt of the call.
+    pub fn timeout(&mut self, timeout: Duration) {
+        self.timeout = Some(timeout);
+    }
+
+    /// Adds an extra header; it is checked when the request is sent.
+    pub fn header(&mut self, name: impl Into<String>, value: impl Into<String>) {
+        self.headers.push((name.into(), value.into()));
+    }
+}
+
 /// A request as a generated method describes it.
 // Not every API uses every kind of parameter, so some helpers may be unused.
 #[allow(dead_code)]
@@ -861,6 +884,8 @@ pub(super) struct Request {
     body: Option<Vec<u8>>,
     content_type: Option<HeaderValue>,
     authenticated: bool,
+    /// A per-call timeout, instead of the client's.
+    timeout: Option<Duration>,
 }
 
 #[allow(dead_code)]
@@ -876,7 +901,34 @@ impl Request {
             body: None,
             content_type: None,
             authenticated: true,
+            timeout: None,
         }
+    }
+
+    /// Applies a call's options: its timeout, and its extra headers, each
+    /// replacing a header of the same name. A name or value that cannot be
+    /// sent, and `Authorization`, which only the client's credentials set,
+    /// are refused.
+    pub(super) fn apply<E>(&mut self, options: CallOptions) -> Result<(), Error<E>> {
+        self.timeout = options.timeout;
+        for (name, value) in options.headers {
+            let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                Error::InvalidRequest(format!("`{name}` is not a valid header name"))
+            })?;
+            if header == reqwest::header::AUTHORIZATION {
+                return Err(Error::InvalidRequest(
+                    "the `Authorization` header comes from the client's credentials and cannot be set per call"
+                        .to_string(),
+                ));
+            }
+            let value = HeaderValue::try_from(value).map_err(|_| {
+                Error::InvalidRequest(format!(
+                    "header `{name}` has a value that cannot be sent in a header"
+                ))
+            })?;
+            self.headers.insert(header, value);
+        }
+        Ok(())
     }
 
     /// The operation needs no credentials: no `Authorization` is sent.

@@ -254,6 +254,13 @@ pub struct Operation {
     pub errors: Vec<ErrorResponse>,
     /// Rust name of this operation's error enum, e.g. `UpdatePetError`.
     pub error_type: String,
+    /// Rust name of this operation's request builder in the client's
+    /// `builders` module, e.g. `UpdatePet`.
+    pub builder: String,
+    /// Rust name of the struct of required arguments, when the operation
+    /// has more of them than a method takes positionally, e.g.
+    /// `UpdatePetArgs`.
+    pub required_args: Option<String>,
     pub auth: bool,
     /// JSON pointer of the operation.
     pub origin: String,

@@ -282,7 +282,8 @@ fn module_file_generates_and_checks() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let text = std::fs::read_to_string(dir.path().join("client.rs")).unwrap();
     assert!(text.contains("pub mod runtime {"));
-    assert!(text.contains("pub async fn get_a("));
+    assert!(text.contains("pub fn get_a<'c>("));
+    assert!(text.contains("pub mod builders {"));
     syn::parse_file(&text).expect("the module file parses as Rust");
     let check = apigen(
         dir.path(),

@@ -89,6 +89,7 @@ fixtures!(
     noop_component_rename,
     noop_docs_only,
     noop_field_reorder,
+    noop_optional_parameters_reordered,
     noop_reorder,
     operation_added,
     operation_removed,

@@ -226,7 +226,12 @@ fn requests(c: &mut Criterion) {
     // Same answer both ways, before anything is timed.
     let from_generated = setup
         .runtime
-        .block_on(setup.generated.update_block_slot(EVENT_ID, &generated_body))
+        .block_on(
+            setup
+                .generated
+                .update_block_slot(EVENT_ID, &generated_body)
+                .send(),
+        )
         .expect("generated client request");
     let from_hand = setup
         .runtime

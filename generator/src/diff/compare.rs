@@ -141,9 +141,10 @@ fn rust_type(api: &Api, ty: &TypeRef) -> String {
     }
 }
 
-/// A method argument's type, as the client declares it.
+/// A method argument's type, or a setter's (an optional parameter's), as
+/// the client declares it.
 fn argument_type(api: &Api, p: &Parameter) -> String {
-    let inner = match &p.ty {
+    match &p.ty {
         TypeRef::Vec(item) => format!("&[{}]", rust_type(api, item)),
         TypeRef::String => "&str".to_string(),
         TypeRef::Bool
@@ -153,11 +154,6 @@ fn argument_type(api: &Api, p: &Parameter) -> String {
         | TypeRef::F64
         | TypeRef::Date => rust_type(api, &p.ty),
         other => format!("&{}", rust_type(api, other)),
-    };
-    if p.required {
-        inner
-    } else {
-        format!("Option<{inner}>")
     }
 }
 
@@ -587,20 +583,26 @@ impl<'a> Differ<'a> {
 
     fn parameter_added(&mut self, name: &str, arg: &str, param: &Parameter) {
         let ty = argument_type(self.new, param);
-        let reason = if param.required {
-            format!("calls to `client.{name}(..)` must pass the new argument")
+        let (impact, message, reason) = if param.required {
+            (
+                Impact::Breaking,
+                format!("argument `{arg}` added: `{ty}`"),
+                format!("calls to `client.{name}(..)` must pass the new argument"),
+            )
         } else {
-            format!(
-                "calls to `client.{name}(..)` must pass the new argument (`None` to leave it out); Rust has no default arguments"
+            (
+                Impact::Compatible,
+                format!("setter `{arg}` added: `{ty}`"),
+                format!("a new setter of the request builder of `client.{name}(..)`; existing calls do not set it and send what they sent"),
             )
         };
         self.push(
-            operation_change(Kind::ParameterAdded, Impact::Breaking, name)
+            operation_change(Kind::ParameterAdded, impact, name)
                 .member(arg)
                 .values(None, Some(ty.clone()))
                 .text(
                     format!(
-                        "argument `{arg}` added: `{ty}` ({} `{}`)",
+                        "{message} ({} `{}`)",
                         location(param.location),
                         param.wire_name
                     ),
@@ -611,17 +613,28 @@ impl<'a> Differ<'a> {
 
     fn parameter_removed(&mut self, name: &str, arg: &str, param: &Parameter) {
         let ty = argument_type(self.old, param);
+        let (what, reason) = if param.required {
+            (
+                "argument",
+                format!("calls to `client.{name}(..)` pass one argument too many"),
+            )
+        } else {
+            (
+                "setter",
+                format!("calls that set `{arg}` on the request builder of `client.{name}(..)` stop compiling"),
+            )
+        };
         self.push(
             operation_change(Kind::ParameterRemoved, Impact::Breaking, name)
                 .member(arg)
                 .values(Some(ty.clone()), None)
                 .text(
                     format!(
-                        "argument `{arg}` removed: `{ty}` ({} `{}`)",
+                        "{what} `{arg}` removed: `{ty}` ({} `{}`)",
                         location(param.location),
                         param.wire_name
                     ),
-                    format!("calls to `client.{name}(..)` pass one argument too many"),
+                    reason,
                 ),
         );
     }
@@ -638,7 +651,11 @@ impl<'a> Differ<'a> {
                     .values(Some(from.to_string()), Some(to.to_string()))
                     .text(
                         format!("argument `{arg}` {from} → {to}"),
-                        format!("the argument's type changes from `{was}` to `{is}`"),
+                        if new.required {
+                            "the setter becomes an argument of the method: existing calls stop compiling"
+                        } else {
+                            "the argument becomes a setter of the request builder: existing calls stop compiling"
+                        },
                     ),
             );
         } else if was != is {
@@ -646,7 +663,10 @@ impl<'a> Differ<'a> {
                 at(Kind::ParameterTypeChanged)
                     .values(Some(was.clone()), Some(is.clone()))
                     .text(
-                        format!("argument `{arg}` type `{was}` → `{is}`"),
+                        format!(
+                            "{} `{arg}` type `{was}` → `{is}`",
+                            if new.required { "argument" } else { "setter" }
+                        ),
                         "calls that pass the old type stop compiling",
                     ),
             );
@@ -714,8 +734,9 @@ impl<'a> Differ<'a> {
         }
     }
 
-    /// Arguments are positional: the same names in another order compile
-    /// (when the types agree) and pass values to the wrong parameters.
+    /// Required arguments are positional: the same names in another order
+    /// compile (when the types agree) and pass values to the wrong
+    /// parameters. Optional parameters are setters, whose order is free.
     fn parameter_order<'b>(
         &mut self,
         old: &'b Operation,
@@ -726,8 +747,9 @@ impl<'a> Differ<'a> {
         let common = |op: &'b Operation, other: &BTreeMap<&str, &Parameter>| -> Vec<&'b str> {
             op.params
                 .iter()
+                .filter(|p| p.required)
                 .map(|p| p.name.as_str())
-                .filter(|arg| other.contains_key(arg))
+                .filter(|arg| other.get(arg).is_some_and(|p| p.required))
                 .collect()
         };
         if common(old, after) == common(new, before) {
@@ -736,6 +758,7 @@ impl<'a> Differ<'a> {
         let list = |op: &Operation| {
             op.params
                 .iter()
+                .filter(|p| p.required)
                 .map(|p| p.name.as_str())
                 .collect::<Vec<_>>()
                 .join(", ")

@@ -1,15 +1,15 @@
-//! The `client` module: one async method per operation on `Client`, plus a
-//! `_with_response` twin that also returns status and headers.
+//! The `client` module: one method per operation on `Client`, taking the
+//! operation's required arguments and returning its request builder (see
+//! [`super::builders`]).
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote, ToTokens};
+use quote::{quote, ToTokens};
 
-use super::{docs, ident, type_tokens, Lazy};
+use super::{docs, ident, type_tokens};
 use crate::model::*;
 use crate::render::{Part, RustFile};
 
-/// One `impl Client` block: per operation, the method and its
-/// `_with_response` twin.
+/// One `impl Client` block: one method per operation.
 pub fn module(api: &Api) -> RustFile<'_> {
     let operations = api
         .operations
@@ -18,76 +18,131 @@ pub fn module(api: &Api) -> RustFile<'_> {
         .collect();
     let head = || {
         quote! {
-            //! One method per operation of the API.
-            use super::runtime::{Client, Error, Request, Response};
+            //! One method per operation of the API: each takes the operation's
+            //! required arguments and returns its request builder.
+            use super::builders;
+            use super::runtime::{CallOptions, Client};
+            #[allow(unused_imports)]
             use super::types;
         }
     };
     RustFile::impl_block(head, "Client", operations)
 }
 
-/// The declared type of an argument.
-fn argument_type(api: &Api, p: &Parameter) -> TokenStream {
-    let ty = match &p.ty {
+/// The declared type of an argument, borrowed for the builder's lifetime
+/// `'c`, without the `Option` of an optional one.
+pub(super) fn argument_type(api: &Api, p: &Parameter) -> TokenStream {
+    match &p.ty {
         TypeRef::Vec(item) => {
             let item = type_tokens(api, item);
-            quote!(&[#item])
+            quote!(&'c [#item])
         }
         other => scalar_argument(api, other, quote!(value)).0,
-    };
-    if p.required {
-        ty
-    } else {
-        quote!(Option<#ty>)
     }
+}
+
+/// The declared type of the body argument, borrowed for `'c`.
+pub(super) fn body_type(api: &Api, body: &RequestBody) -> TokenStream {
+    let ty = match body.kind {
+        BodyKind::Bytes => quote!([u8]),
+        BodyKind::Text => quote!(str),
+        _ => type_tokens(api, &body.ty).to_token_stream(),
+    };
+    quote!(&'c #ty)
 }
 
 /// The argument type for a scalar and an expression turning `value` (of
 /// that type) into a `&str`-compatible `String` or `&str`.
-fn scalar_argument(api: &Api, ty: &TypeRef, value: TokenStream) -> (TokenStream, TokenStream) {
+pub(super) fn scalar_argument(
+    api: &Api,
+    ty: &TypeRef,
+    value: TokenStream,
+) -> (TokenStream, TokenStream) {
     match ty {
-        TypeRef::String => (quote!(&str), value),
+        TypeRef::String => (quote!(&'c str), value),
         TypeRef::Bool | TypeRef::I32 | TypeRef::I64 | TypeRef::F32 | TypeRef::F64 => {
             let t = type_tokens(api, ty);
             (quote!(#t), quote!(&#value.to_string()))
         }
         TypeRef::Date => (quote!(chrono::NaiveDate), quote!(&#value.to_string())),
         TypeRef::DateTime => (
-            quote!(&chrono::DateTime<chrono::FixedOffset>),
+            quote!(&'c chrono::DateTime<chrono::FixedOffset>),
             quote!(&#value.to_rfc3339()),
         ),
         other => {
             let t = type_tokens(api, other);
-            (quote!(&#t), quote!(&#value.to_string()))
+            (quote!(&'c #t), quote!(&#value.to_string()))
         }
     }
 }
 
+/// The required arguments of `op`, in order: `(name, type)`, the body last.
+pub(super) fn required_arguments(api: &Api, op: &Operation) -> Vec<(TokenStream, TokenStream)> {
+    let mut out: Vec<_> = op
+        .params
+        .iter()
+        .filter(|p| p.required)
+        .map(|p| (ident(&p.name).into_token_stream(), argument_type(api, p)))
+        .collect();
+    if let Some(body) = op.body.as_ref().filter(|b| b.required) {
+        out.push((quote!(body), body_type(api, body)));
+    }
+    out
+}
+
+/// The method of `op`: its documentation and the builder it returns.
 fn operation(api: &Api, op: &Operation) -> TokenStream {
     let name = ident(&op.name);
-    let with_response = format_ident!("{}_with_response", op.name);
-    let error = ident(&op.error_type);
-    let success = match &op.success {
-        Success::Empty => quote!(()),
-        Success::One(payload) => type_tokens(api, &payload.ty).to_token_stream(),
-        Success::ByStatus { type_name, .. } => {
-            let name = ident(type_name);
-            quote!(types::#name)
+    let builder = ident(&op.builder);
+    let doc = docs(Some(&method_docs(op)));
+    let required = required_arguments(api, op);
+    let names: Vec<_> = required.iter().map(|(name, _)| name.clone()).collect();
+    let optional = op
+        .params
+        .iter()
+        .filter(|p| !p.required)
+        .map(|p| ident(&p.name));
+    let optional_body = op
+        .body
+        .as_ref()
+        .filter(|b| !b.required)
+        .map(|_| quote!(body: None,));
+    let construct = quote! {
+        builders::#builder {
+            client: self,
+            #(#names,)*
+            #(#optional: None,)*
+            #optional_body
+            options: CallOptions::default(),
         }
     };
-
-    let mut arg_names: Vec<_> = op.params.iter().map(|p| ident(&p.name)).collect();
-    if op.body.is_some() {
-        arg_names.push(format_ident!("body"));
+    match &op.required_args {
+        None => {
+            let params = required.iter().map(|(name, ty)| quote!(#name: #ty));
+            quote! {
+                #doc
+                pub fn #name<'c>(&'c self, #(#params),*) -> builders::#builder<'c> {
+                    #construct
+                }
+            }
+        }
+        Some(args) => {
+            let args = ident(args);
+            quote! {
+                #doc
+                pub fn #name<'c>(&'c self, args: builders::#args<'c>) -> builders::#builder<'c> {
+                    let builders::#args { #(#names),* } = args;
+                    #construct
+                }
+            }
+        }
     }
-    // Both methods take these: made once, and copied into each.
-    let params = parameters(api, op);
-    let steps = Lazy(|| steps(api, op));
-    let send = Lazy(|| send(api, op));
-    let method = format_ident!("{}", op.method.as_str());
-    let path_template = proc_macro2::Literal::string(&op.path);
-    let method_str = op.method.as_str();
+}
 
+/// The documentation of the method of `op`: the spec's summary and
+/// description, the HTTP method and path, and the required arguments.
+fn method_docs(op: &Operation) -> String {
+    let method_str = op.method.as_str();
     let mut doc_lines = Vec::new();
     if let Some(summary) = &op.summary {
         doc_lines.push(summary.clone());
@@ -107,6 +162,7 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
     let arg_docs: Vec<String> = op
         .params
         .iter()
+        .filter(|p| p.required)
         .filter_map(|p| {
             p.docs
                 .as_ref()
@@ -118,247 +174,19 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
         doc_lines.push("# Arguments".to_string());
         doc_lines.extend(arg_docs);
     }
-    let doc = docs(Some(&doc_lines.join("\n")));
-    let twin_doc = docs(Some(&format!(
-        "Like [`Client::{}`], and also returns the status and headers.",
-        op.name
-    )));
-
-    quote! {
-        #doc
-        pub async fn #name(&self, #params) -> Result<#success, Error<types::#error>> {
-            self.#with_response(#(#arg_names),*).await.map(Response::into_body)
-        }
-
-        #twin_doc
-        pub async fn #with_response(&self, #params) -> Result<Response<#success>, Error<types::#error>> {
-            let mut request = Request::new(reqwest::Method::#method, #path_template);
-            #steps
-            #send
-        }
-    }
-}
-
-/// The parameters of the methods of `op`: `name: Type`, separated by commas.
-fn parameters(api: &Api, op: &Operation) -> TokenStream {
-    let mut out = TokenStream::new();
-    for p in &op.params {
-        if !out.is_empty() {
-            out.extend(quote!(,));
-        }
-        let name = ident(&p.name);
-        let ty = argument_type(api, p);
-        out.extend(quote!(#name: #ty));
-    }
-    if let Some(body) = &op.body {
-        if !out.is_empty() {
-            out.extend(quote!(,));
-        }
-        let ty = match body.kind {
-            BodyKind::Bytes => quote!([u8]),
-            BodyKind::Text => quote!(str),
-            _ => type_tokens(api, &body.ty).to_token_stream(),
-        };
-        if body.required {
-            out.extend(quote!(body: &#ty));
-        } else {
-            out.extend(quote!(body: Option<&#ty>));
-        }
-    }
-    out
-}
-
-/// The statements that build the request of `op` from its arguments.
-fn steps(api: &Api, op: &Operation) -> TokenStream {
-    let mut steps = TokenStream::new();
-    for segment in &op.segments {
-        match segment {
-            PathSegment::Literal(text) => {
-                let text = proc_macro2::Literal::string(text);
-                steps.extend(quote!(request.path_literal(#text);));
-            }
-            PathSegment::Param(i) => {
-                if let Some(p) = op.params.get(*i) {
-                    let wire = proc_macro2::Literal::string(&p.wire_name);
-                    let (_, value) =
-                        scalar_argument(api, &p.ty, ident(&p.name).into_token_stream());
-                    steps.extend(quote!(request.path_param(#wire, #value)?;));
-                }
-            }
-        }
-    }
-    for p in op
-        .params
-        .iter()
-        .filter(|p| p.location != ParamLocation::Path)
-    {
-        steps.extend(non_path_param(api, p));
-    }
-    for &i in &op.constant_headers {
-        if let Some(h) = api.constant_headers.get(i) {
-            let wire = proc_macro2::Literal::string(&h.name.to_ascii_lowercase());
-            let constant = ident(&h.const_name);
-            steps.extend(quote!(request.constant_header(#wire, super::headers::#constant);));
-        }
-    }
-    if let Some(body) = &op.body {
-        let encode = encode_body(api, body);
-        if body.required {
-            steps.extend(encode);
-        } else {
-            steps.extend(quote!(if let Some(body) = body { #encode }));
-        }
-    }
-    if !op.auth {
-        steps.extend(quote!(request.without_auth();));
-    }
-    steps
-}
-
-/// The expression that sends the request of `op` and decodes the answer.
-fn send(api: &Api, op: &Operation) -> TokenStream {
-    match &op.success {
-        Success::Empty => quote!(self.send_empty(request).await),
-        Success::One(Payload {
-            kind: MediaKind::Json,
-            ..
-        }) => quote!(self.send(request).await),
-        Success::One(payload) => {
-            let decode = decode_payload(api, Some(payload));
-            quote!(self.send_with(request, |_, body| #decode).await)
-        }
-        Success::ByStatus { type_name, cases } => {
-            let name = ident(type_name);
-            let arms = cases.iter().map(|case| {
-                let status = proc_macro2::Literal::u16_unsuffixed(case.status);
-                let variant = ident(&case.variant);
-                let decode = decode_payload(api, case.payload.as_ref());
-                match &case.payload {
-                    Some(_) => quote!(#status => #decode.map(types::#name::#variant),),
-                    None => quote!(#status => Ok(types::#name::#variant),),
-                }
-            });
-            // A 2xx the spec does not list decodes as the first listed one.
-            let fallback = cases.first().map(|case| {
-                let variant = ident(&case.variant);
-                let decode = decode_payload(api, case.payload.as_ref());
-                match &case.payload {
-                    Some(_) => quote!(_ => #decode.map(types::#name::#variant),),
-                    None => quote!(_ => Ok(types::#name::#variant),),
-                }
-            });
-            quote!(self.send_with(request, |status, body| match status { #(#arms)* #fallback }).await)
-        }
-    }
-}
-
-fn non_path_param(api: &Api, p: &Parameter) -> TokenStream {
-    let name = ident(&p.name);
-    let send = |value: TokenStream| match p.location {
-        ParamLocation::Query => {
-            let wire = proc_macro2::Literal::string(&p.wire_name);
-            quote!(request.query(#wire, #value);)
-        }
-        ParamLocation::Cookie => {
-            let wire = proc_macro2::Literal::string(&p.wire_name);
-            quote!(request.cookie(#wire, #value)?;)
-        }
-        _ => {
-            let wire = proc_macro2::Literal::string(&p.wire_name.to_ascii_lowercase());
-            quote!(request.header(#wire, #value)?;)
-        }
-    };
-    let separator = match p.style {
-        ArrayStyle::Repeat => None,
-        ArrayStyle::Comma => Some(","),
-        ArrayStyle::Space => Some(" "),
-        ArrayStyle::Pipe => Some("|"),
-    };
-    match (&p.ty, p.required, separator) {
-        (TypeRef::Vec(item), required, Some(separator)) => {
-            let to_string = match item.as_ref() {
-                TypeRef::DateTime => quote!(item.to_rfc3339()),
-                _ => quote!(item.to_string()),
-            };
-            let one = send(
-                quote!(&values.iter().map(|item| #to_string).collect::<Vec<_>>().join(#separator)),
-            );
-            if required {
-                quote! { { let values = #name; #one } }
-            } else {
-                quote! { if let Some(values) = #name { #one } }
-            }
-        }
-        (TypeRef::Vec(item), required, None) => {
-            let one = send(scalar_argument(api, item, quote!(item)).1);
-            let values = if required {
-                quote!(#name)
-            } else {
-                quote!(values)
-            };
-            let each = quote! { for item in #values { #one } };
-            if required {
-                each
-            } else {
-                quote! { if let Some(values) = #name { #each } }
-            }
-        }
-        (ty, true, _) => send(scalar_argument(api, ty, quote!(#name)).1),
-        (ty, false, _) => {
-            let one = send(scalar_argument(api, ty, quote!(value)).1);
-            quote! { if let Some(value) = #name { #one } }
-        }
-    }
-}
-
-/// An expression decoding `body` (a `&[u8]`) into a payload's type, as a
-/// `Result<_, serde_json::Error>`.
-fn decode_payload(_api: &Api, payload: Option<&Payload>) -> TokenStream {
-    match payload.map(|p| p.kind) {
-        Some(MediaKind::Json) => quote!(serde_json::from_slice(body)),
-        Some(MediaKind::Text) => quote!(Ok::<_, serde_json::Error>(
-            String::from_utf8_lossy(body).into_owned()
-        )),
-        Some(MediaKind::Bytes) => quote!(Ok::<_, serde_json::Error>(body.to_vec())),
-        None => quote!(Ok::<_, serde_json::Error>(())),
-    }
-}
-
-/// Statements that put `body` into `request`.
-fn encode_body(api: &Api, body: &RequestBody) -> TokenStream {
-    let content_type = &body.content_type;
-    match body.kind {
-        BodyKind::Json => quote!(request.json(body)?;),
-        BodyKind::Form => quote!(request.form(body)?;),
-        BodyKind::Text => quote!(request.raw(body.as_bytes().to_vec(), #content_type);),
-        BodyKind::Bytes => quote!(request.raw(body.to_vec(), #content_type);),
-        BodyKind::Multipart => {
-            let fields = match &body.ty {
-                TypeRef::Named(id) => match api.types.get(*id).map(|t| &t.kind) {
-                    Some(TypeKind::Struct(s)) => s.fields.clone(),
-                    _ => Vec::new(),
-                },
-                _ => Vec::new(),
-            };
-            let parts = fields.iter().filter(|f| !f.flatten).map(|f| {
-                let field = ident(&f.name);
-                let wire = &f.wire_name;
-                let add = match &f.ty {
-                    TypeRef::Bytes => quote!(form.bytes(#wire, value.clone());),
-                    TypeRef::String => quote!(form.text(#wire, value);),
-                    _ => quote!(form.json(#wire, value)?;),
-                };
-                if f.required && !f.nullable {
-                    quote! { { let value = &body.#field; #add } }
-                } else {
-                    quote! { if let Some(value) = &body.#field { #add } }
-                }
-            });
-            quote! {
-                let mut form = super::runtime::Multipart::new();
-                #(#parts)*
-                request.multipart(form);
-            }
-        }
-    }
+    doc_lines.push(String::new());
+    let setters =
+        op.params.iter().any(|p| !p.required) || op.body.as_ref().is_some_and(|b| !b.required);
+    doc_lines.push(if setters {
+        format!(
+            "Returns a [`builders::{}`]: set optional parameters with its setters, then `.send().await` (or `.await`).",
+            op.builder
+        )
+    } else {
+        format!(
+            "Returns a [`builders::{}`]: `.await` it (or `.send().await`), or `.send_with_response().await` for the status and headers too.",
+            op.builder
+        )
+    });
+    doc_lines.join("\n")
 }

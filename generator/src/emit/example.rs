@@ -95,31 +95,55 @@ pub fn usage(api: &Api, info: &CrateInfo) -> String {
         lets.push(quote!(let #name = #arg;));
         args.push(quote!(#name));
     }
-    for p in op.params.iter().filter(|p| !p.required) {
-        let _ = p;
-        args.push(quote!(None));
-    }
+    let mut optional_body = None;
     if let Some(body) = &op.body {
         let value =
             example_for(api, &body.ty).and_then(|v| value_expr(api, &body.ty, &v, &mut imports));
         let value = value.unwrap_or_else(|| quote!(serde_json::from_str("{}")?));
         lets.push(quote!(let body = #value;));
-        args.push(if body.required {
-            quote!(&body)
+        if body.required {
+            args.push(quote!(&body));
         } else {
-            quote!(Some(&body))
-        });
+            optional_body = Some(quote!(.body(&body)));
+        }
     }
     let method = ident(&op.name);
+    // An operation with many required arguments takes them as one struct.
+    let args = match &op.required_args {
+        None => quote!(#(#args),*),
+        Some(args_type) => {
+            let args_type = ident(args_type);
+            let mut names: Vec<_> = op
+                .params
+                .iter()
+                .filter(|p| p.required)
+                .map(|p| ident(&p.name))
+                .collect();
+            if op.body.as_ref().is_some_and(|b| b.required) {
+                names.push(ident("body"));
+            }
+            quote!(#lib::builders::#args_type { #(#names: #args),* })
+        }
+    };
     let imports = imports.iter().map(|n| ident(n));
     let token_var = format!("{}_TOKEN", info.lib_name().to_ascii_uppercase());
     let call = if op.success != Success::Empty {
         quote! {
-            let answer = client.#method(#(#args),*).await?;
+            let answer = client
+                .#method(#args)
+                #optional_body
+                .timeout(std::time::Duration::from_secs(10))
+                .await?;
             println!("{answer:?}");
         }
     } else {
-        quote! { client.#method(#(#args),*).await?; }
+        quote! {
+            client
+                .#method(#args)
+                #optional_body
+                .timeout(std::time::Duration::from_secs(10))
+                .await?;
+        }
     };
     let tokens = quote! {
         use #lib::{#(#imports),*};

@@ -5,6 +5,7 @@
 //! `src/*.rs`) or as one self-contained module file. Emitters see only the
 //! model, never openapiv3 types.
 
+pub(crate) mod builders;
 pub(crate) mod client;
 pub(crate) mod example;
 pub(crate) mod types;
@@ -63,12 +64,13 @@ pub fn crate_files<'a>(
 pub(crate) fn crate_rust_files<'a>(
     api: &'a Api,
     info: &'a CrateInfo,
-) -> [(&'static str, RustFile<'a>); 6] {
+) -> [(&'static str, RustFile<'a>); 7] {
     [
         ("src/meta.rs", RustFile::new(|| meta(api, info))),
         ("src/lib.rs", RustFile::new(|| lib_rs(api))),
         ("src/headers.rs", RustFile::new(|| headers(api))),
         ("src/types.rs", types::module(api)),
+        ("src/builders.rs", builders::module(api)),
         ("src/client.rs", client::module(api)),
         ("src/examples.rs", example::tests(api)),
     ]
@@ -104,6 +106,7 @@ pub fn module_file(api: &Api, info: &CrateInfo, provenance: &Provenance) -> Resu
     let headers = headers(api);
     let types = types::module(api).tokens();
     let client = client::module(api).tokens();
+    let builders = builders::module(api).tokens();
     let tokens = quote! {
         pub mod runtime {
             #(#runtime_attrs)*
@@ -113,6 +116,7 @@ pub fn module_file(api: &Api, info: &CrateInfo, provenance: &Provenance) -> Resu
         pub mod headers { #headers }
         pub mod types { #types }
         pub mod client { #client }
+        pub mod builders { #builders }
         #[allow(unused_imports)]
         pub use runtime::{
             ApiError, BuildError, Client, ClientBuilder, Error, RateLimit, Response, RetryPolicy,
@@ -151,6 +155,8 @@ pub(crate) fn lib_rs(api: &Api) -> TokenStream {
         #![doc = include_str!("../README.md")]
         #![forbid(unsafe_code)]
 
+        #[rustfmt::skip]
+        pub mod builders;
         #[rustfmt::skip]
         pub mod client;
         #examples

@@ -22,7 +22,46 @@ pub(super) struct OperationScope<'s> {
     /// The API's constant headers, as operations declare them.
     pub(super) constant_headers: Vec<ConstantHeader>,
     auth: Option<&'s BearerAuth>,
+    /// Names of the request builders and of their structs of required
+    /// arguments: the client's `builders` module.
+    builders: Namespace,
 }
+
+/// The most required arguments (parameters and body) a client method takes
+/// positionally: with `&self`, clippy's `too_many_arguments` limit of 7.
+/// An operation with more takes them as one struct of named fields.
+pub const MAX_POSITIONAL_ARGS: usize = 6;
+
+/// Names the `builders` module of the generated client uses besides the
+/// builders: its imports and the prelude names its code relies on.
+const BUILDERS_MODULE_NAMES: &[&str] = &[
+    "CallOptions",
+    "Client",
+    "Error",
+    "Request",
+    "Response",
+    "Box",
+    "Into",
+    "Option",
+    "Result",
+    "Send",
+    "String",
+    "Vec",
+];
+
+/// Names a request builder uses for its own fields and methods, which no
+/// argument may take.
+pub const BUILDER_MEMBER_NAMES: &[&str] = &[
+    "body",
+    "request",
+    "client",
+    "options",
+    "timeout",
+    "header",
+    "send",
+    "send_with_response",
+    "into_future",
+];
 
 /// One operation being lowered: what it is called and where it is.
 pub(super) struct OperationSite<'a> {
@@ -53,7 +92,11 @@ impl<'a> Lowerer<'a> {
             operation_ids: BTreeMap::new(),
             constant_headers: Vec::new(),
             auth,
+            builders: Namespace::new(),
         };
+        for name in BUILDERS_MODULE_NAMES {
+            scope.builders.reserve(name);
+        }
         let mut operations = Vec::new();
         // The first path of each shape (see `path_shape`).
         let mut paths_by_shape: BTreeMap<String, &str> = BTreeMap::new();
@@ -145,9 +188,10 @@ impl<'a> Lowerer<'a> {
     /// One operation: its arguments, body and responses.
     fn operation(&mut self, site: OperationSite<'a>, scope: &mut OperationScope<'_>) -> Operation {
         let mut arg_names = Namespace::new();
-        // Names the generated method uses for itself.
-        arg_names.reserve("body");
-        arg_names.reserve("request");
+        // Names the generated method and builder use for themselves.
+        for name in BUILDER_MEMBER_NAMES {
+            arg_names.reserve(name);
+        }
         let parameters = self.parameters(&site, scope, &mut arg_names);
         let (segments, mut params) = self.path_arguments(&site, parameters.path, &mut arg_names);
         params.extend(parameters.others);
@@ -158,6 +202,11 @@ impl<'a> Lowerer<'a> {
         }
         self.warn_bearer_scopes(&site, scope.auth);
         let error_type = self.type_names.claim(&format!("{}Error", site.type_base));
+        let builder = scope.builders.claim(&site.type_base);
+        let required = params.iter().filter(|p| p.required).count()
+            + usize::from(body.as_ref().is_some_and(|b| b.required));
+        let required_args = (required > MAX_POSITIONAL_ARGS)
+            .then(|| scope.builders.claim(&format!("{builder}Args")));
         Operation {
             auth: self.uses_bearer(&site.op.security, scope.auth),
             name: site.name,
@@ -173,6 +222,8 @@ impl<'a> Lowerer<'a> {
             success,
             errors,
             error_type,
+            builder,
+            required_args,
             origin: site.pointer,
         }
     }
