@@ -599,7 +599,7 @@ fn a_parameter_without_schema_is_a_string_with_a_warning() {
         "{text}"
     );
     let client = std::fs::read_to_string(dir.path().join("out/src/client.rs")).unwrap();
-    assert!(client.contains("id: &str"), "{client}");
+    assert!(client.contains("id: &'c str"), "{client}");
     let strict = apigen(dir.path(), &[&args[..], &["--strict"]].concat());
     assert_eq!(strict.status.code(), Some(2), "{}", stderr(&strict));
     assert!(stderr(&strict).contains("(an error under --strict)"));
