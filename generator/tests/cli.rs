@@ -571,38 +571,50 @@ fn structural_errors_point_at_the_node() {
     );
 }
 
-/// A parameter without `schema` or `content` costs no operation: it is a
-/// string, with a located warning; `--strict` refuses it.
-#[test]
-fn a_parameter_without_schema_is_a_string_with_a_warning() {
+/// Generates `text` (as `name`) into a fresh folder: it must succeed with
+/// warnings that contain each of `expected`, give a client whose text
+/// contains each of `client_has`, and be refused under `--strict`.
+fn assert_warns_and_strict_refuses(name: &str, text: &str, expected: &[&str], client_has: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
-    let no_schema = GOOD.replace(", schema: {type: string}}", "}");
-    std::fs::write(dir.path().join("noschema.yaml"), no_schema).unwrap();
+    std::fs::write(dir.path().join(name), text).unwrap();
     let args = [
         "generate",
         "--spec",
-        "noschema.yaml",
+        name,
         "--out",
         "out",
         "--crate-name",
         "tiny",
     ];
     let output = apigen(dir.path(), &args);
-    let text = stderr(&output);
-    assert_eq!(output.status.code(), Some(0), "{text}");
-    assert!(
-        text.contains("parameter `id` has neither `schema` nor `content`; it is read as a string"),
-        "{text}"
-    );
-    assert!(
-        text.contains("noschema.yaml:9:11 at #/paths/~1a~1{id}/get/parameters/0"),
-        "{text}"
-    );
+    let messages = stderr(&output);
+    assert_eq!(output.status.code(), Some(0), "{messages}");
+    for part in expected {
+        assert!(messages.contains(part), "missing {part:?} in:\n{messages}");
+    }
     let client = std::fs::read_to_string(dir.path().join("out/src/client.rs")).unwrap();
-    assert!(client.contains("id: &'c str"), "{client}");
+    for part in client_has {
+        assert!(client.contains(part), "missing {part:?} in:\n{client}");
+    }
     let strict = apigen(dir.path(), &[&args[..], &["--strict"]].concat());
     assert_eq!(strict.status.code(), Some(2), "{}", stderr(&strict));
     assert!(stderr(&strict).contains("(an error under --strict)"));
+}
+
+/// A parameter without `schema` or `content` costs no operation: it is a
+/// string, with a located warning.
+#[test]
+fn a_parameter_without_schema_is_a_string_with_a_warning() {
+    let no_schema = GOOD.replace(", schema: {type: string}}", "}");
+    assert_warns_and_strict_refuses(
+        "noschema.yaml",
+        &no_schema,
+        &[
+            "parameter `id` has neither `schema` nor `content`; it is read as a string",
+            "noschema.yaml:9:11 at #/paths/~1a~1{id}/get/parameters/0",
+        ],
+        &["id: &'c str"],
+    );
 }
 
 #[test]
@@ -629,13 +641,14 @@ fn duplicate_operation_ids_name_both_places() {
         "components:\n",
         "  /b:\n    get:\n      operationId: getA\n      responses:\n        \"204\": {description: none}\ncomponents:\n",
     );
-    assert_bad_input(
+    assert_warns_and_strict_refuses(
         "dupid.yaml",
-        Some(&text),
+        &text,
         &[
-            "operationId `getA` is used twice: here and at #/paths/~1a~1{id}/get/operationId",
+            "operationId `getA` is used twice: here and at #/paths/~1a~1{id}/get/operationId; this one is `get_a2`",
             "at #/paths/~1b/get/operationId",
         ],
+        &["pub fn get_a<'c>", "pub fn get_a2<'c>"],
     );
 }
 
@@ -645,10 +658,11 @@ fn paths_that_differ_only_in_parameter_names() {
         "components:\n",
         "  /a/{other}:\n    get:\n      operationId: getOther\n      parameters:\n        - {name: other, in: path, required: true, schema: {type: string}}\n      responses:\n        \"204\": {description: none}\ncomponents:\n",
     );
-    assert_bad_input(
+    assert_warns_and_strict_refuses(
         "samepath.yaml",
-        Some(&text),
+        &text,
         &["path `/a/{other}` is the same as `/a/{id}` except for parameter names"],
+        &["pub fn get_a<'c>", "pub fn get_other<'c>"],
     );
 }
 

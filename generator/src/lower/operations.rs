@@ -104,7 +104,9 @@ impl<'a> Lowerer<'a> {
             let item_pointer = join("#/paths", path);
             let shape = path_shape(path);
             if let Some(first) = paths_by_shape.get(shape.as_str()) {
-                self.error_help(
+                // A server could not tell the two apart, but a client calls
+                // each: both are generated.
+                self.warn_help(
                     &item_pointer,
                     format!("path `{path}` is the same as `{first}` except for parameter names"),
                     format!(
@@ -153,24 +155,27 @@ impl<'a> Lowerer<'a> {
         for (method, key, op) in methods {
             let Some(op) = op else { continue };
             let pointer = join(item_pointer, key);
-            if let Some(id) = op.operation_id.as_deref() {
-                if let Some(first) = scope.operation_ids.get(id) {
-                    self.error_help(
-                        &join(&pointer, "operationId"),
-                        format!(
-                            "operationId `{id}` is used twice: here and at {first}/operationId"
-                        ),
-                        "operationIds must be unique; rename one",
-                    );
-                    continue;
-                }
-                scope.operation_ids.insert(id.to_string(), pointer.clone());
-            }
             let base = match &op.operation_id {
                 Some(id) => naming::snake_name(id),
                 None => naming::snake_name(&format!("{key} {path}")),
             };
             let name = scope.names.claim(&base);
+            if let Some(id) = op.operation_id.as_deref() {
+                match scope.operation_ids.get(id) {
+                    // A client can call both: the second gets a name of its
+                    // own, as colliding names do.
+                    Some(first) => self.warn_help(
+                        &join(&pointer, "operationId"),
+                        format!(
+                            "operationId `{id}` is used twice: here and at {first}/operationId; this one is `{name}`"
+                        ),
+                        "operationIds must be unique; rename one",
+                    ),
+                    None => {
+                        scope.operation_ids.insert(id.to_string(), pointer.clone());
+                    }
+                }
+            }
             let site = OperationSite {
                 type_base: naming::type_name(&name),
                 name,
@@ -392,7 +397,7 @@ mod tests {
     }
 
     #[test]
-    fn repeated_operation_ids_and_paths_that_differ_in_names_only_are_errors() {
+    fn repeated_operation_ids_and_paths_that_differ_in_names_only_are_warnings() {
         let spec = format!(
             "{HEADER}paths:
   /pets/{{id}}:
@@ -401,12 +406,15 @@ mod tests {
     put: {{operationId: getPet, parameters: [{{name: petId, in: path, required: true, schema: {{type: string}}}}], responses: {{'204': {{description: ok}}}}}}
 "
         );
+        let (api, warnings) = lowered(&spec);
         assert_eq!(
-            located(&errors(&spec)),
+            located(&warnings),
             [
                 "#/paths/~1pets~1{petId}: path `/pets/{petId}` is the same as `/pets/{id}` except for parameter names",
-                "#/paths/~1pets~1{petId}/put/operationId: operationId `getPet` is used twice: here and at #/paths/~1pets~1{id}/get/operationId",
+                "#/paths/~1pets~1{petId}/put/operationId: operationId `getPet` is used twice: here and at #/paths/~1pets~1{id}/get/operationId; this one is `get_pet2`",
             ]
         );
+        let names: Vec<&str> = api.operations.iter().map(|o| o.name.as_str()).collect();
+        assert_eq!(names, ["get_pet", "get_pet2"]);
     }
 }
