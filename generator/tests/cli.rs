@@ -405,15 +405,19 @@ fn unresolved_reference_names_the_pointer() {
 }
 
 #[test]
-fn remote_reference_is_refused() {
+fn remote_schema_reference_is_an_untyped_value() {
     let text = GOOD.replace(
         "#/components/schemas/A\"",
         "https://example.com/s.json#/A\"",
     );
-    assert_bad_input(
+    assert_warns_and_strict_refuses(
         "remote.yaml",
-        Some(&text),
-        &["remote reference", "never uses the network"],
+        &text,
+        &[
+            "remote reference `https://example.com/s.json#/A` is not followed",
+            "never uses the network",
+        ],
+        &["serde_json::Value"],
     );
 }
 
@@ -573,7 +577,8 @@ fn structural_errors_point_at_the_node() {
 
 /// Generates `text` (as `name`) into a fresh folder: it must succeed with
 /// warnings that contain each of `expected`, give a client whose text
-/// contains each of `client_has`, and be refused under `--strict`.
+/// (`client.rs` and `builders.rs`) contains each of `client_has`, and be
+/// refused under `--strict`.
 fn assert_warns_and_strict_refuses(name: &str, text: &str, expected: &[&str], client_has: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join(name), text).unwrap();
@@ -592,7 +597,9 @@ fn assert_warns_and_strict_refuses(name: &str, text: &str, expected: &[&str], cl
     for part in expected {
         assert!(messages.contains(part), "missing {part:?} in:\n{messages}");
     }
-    let client = std::fs::read_to_string(dir.path().join("out/src/client.rs")).unwrap();
+    let client = ["client.rs", "builders.rs"]
+        .map(|file| std::fs::read_to_string(dir.path().join("out/src").join(file)).unwrap())
+        .concat();
     for part in client_has {
         assert!(client.contains(part), "missing {part:?} in:\n{client}");
     }

@@ -57,15 +57,16 @@ struct Bundler {
     /// Bytes of the referenced files read so far.
     bytes_read: u64,
     diags: Vec<Diagnostic>,
+    warnings: Vec<Diagnostic>,
 }
 
 /// Rewrites every external reference of `root` (the parsed file at `path`)
-/// into a local one, importing the targets.
-pub fn bundle(root: &mut Value, path: &Path, display: &str) -> Result<(), Error> {
+/// into a local one, importing the targets; returns the warnings.
+pub fn bundle(root: &mut Value, path: &Path, display: &str) -> Result<Vec<Diagnostic>, Error> {
     if !has_external_ref(root) {
         // The common case: nothing to bundle, and no need to walk the
         // document with pointers.
-        return Ok(());
+        return Ok(Vec::new());
     }
     let root_file = canonical(path);
     let mut taken = BTreeMap::new();
@@ -86,6 +87,7 @@ pub fn bundle(root: &mut Value, path: &Path, display: &str) -> Result<(), Error>
         root_display: display.to_string(),
         bytes_read: 0,
         diags: Vec::new(),
+        warnings: Vec::new(),
     };
     // Rewritten in place: on an error the caller drops the document.
     let mut pointer = "#".to_string();
@@ -106,11 +108,11 @@ pub fn bundle(root: &mut Value, path: &Path, display: &str) -> Result<(), Error>
         return Err(Error::new(bundler.diags));
     }
     if imports.is_empty() {
-        return Ok(());
+        return Ok(bundler.warnings);
     }
     imports.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
     let Some(object) = root.as_object_mut() else {
-        return Ok(());
+        return Ok(bundler.warnings);
     };
     let components = object
         .entry("components")
@@ -129,7 +131,7 @@ pub fn bundle(root: &mut Value, path: &Path, display: &str) -> Result<(), Error>
             entries.insert(name, node);
         }
     }
-    Ok(())
+    Ok(bundler.warnings)
 }
 
 fn canonical(path: &Path) -> PathBuf {
@@ -138,18 +140,27 @@ fn canonical(path: &Path) -> PathBuf {
 
 impl Bundler {
     fn error(&mut self, file: &Path, pointer: &str, message: String, help: Option<&str>) {
+        let d = self.placed(Diagnostic::error(message), file, pointer, help);
+        self.diags.push(d);
+    }
+
+    fn warn(&mut self, file: &Path, pointer: &str, message: String, help: Option<&str>) {
+        let d = self.placed(Diagnostic::warning(message), file, pointer, help);
+        self.warnings.push(d);
+    }
+
+    /// `d`, about the node at `pointer` in `file`, with `help`.
+    fn placed(&self, d: Diagnostic, file: &Path, pointer: &str, help: Option<&str>) -> Diagnostic {
         let display = if file == self.root_file {
             self.root_display.clone()
         } else {
             crate::diag::display_path(file)
         };
-        let mut d = Diagnostic::error(message)
-            .in_file(display)
-            .at_pointer(pointer);
-        if let Some(help) = help {
-            d = d.with_help(help);
+        let d = d.in_file(display).at_pointer(pointer);
+        match help {
+            Some(help) => d.with_help(help),
+            None => d,
         }
-        self.diags.push(d);
     }
 
     /// Walks `node` (which lives in `file`), rewriting references. In the
@@ -161,6 +172,19 @@ impl Bundler {
         match node {
             Value::Object(map) => {
                 let reference = map.get("$ref").and_then(Value::as_str).map(str::to_string);
+                if let Some(reference) = reference.as_deref().filter(|r| is_remote(r)) {
+                    if is_schema_position(pointer) {
+                        // No network: the schema is whatever the server sends.
+                        self.warn(
+                            file,
+                            &join(pointer, "$ref"),
+                            format!("remote reference `{reference}` is not followed: apigen never uses the network; the schema is an untyped JSON value"),
+                            Some("download the file next to the spec and reference it by relative path"),
+                        );
+                        map.clear();
+                        return;
+                    }
+                }
                 if let Some(reference) = reference {
                     let ref_pointer = join(pointer, "$ref");
                     if let Some(local) = self.resolve(&reference, file, is_root, &ref_pointer) {
@@ -203,9 +227,7 @@ impl Bundler {
         is_root: bool,
         ref_pointer: &str,
     ) -> Option<String> {
-        let lower = reference.to_ascii_lowercase();
-        if lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("//")
-        {
+        if is_remote(reference) {
             self.error(
                 file,
                 ref_pointer,
@@ -370,7 +392,28 @@ fn load_file(path: &Path, bytes_left: u64) -> Result<(Value, u64), String> {
 }
 
 /// Whether any `$ref` in `value` points outside the document.
-pub(crate) fn has_external_ref(value: &Value) -> bool {
+/// Whether a reference names a file on another host.
+fn is_remote(reference: &str) -> bool {
+    let lower = reference.to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("//")
+}
+
+/// Whether the node at `pointer` is a schema: the `schema` of a parameter,
+/// header or media type, a component schema, or a schema inside another
+/// (`items`, `properties`, `allOf`, ...).
+fn is_schema_position(pointer: &str) -> bool {
+    let mut tokens = pointer.rsplit('/');
+    let (parent, grandparent, great) = (tokens.next(), tokens.next(), tokens.next());
+    matches!(
+        parent,
+        Some("schema" | "items" | "additionalProperties" | "not")
+    ) || matches!(
+        grandparent,
+        Some("properties" | "allOf" | "oneOf" | "anyOf")
+    ) || (grandparent == Some("schemas") && great == Some("components"))
+}
+
+fn has_external_ref(value: &Value) -> bool {
     let mut stack = vec![value];
     while let Some(node) = stack.pop() {
         match node {

@@ -144,8 +144,8 @@ fn parse(
     let located = |e: Error| Error::new(located(text, display, e.diagnostics().to_vec()));
     let mut value = parse_text(text, path).map_err(in_file)?;
     check_version(&value).map_err(located)?;
-    bundle(&mut value, path, display).map_err(located)?;
-    let warnings = normalize::normalize(&mut value);
+    let mut warnings = bundle(&mut value, path, display).map_err(located)?;
+    warnings.extend(normalize::normalize(&mut value));
     match openapiv3::OpenAPI::deserialize(&value) {
         Ok(openapi) => Ok((openapi, warnings)),
         Err(_) => match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&value) {
@@ -445,6 +445,63 @@ paths:
             301,
             "{:?}",
             schemas.keys().collect::<Vec<_>>()
+        );
+    }
+
+    /// A remote reference where a schema goes is an untyped value with a
+    /// warning; elsewhere it is still refused (apigen never uses the
+    /// network).
+    #[test]
+    fn a_remote_schema_reference_is_an_untyped_value_with_a_warning() {
+        let text = r##"openapi: 3.0.3
+info: {title: T, version: '1'}
+paths:
+  /a:
+    get:
+      operationId: getA
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  address: {$ref: 'https://example.com/address.json'}
+"##;
+        let doc = load(text, "s.yaml").unwrap();
+        assert_eq!(doc.warnings.len(), 1, "{:?}", doc.warnings);
+        let warning = &doc.warnings[0];
+        assert!(warning
+            .message
+            .starts_with("remote reference `https://example.com/address.json` is not followed"));
+        assert_eq!(
+            warning.pointer.as_deref(),
+            Some("#/paths/~1a/get/responses/200/content/application~1json/schema/properties/address/$ref")
+        );
+        let (api, _) = crate::lower::lower(&doc).unwrap();
+        let ty = api.types.types.values().find(|t| t.name == "GetAResponse");
+        let Some(crate::model::TypeKind::Struct(s)) = ty.map(|t| &t.kind) else {
+            panic!(
+                "no struct: {:?}",
+                api.types
+                    .types
+                    .values()
+                    .map(|t| &t.name)
+                    .collect::<Vec<_>>()
+            );
+        };
+        assert_eq!(s.fields[0].ty, crate::model::TypeRef::Json);
+        let refused = text.replace(
+            "      responses:",
+            "      parameters: [{$ref: 'https://example.com/p.json'}]\n      responses:",
+        );
+        let error = load(&refused, "s.yaml").unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("is refused: apigen never uses the network"),
+            "{error}"
         );
     }
 }
