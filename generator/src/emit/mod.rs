@@ -283,30 +283,40 @@ pub(crate) fn ident(name: &str) -> Ident {
 ///
 /// Spec descriptions are CommonMark written for people, not rustdoc: an
 /// indented line would become a Rust doctest, so indentation is dropped
-/// outside fenced blocks, and fenced blocks are marked `text`.
+/// outside fenced blocks, and fenced blocks are marked `text`. A line that
+/// continues a list item is indented under the item (rustdoc reads it the
+/// same; clippy's `doc_lazy_continuation` wants it said), and a bare URL
+/// is put in angle brackets, which rustdoc makes a link of.
 pub(crate) fn docs(text: Option<&str>) -> Docs {
     let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
         return Docs { lines: Vec::new() };
     };
     let mut in_fence = false;
+    // The width of the marker of the list item being continued.
+    let mut item_indent: Option<usize> = None;
     let mut lines: Vec<String> = text
         .lines()
         .map(|line| {
             let trimmed = line.trim();
             let line = if trimmed.starts_with("```") {
                 in_fence = !in_fence;
-                if in_fence {
-                    "```text"
-                } else {
-                    "```"
-                }
+                item_indent = None;
+                let fence = if in_fence { "```text" } else { "```" };
+                fence.to_string()
             } else if in_fence {
-                line.trim_end()
+                line.trim_end().to_string()
+            } else if trimmed.is_empty() {
+                item_indent = None;
+                String::new()
+            } else if let Some(width) = list_marker_width(trimmed) {
+                item_indent = Some(width);
+                bracket_urls(trimmed)
             } else {
-                trimmed
+                let indent = " ".repeat(item_indent.unwrap_or(0));
+                format!("{indent}{}", bracket_urls(trimmed))
             };
             if line.is_empty() {
-                String::new()
+                line
             } else {
                 format!(" {line}")
             }
@@ -316,6 +326,37 @@ pub(crate) fn docs(text: Option<&str>) -> Docs {
         lines.push(" ```".to_string());
     }
     Docs { lines }
+}
+
+/// The width of the list marker (`- `, `* `, `+ `, `1. `, `1) `) that
+/// starts `line`, if it is a list item.
+fn list_marker_width(line: &str) -> Option<usize> {
+    if ["- ", "* ", "+ "].iter().any(|m| line.starts_with(m)) {
+        return Some(2);
+    }
+    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+    let rest = line.get(digits..)?;
+    (digits > 0 && digits < 10 && (rest.starts_with(". ") || rest.starts_with(") ")))
+        .then_some(digits + 2)
+}
+
+/// `line` with each word that is a bare `http(s)://` URL in angle
+/// brackets (trailing punctuation stays outside).
+fn bracket_urls(line: &str) -> String {
+    if !line.contains("://") {
+        return line.to_string();
+    }
+    line.split(' ')
+        .map(|word| {
+            if !(word.starts_with("http://") || word.starts_with("https://")) {
+                return word.to_string();
+            }
+            let url = word.trim_end_matches(['.', ',', ';', ':', '!', '?', ')']);
+            let rest = word.get(url.len()..).unwrap_or_default();
+            format!("<{url}>{rest}")
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The doc attributes of [`docs`], made where they are interpolated.
@@ -416,6 +457,31 @@ impl ToTokens for RustType<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn doc_lines(text: &str) -> Vec<String> {
+        docs(Some(text)).lines
+    }
+
+    #[test]
+    fn list_continuations_are_indented_and_bare_urls_bracketed() {
+        let text = "Statuses:\n- open: the slot\n  is free\n1. first\nstill first\n\nAfter the list, see https://example.com/docs.\n```json\n{\"a\": \"https://x\"}\n```\nA [link](https://example.com) and <https://example.com/b> stay.";
+        assert_eq!(
+            doc_lines(text),
+            [
+                " Statuses:",
+                " - open: the slot",
+                "   is free",
+                " 1. first",
+                "    still first",
+                "",
+                " After the list, see <https://example.com/docs>.",
+                " ```text",
+                " {\"a\": \"https://x\"}",
+                " ```",
+                " A [link](https://example.com) and <https://example.com/b> stay.",
+            ]
+        );
+    }
 
     /// The Rust files as rendering prints them (files of items in two
     /// halves, on several threads) are the files syn and prettyplease
