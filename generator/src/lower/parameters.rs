@@ -103,17 +103,8 @@ impl<'a> Lowerer<'a> {
         let data = param.parameter_data_ref();
         let location = location(param);
         let schema = match &data.format {
-            oa::ParameterSchemaOrContent::Schema(s) => s,
-            oa::ParameterSchemaOrContent::Content(_) => {
-                self.error(
-                    pointer,
-                    format!(
-                        "parameter `{}` uses `content`; only `schema` parameters are supported",
-                        data.name
-                    ),
-                );
-                return None;
-            }
+            oa::ParameterSchemaOrContent::Schema(s) => Some(s),
+            oa::ParameterSchemaOrContent::Content(_) => None,
         };
         if location == ParamLocation::Header {
             let header = data.name.to_ascii_lowercase();
@@ -121,22 +112,30 @@ impl<'a> Lowerer<'a> {
                 // OpenAPI says these header parameters are ignored.
                 return None;
             }
-            if let Some(index) = self.constant_header(data, schema, pointer, scope) {
+            if let Some(index) =
+                schema.and_then(|schema| self.constant_header(data, schema, pointer, scope))
+            {
                 return Some(Lowered::ConstantHeader(index));
             }
         }
-        let hint = format!("{type_base} {}", data.name);
-        let ty = self.type_ref(schema, &join(pointer, "schema"), &hint);
-        if !is_scalar(&ty) && location != ParamLocation::Query {
-            self.error(
-                pointer,
-                format!(
-                    "parameter `{}` must be a string, number, boolean or string enum",
-                    data.name
-                ),
-            );
-            return None;
-        }
+        let ty = match schema {
+            Some(schema) => {
+                let hint = format!("{type_base} {}", data.name);
+                let ty = self.type_ref(schema, &join(pointer, "schema"), &hint);
+                self.sendable(ty, data, location, pointer)
+            }
+            None => {
+                self.warn_help(
+                    pointer,
+                    format!(
+                        "parameter `{}` is described by `content`; it is passed as a string",
+                        data.name
+                    ),
+                    "the app serializes the value as the content type says",
+                );
+                TypeRef::String
+            }
+        };
         if location == ParamLocation::Path && !data.required {
             self.warn(
                 pointer,
@@ -147,10 +146,6 @@ impl<'a> Lowerer<'a> {
             );
         }
         let style = self.array_style(param, pointer);
-        if self.is_struct(&ty) || matches!(ty, TypeRef::Json | TypeRef::Map(_)) {
-            self.error(pointer, format!("parameter `{}` is an object; only strings, numbers, booleans, enums and arrays of them are supported as parameters", data.name));
-            return None;
-        }
         Some(Lowered::Parameter(Parameter {
             style,
             name: arg_names.claim(&self.cases.snake_name(&data.name)),
@@ -243,13 +238,61 @@ fn is_scalar(ty: &TypeRef) -> bool {
             | TypeRef::F32
             | TypeRef::F64
             | TypeRef::DateTime
-            | TypeRef::Named(_)
     )
+}
+
+impl Lowerer<'_> {
+    /// `ty`, if the client can write its values as the text of a URL or a
+    /// header: scalars and string enums (and, in a query, arrays of them).
+    /// Anything else (an object, a union, a map) would not compile as a
+    /// parameter: it becomes a string the app formats, with a warning, so
+    /// that the operation is still there.
+    fn sendable(
+        &mut self,
+        ty: TypeRef,
+        data: &oa::ParameterData,
+        location: ParamLocation,
+        pointer: &str,
+    ) -> TypeRef {
+        let sendable = match &ty {
+            TypeRef::Vec(item) => location == ParamLocation::Query && self.is_text(item, 0),
+            other => self.is_text(other, 0),
+        };
+        if sendable {
+            return ty;
+        }
+        self.warn_help(
+            pointer,
+            format!(
+                "parameter `{}` is not a string, number, boolean or string enum{}; it is passed as a string",
+                data.name,
+                if location == ParamLocation::Query { ", or an array of them" } else { "" },
+            ),
+            "the app formats the value as the API expects it",
+        );
+        TypeRef::String
+    }
+
+    /// Whether values of `ty` are written as text: scalars, string enums,
+    /// and aliases of them (`depth` bounds a chain of aliases).
+    fn is_text(&self, ty: &TypeRef, depth: usize) -> bool {
+        match ty {
+            TypeRef::Named(id) if depth < super::MAX_REF_DEPTH => {
+                match self.types.get(id).map(|t| &t.kind) {
+                    Some(TypeKind::StringEnum(_)) => true,
+                    Some(TypeKind::Alias(inner)) => self.is_text(inner, depth + 1),
+                    _ => false,
+                }
+            }
+            other => is_scalar(other),
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::testing::*;
+    use crate::model::TypeRef;
 
     #[test]
     fn a_required_header_with_one_value_is_a_constant_header_shared_by_operations() {
@@ -278,5 +321,58 @@ mod tests {
             .map(|p| p.wire_name.as_str())
             .collect();
         assert_eq!(params, ["Trace"]);
+    }
+
+    /// A parameter the client cannot write as text (an object, a union,
+    /// an array outside a query, a `content` parameter) is a string the
+    /// app formats, with a warning: the operation stays.
+    #[test]
+    fn a_parameter_that_is_not_text_is_a_string_with_a_warning() {
+        let spec = format!(
+            "{HEADER}paths:
+  /things/{{name_or_id}}:
+    get:
+      operationId: getThing
+      parameters:
+        - {{name: name_or_id, in: path, required: true, schema: {{oneOf: [{{type: string}}, {{type: integer}}]}}}}
+        - {{name: filter, in: query, schema: {{type: object, properties: {{a: {{type: string}}}}}}}}
+        - {{name: filters, in: query, schema: {{type: array, items: {{type: object, properties: {{a: {{type: string}}}}}}}}}}
+        - {{name: tags, in: header, schema: {{type: array, items: {{type: string}}}}}}
+        - {{name: sort, in: query, content: {{application/json: {{schema: {{type: object}}}}}}}}
+        - {{name: kind, in: query, schema: {{$ref: '#/components/schemas/Kind'}}}}
+        - {{name: ids, in: query, schema: {{type: array, items: {{$ref: '#/components/schemas/Kind'}}}}}}
+      responses: {{'204': {{description: ok}}}}
+components:
+  schemas:
+    Kind: {{type: string, enum: [a, b]}}
+"
+        );
+        let (api, warnings) = lowered(&spec);
+        let op = operation_named(&api, "get_thing");
+        let types: Vec<(&str, bool)> = op
+            .params
+            .iter()
+            .map(|p| (p.wire_name.as_str(), p.ty == TypeRef::String))
+            .collect();
+        assert_eq!(
+            types,
+            [
+                ("name_or_id", true),
+                ("filter", true),
+                ("filters", true),
+                ("tags", true),
+                ("sort", true),
+                ("kind", false),
+                ("ids", false),
+            ]
+        );
+        let messages: Vec<&str> = warnings.iter().map(|w| w.message.as_str()).collect();
+        assert_eq!(messages.len(), 5, "{messages:?}");
+        assert!(
+            messages
+                .iter()
+                .all(|m| m.ends_with("it is passed as a string")),
+            "{messages:?}"
+        );
     }
 }
