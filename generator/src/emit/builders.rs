@@ -226,7 +226,7 @@ fn send_methods(api: &Api, op: &Operation) -> TokenStream {
         fields.push(quote!(body));
     }
     let steps = Lazy(|| steps(api, op));
-    let send = Lazy(|| send(api, op));
+    let send = Lazy(|| send(op));
     quote! {
         /// Sends the request and decodes the answer.
         pub async fn send(self) -> Result<#success, #error> {
@@ -308,7 +308,7 @@ fn steps(api: &Api, op: &Operation) -> TokenStream {
 }
 
 /// The expression that sends the request of `op` and decodes the answer.
-fn send(api: &Api, op: &Operation) -> TokenStream {
+fn send(op: &Operation) -> TokenStream {
     match &op.success {
         Success::Empty => quote!(client.send_empty(request).await),
         Success::One(Payload {
@@ -316,7 +316,7 @@ fn send(api: &Api, op: &Operation) -> TokenStream {
             ..
         }) => quote!(client.send(request).await),
         Success::One(payload) => {
-            let decode = decode_payload(api, Some(payload));
+            let decode = decode_payload(payload, None);
             quote!(client.send_with(request, |_, body| #decode).await)
         }
         Success::ByStatus { type_name, cases } => {
@@ -324,18 +324,22 @@ fn send(api: &Api, op: &Operation) -> TokenStream {
             let arms = cases.iter().map(|case| {
                 let status = proc_macro2::Literal::u16_unsuffixed(case.status);
                 let variant = ident(&case.variant);
-                let decode = decode_payload(api, case.payload.as_ref());
                 match &case.payload {
-                    Some(_) => quote!(#status => #decode.map(types::#name::#variant),),
+                    Some(payload) => {
+                        let decode = decode_payload(payload, Some(quote!(types::#name::#variant)));
+                        quote!(#status => #decode,)
+                    }
                     None => quote!(#status => Ok(types::#name::#variant),),
                 }
             });
             // A 2xx the spec does not list decodes as the first listed one.
             let fallback = cases.first().map(|case| {
                 let variant = ident(&case.variant);
-                let decode = decode_payload(api, case.payload.as_ref());
                 match &case.payload {
-                    Some(_) => quote!(_ => #decode.map(types::#name::#variant),),
+                    Some(payload) => {
+                        let decode = decode_payload(payload, Some(quote!(types::#name::#variant)));
+                        quote!(_ => #decode,)
+                    }
                     None => quote!(_ => Ok(types::#name::#variant),),
                 }
             });
@@ -404,15 +408,21 @@ fn non_path_param(api: &Api, p: &Parameter) -> TokenStream {
 }
 
 /// An expression decoding `body` (a `&[u8]`) into a payload's type, as a
-/// `Result<_, serde_json::Error>`.
-fn decode_payload(_api: &Api, payload: Option<&Payload>) -> TokenStream {
-    match payload.map(|p| p.kind) {
-        Some(MediaKind::Json) => quote!(serde_json::from_slice(body)),
-        Some(MediaKind::Text) => quote!(Ok::<_, serde_json::Error>(
-            String::from_utf8_lossy(body).into_owned()
-        )),
-        Some(MediaKind::Bytes) => quote!(Ok::<_, serde_json::Error>(body.to_vec())),
-        None => quote!(Ok::<_, serde_json::Error>(())),
+/// `Result<_, serde_json::Error>`, its value passed to `wrap` (a variant
+/// of a success enum) when there is one: inside the `Ok` for bodies that
+/// cannot fail to decode, since clippy refuses `Ok(x).map(f)`.
+fn decode_payload(payload: &Payload, wrap: Option<TokenStream>) -> TokenStream {
+    let infallible = |value: TokenStream| match &wrap {
+        Some(wrap) => quote!(Ok::<_, serde_json::Error>(#wrap(#value))),
+        None => quote!(Ok::<_, serde_json::Error>(#value)),
+    };
+    match payload.kind {
+        MediaKind::Json => match &wrap {
+            Some(wrap) => quote!(serde_json::from_slice(body).map(#wrap)),
+            None => quote!(serde_json::from_slice(body)),
+        },
+        MediaKind::Text => infallible(quote!(String::from_utf8_lossy(body).into_owned())),
+        MediaKind::Bytes => infallible(quote!(body.to_vec())),
     }
 }
 
