@@ -227,6 +227,7 @@ async fn bad_request_400_is_typed() {
             status,
             body: UpdateBlockSlotError::BadRequest(body),
             retries: 0,
+            ..
         } => {
             assert_eq!(status, 400);
             assert_eq!(
@@ -258,6 +259,7 @@ async fn unauthorized_401_is_typed() {
             status,
             body: UpdateBlockSlotError::Unauthorized(body),
             retries: 0,
+            ..
         } => {
             assert_eq!(status, 401);
             assert_eq!(
@@ -289,6 +291,7 @@ async fn unprocessable_entity_422_is_typed() {
             status,
             body: UpdateBlockSlotError::UnprocessableEntity(body),
             retries: 0,
+            ..
         } => {
             assert_eq!(status, 422);
             assert_eq!(
@@ -325,6 +328,7 @@ async fn undeclared_502_with_html_is_unexpected_status() {
             status,
             snippet,
             retries,
+            ..
         } => {
             assert_eq!(status, 502);
             assert_eq!(snippet, HTML);

@@ -505,6 +505,7 @@ async fn daily_quota_exhausted_fails_at_once() {
             rate_limit,
             retry_after,
             retries,
+            ..
         } => {
             assert_eq!(rate_limit.daily_remaining, Some(0));
             assert!(rate_limit.daily_exhausted());
@@ -536,6 +537,7 @@ async fn persistent_429_gives_rate_limited_with_parsed_headers() {
             rate_limit,
             retry_after,
             retries,
+            ..
         } => {
             assert_eq!(
                 rate_limit,
@@ -714,6 +716,7 @@ async fn malformed_json_200_is_decode_error() {
             status,
             snippet,
             source,
+            ..
         } => {
             assert_eq!(status, 200);
             assert_eq!(snippet, r#"{"id": "#);
@@ -743,6 +746,7 @@ async fn html_502_every_time_is_unexpected_status_after_retries() {
             status,
             snippet,
             retries,
+            ..
         } => {
             assert_eq!(status, 502);
             assert_eq!(snippet, HTML);
@@ -959,6 +963,7 @@ async fn non_retryable_400_is_not_retried() {
             status,
             body: UpdateBlockSlotError::BadRequest(body),
             retries,
+            ..
         } => {
             assert_eq!(status, 400);
             assert_eq!(retries, 0);
