@@ -247,8 +247,9 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
         .to_str()
         .ok()?
         .trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        // More seconds than a u64 holds saturate instead of failing.
+        return Some(Duration::from_secs(value.parse::<u64>().unwrap_or(u64::MAX)));
     }
     let date = httpdate::parse_http_date(value).ok()?;
     Some(
@@ -269,6 +270,29 @@ pub struct ClientBuilder {
     allow_insecure_http: bool,
     user_agent: String,
     retry: RetryPolicy,
+    http: Option<reqwest::Client>,
+    hooks: Hooks,
+}
+
+/// A function called with each attempt's request, just before it is sent.
+type RequestHook = Arc<dyn Fn(&mut reqwest::Request) + Send + Sync>;
+/// A function called with each attempt's response, before its body is read.
+type ResponseHook = Arc<dyn Fn(&reqwest::Response) + Send + Sync>;
+
+/// The hooks of a client, run in the order they were added.
+#[derive(Clone, Default)]
+struct Hooks {
+    on_request: Vec<RequestHook>,
+    on_response: Vec<ResponseHook>,
+}
+
+impl fmt::Debug for Hooks {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Hooks")
+            .field("on_request", &self.on_request.len())
+            .field("on_response", &self.on_response.len())
+            .finish()
+    }
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -283,6 +307,8 @@ impl fmt::Debug for ClientBuilder {
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("user_agent", &self.user_agent)
             .field("retry", &self.retry)
+            .field("http_client", &self.http.as_ref().map(|_| ".."))
+            .field("hooks", &self.hooks)
             .finish()
     }
 }
@@ -299,6 +325,8 @@ impl Default for ClientBuilder {
             allow_insecure_http: false,
             user_agent: meta::USER_AGENT.to_string(),
             retry: RetryPolicy::default(),
+            http: None,
+            hooks: Hooks::default(),
         }
     }
 }
@@ -366,6 +394,38 @@ impl ClientBuilder {
         self
     }
 
+    /// Sends every request through `client`, the application's own
+    /// `reqwest::Client` (proxies, custom root certificates, HTTP/2
+    /// settings, default headers). Its own settings then replace
+    /// [`ClientBuilder::timeout`], [`ClientBuilder::connect_timeout`] and
+    /// [`ClientBuilder::user_agent`], which are ignored, and its redirect
+    /// and https-only policies apply. Everything else still applies: the
+    /// base URL and its https check, the bearer token or token provider,
+    /// retries, the body size limit, hooks and per-call timeouts.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Calls `hook` with every attempt's request (retries included) just
+    /// before it is sent, e.g. to log it, count it or sign it. The request
+    /// carries the `Authorization` header, marked sensitive: its `Debug`
+    /// output does not show the token.
+    pub fn on_request(
+        mut self,
+        hook: impl Fn(&mut reqwest::Request) + Send + Sync + 'static,
+    ) -> Self {
+        self.hooks.on_request.push(Arc::new(hook));
+        self
+    }
+
+    /// Calls `hook` with every attempt's response (retries included) when
+    /// its status and headers have arrived, before its body is read.
+    pub fn on_response(mut self, hook: impl Fn(&reqwest::Response) + Send + Sync + 'static) -> Self {
+        self.hooks.on_response.push(Arc::new(hook));
+        self
+    }
+
     /// Checks the configuration and builds the client.
     pub fn build(self) -> Result<Client, BuildError> {
         let auth = match (self.token, self.provider) {
@@ -396,20 +456,24 @@ impl ClientBuilder {
         }
         let user_agent = HeaderValue::try_from(self.user_agent.as_str())
             .map_err(|_| BuildError::InvalidUserAgent)?;
-        // reqwest drops `Authorization` when a redirect leaves the host.
-        let http = reqwest::Client::builder()
-            .timeout(self.timeout)
-            .connect_timeout(self.connect_timeout)
-            .user_agent(user_agent)
-            .https_only(!self.allow_insecure_http && base_url.scheme() == "https")
-            .build()
-            .map_err(BuildError::Http)?;
+        let http = match self.http {
+            Some(http) => http,
+            // reqwest drops `Authorization` when a redirect leaves the host.
+            None => reqwest::Client::builder()
+                .timeout(self.timeout)
+                .connect_timeout(self.connect_timeout)
+                .user_agent(user_agent)
+                .https_only(!self.allow_insecure_http && base_url.scheme() == "https")
+                .build()
+                .map_err(BuildError::Http)?,
+        };
         Ok(Client {
             http,
             base_url: self.base_url.trim_end_matches('/').to_string(),
             auth,
             max_body_bytes: self.max_body_bytes,
             retry: self.retry,
+            hooks: self.hooks,
         })
     }
 }
@@ -468,6 +532,7 @@ pub struct Client {
     auth: Auth,
     max_body_bytes: u64,
     retry: RetryPolicy,
+    hooks: Hooks,
 }
 
 impl fmt::Debug for Client {
@@ -482,6 +547,7 @@ impl fmt::Debug for Client {
             .field("auth", &auth)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("retry", &self.retry)
+            .field("hooks", &self.hooks)
             .finish()
     }
 }
@@ -520,8 +586,10 @@ impl Client {
     {
         let raw = self.exchange(request).await?;
         if raw.status.is_success() {
-            let body = decode(raw.status, &raw.body)?;
-            return Ok(raw.with_body(body));
+            return match serde_json::from_slice(&raw.body) {
+                Ok(body) => Ok(raw.with_body(body)),
+                Err(source) => Err(raw.decode_error(source)),
+            };
         }
         Err(error_for(raw))
     }
@@ -540,13 +608,10 @@ impl Client {
     {
         let raw = self.exchange(request).await?;
         if raw.status.is_success() {
-            let status = raw.status.as_u16();
-            let body = decode_body(status, &raw.body).map_err(|source| Error::Decode {
-                status,
-                snippet: snippet(&raw.body),
-                source,
-            })?;
-            return Ok(raw.with_body(body));
+            return match decode_body(raw.status.as_u16(), &raw.body) {
+                Ok(body) => Ok(raw.with_body(body)),
+                Err(source) => Err(raw.decode_error(source)),
+            };
         }
         Err(error_for(raw))
     }
@@ -642,23 +707,15 @@ impl Client {
                         }
                     }
                     let rate_limit = RateLimit::from_headers(&raw.headers);
+                    if status == 429 {
+                        raw.rate_limited = Some(retry_after(&raw.headers));
+                    }
                     if status == 429 && rate_limit.daily_exhausted() {
-                        return Err(Error::RateLimited {
-                            rate_limit,
-                            retry_after: retry_after(&raw.headers),
-                            retries,
-                        });
+                        return Ok(raw);
                     }
                     let retryable =
                         idempotent && matches!(status, 408 | 429 | 500 | 502 | 503 | 504);
                     if !retryable || attempt >= self.retry.max_attempts {
-                        if status == 429 {
-                            return Err(Error::RateLimited {
-                                rate_limit,
-                                retry_after: retry_after(&raw.headers),
-                                retries,
-                            });
-                        }
                         return Ok(raw);
                     }
                     let asked = retry_after(&raw.headers).or(if status == 429 {
@@ -667,13 +724,9 @@ impl Client {
                         None
                     });
                     let wait = asked.unwrap_or_else(|| self.retry.backoff(attempt));
-                    if waited + wait > self.retry.max_total_wait {
+                    if waited.saturating_add(wait) > self.retry.max_total_wait {
                         if status == 429 {
-                            return Err(Error::RateLimited {
-                                rate_limit,
-                                retry_after: asked,
-                                retries,
-                            });
+                            raw.rate_limited = Some(asked);
                         }
                         return Ok(raw);
                     }
@@ -699,7 +752,7 @@ impl Client {
                     let wait = self.retry.backoff(attempt);
                     if !retryable
                         || attempt >= self.retry.max_attempts
-                        || waited + wait > self.retry.max_total_wait
+                        || waited.saturating_add(wait) > self.retry.max_total_wait
                     {
                         return Err(transport_error(error, retries));
                     }
@@ -707,7 +760,7 @@ impl Client {
                 }
             };
             tokio::time::sleep(wait).await;
-            waited += wait;
+            waited = waited.saturating_add(wait);
         }
     }
 
@@ -733,13 +786,25 @@ impl Client {
             }
             builder = builder.body(body.clone());
         }
-        let mut response = match builder.send().await {
+        let sent = match builder.build() {
+            Ok(mut built) => {
+                for hook in &self.hooks.on_request {
+                    hook(&mut built);
+                }
+                self.http.execute(built).await
+            }
+            Err(e) => Err(e),
+        };
+        let mut response = match sent {
             Ok(response) => response,
             Err(e) => {
                 let sent = !e.is_connect();
                 return Attempt::Failed(e, sent);
             }
         };
+        for hook in &self.hooks.on_response {
+            hook(&response);
+        }
         let status = response.status();
         let too_large = |response: &mut reqwest::Response| {
             Attempt::Answer(RawResponse {
@@ -748,6 +813,7 @@ impl Client {
                 body: Vec::new(),
                 retries: 0,
                 too_large: true,
+                rate_limited: None,
             })
         };
         let declared = response.content_length();
@@ -775,6 +841,7 @@ impl Client {
             body,
             retries: 0,
             too_large: false,
+            rate_limited: None,
         })
     }
 }
@@ -790,14 +857,6 @@ fn transport_error<E>(source: reqwest::Error, retries: u32) -> Error<E> {
     }
 }
 
-fn decode<T: DeserializeOwned, E>(status: reqwest::StatusCode, body: &[u8]) -> Result<T, Error<E>> {
-    serde_json::from_slice(body).map_err(|source| Error::Decode {
-        status: status.as_u16(),
-        snippet: snippet(body),
-        source,
-    })
-}
-
 /// A text body, decoded as UTF-8 (invalid sequences replaced).
 #[allow(dead_code)]
 pub(super) fn text_body(body: &[u8]) -> Result<String, serde_json::Error> {
@@ -810,24 +869,42 @@ pub(super) fn bytes_body(body: &[u8]) -> Result<Vec<u8>, serde_json::Error> {
     Ok(body.to_vec())
 }
 
+/// The error of a non-2xx answer: the operation's typed body when the spec
+/// declares the status (a declared 429 included), else `RateLimited` for a
+/// 429, else `UnexpectedStatus`; `Decode` when a declared body does not match.
 fn error_for<E: ApiError>(raw: RawResponse) -> Error<E> {
     let status = raw.status.as_u16();
     let retries = raw.retries;
-    match E::from_response(status, &raw.body) {
+    let typed = E::from_response(status, &raw.body);
+    if let Some(retry_after) = raw.rate_limited {
+        if let Some(Ok(body)) = typed {
+            return Error::Api {
+                status,
+                body,
+                retries,
+                response: raw.into_parts(),
+            };
+        }
+        return Error::RateLimited {
+            rate_limit: RateLimit::from_headers(&raw.headers),
+            retry_after,
+            retries,
+            response: raw.into_parts(),
+        };
+    }
+    match typed {
         Some(Ok(body)) => Error::Api {
             status,
             body,
             retries,
+            response: raw.into_parts(),
         },
-        Some(Err(source)) => Error::Decode {
-            status,
-            snippet: snippet(&raw.body),
-            source,
-        },
+        Some(Err(source)) => raw.decode_error(source),
         None => Error::UnexpectedStatus {
             status,
             snippet: snippet(&raw.body),
             retries,
+            response: raw.into_parts(),
         },
     }
 }
@@ -843,6 +920,115 @@ fn snippet(body: &[u8]) -> String {
         end -= 1;
     }
     format!("{}…", text.get(..end).unwrap_or_default())
+}
+
+/// A request built by hand, for an endpoint the spec lacks or a call the
+/// generated methods cannot express: made by [`Client::request`], sent
+/// through the client's base URL, credentials, retries, hooks, body limit
+/// and error handling by [`RawRequest::send`]. Any 2xx answer is success;
+/// other statuses are `Error::UnexpectedStatus` (or `RateLimited` for 429)
+/// with the server's headers and body kept.
+#[derive(Debug)]
+#[must_use = "a request sends nothing until it is sent"]
+pub struct RawRequest<'c> {
+    client: &'c Client,
+    request: Request,
+    options: CallOptions,
+    /// The first setter that failed, reported by `send`.
+    invalid: Option<AnyError>,
+}
+
+/// The error enum of a hand-built request: it declares no status.
+#[derive(Debug)]
+enum Undeclared {}
+
+impl ApiError for Undeclared {
+    fn from_response(_: u16, _: &[u8]) -> Option<Result<Self, serde_json::Error>> {
+        None
+    }
+}
+
+impl Client {
+    /// Starts a hand-built request. `path` is appended to the base URL as
+    /// it is (percent-encode its segments yourself); it must start with
+    /// `/` and hold no query (use [`RawRequest::query`]).
+    pub fn request(&self, method: reqwest::Method, path: &str) -> RawRequest<'_> {
+        let mut request = Request::new(method, "(hand-built request)");
+        let invalid = if !path.starts_with('/') || path.contains(['?', '#']) {
+            Some(Error::InvalidRequest(format!(
+                "the path `{path}` must start with `/` and hold no `?` or `#`"
+            )))
+        } else {
+            None
+        };
+        request.path_literal(path);
+        RawRequest {
+            client: self,
+            request,
+            options: CallOptions::default(),
+            invalid,
+        }
+    }
+}
+
+impl RawRequest<'_> {
+    /// Appends `name=value` to the query string, form-encoded.
+    pub fn query(mut self, name: &str, value: &str) -> Self {
+        self.request.query(name, value);
+        self
+    }
+
+    /// Sends a header, replacing one of the same name; checked when sent
+    /// (`Authorization` is refused: the client's credentials set it).
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.header(name, value);
+        self
+    }
+
+    /// Sends `body` as JSON.
+    pub fn json<B: serde::Serialize>(mut self, body: &B) -> Self {
+        if let Err(error) = self.request.json::<B, Undeclared>(body) {
+            self.invalid.get_or_insert(error.into());
+        }
+        self
+    }
+
+    /// Sends `bytes` as the body, with the given `Content-Type`.
+    pub fn body(mut self, bytes: impl Into<Vec<u8>>, content_type: &str) -> Self {
+        match HeaderValue::try_from(content_type) {
+            Ok(value) => self.request.set_body(bytes.into(), value),
+            Err(_) => {
+                self.invalid.get_or_insert(Error::InvalidRequest(format!(
+                    "the content type `{content_type}` cannot be sent in a header"
+                )));
+            }
+        }
+        self
+    }
+
+    /// Overrides the client's timeout for each attempt of this request.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+
+    /// Sends the request; the answer's body is returned as bytes.
+    pub async fn send(self) -> Result<Response<Vec<u8>>, AnyError> {
+        let RawRequest {
+            client,
+            mut request,
+            options,
+            invalid,
+        } = self;
+        if let Some(error) = invalid {
+            return Err(error);
+        }
+        request.apply::<Undeclared>(options)?;
+        let answer = client
+            .send_with::<_, Undeclared>(request, |_, body| bytes_body(body))
+            .await?;
+        Ok(answer)
+    }
 }
 
 /// Options of one call, set through its request builder (`.timeout(..)`,
@@ -1165,9 +1351,28 @@ struct RawResponse {
     body: Vec<u8>,
     retries: u32,
     too_large: bool,
+    /// For a 429 returned as the final answer: the wait the server asked for.
+    rate_limited: Option<Option<Duration>>,
 }
 
 impl RawResponse {
+    fn into_parts(self) -> Box<ResponseParts> {
+        Box::new(ResponseParts {
+            status: self.status.as_u16(),
+            headers: self.headers,
+            body: self.body,
+        })
+    }
+
+    fn decode_error<E>(self, source: serde_json::Error) -> Error<E> {
+        Error::Decode {
+            status: self.status.as_u16(),
+            snippet: snippet(&self.body),
+            source,
+            response: self.into_parts(),
+        }
+    }
+
     fn with_body<T>(self, body: T) -> Response<T> {
         Response {
             status: self.status.as_u16(),
@@ -1243,6 +1448,8 @@ pub enum Error<E> {
         body: E,
         /// Retries before this answer.
         retries: u32,
+        /// The status, headers and body bytes as the server sent them.
+        response: Box<ResponseParts>,
     },
     /// The server answered with a status the spec does not declare.
     UnexpectedStatus {
@@ -1252,9 +1459,12 @@ pub enum Error<E> {
         snippet: String,
         /// Retries before this answer.
         retries: u32,
+        /// The status, headers and body bytes as the server sent them.
+        response: Box<ResponseParts>,
     },
     /// 429, after the retries the policy allows, or at once when the daily
-    /// quota is used up.
+    /// quota is used up, for an operation that declares no 429 body (a
+    /// declared one is returned as `Api`, its headers kept).
     RateLimited {
         /// The `X-RateLimit-*` headers of the last answer.
         rate_limit: RateLimit,
@@ -1262,6 +1472,8 @@ pub enum Error<E> {
         retry_after: Option<Duration>,
         /// Retries before this answer.
         retries: u32,
+        /// The status, headers and body bytes as the server sent them.
+        response: Box<ResponseParts>,
     },
     /// The body is not what the spec says (for example an HTML error page
     /// from a proxy).
@@ -1272,6 +1484,8 @@ pub enum Error<E> {
         snippet: String,
         /// What serde_json found wrong.
         source: serde_json::Error,
+        /// The status, headers and body bytes as the server sent them.
+        response: Box<ResponseParts>,
     },
     /// The request was refused before anything was sent.
     InvalidRequest(String),
@@ -1327,17 +1541,224 @@ impl<E> Error<E> {
             _ => 0,
         }
     }
+
+    /// What the server sent (status, all headers, the whole body up to the
+    /// body limit), for `Api`, `UnexpectedStatus`, `RateLimited` and `Decode`.
+    pub fn response(&self) -> Option<&ResponseParts> {
+        match self {
+            Error::Api { response, .. }
+            | Error::UnexpectedStatus { response, .. }
+            | Error::RateLimited { response, .. }
+            | Error::Decode { response, .. } => Some(response),
+            _ => None,
+        }
+    }
+
+    /// All the response headers, when the server answered.
+    pub fn headers(&self) -> Option<&HeaderMap> {
+        self.response().map(ResponseParts::headers)
+    }
+
+    /// The whole response body (up to the body limit), when the server
+    /// answered.
+    pub fn body_bytes(&self) -> Option<&[u8]> {
+        self.response().map(ResponseParts::body)
+    }
+
+    /// The server's request id (see [`ResponseParts::request_id`]).
+    pub fn request_id(&self) -> Option<&str> {
+        self.response().and_then(ResponseParts::request_id)
+    }
+
+    /// The wait the server asked for: for `RateLimited` the wait the
+    /// retries used (`Retry-After`, or the rate-limit interval), otherwise
+    /// the `Retry-After` header.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::RateLimited { retry_after, .. } => *retry_after,
+            _ => self.response().and_then(ResponseParts::retry_after),
+        }
+    }
+
+    /// The parsed `X-RateLimit-*` headers, when the server answered (a
+    /// declared 429 returned as `Api` included).
+    pub fn rate_limit(&self) -> Option<RateLimit> {
+        self.response().map(ResponseParts::rate_limit)
+    }
+}
+
+/// What the server sent with an error: status, all headers and the whole
+/// body (up to the client's body limit). `Debug` shows the body as text,
+/// cut after [`SNIPPET_BYTES`].
+#[derive(Clone)]
+pub struct ResponseParts {
+    status: u16,
+    headers: HeaderMap,
+    body: Vec<u8>,
+}
+
+impl fmt::Debug for ResponseParts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResponseParts")
+            .field("status", &self.status)
+            .field("headers", &self.headers)
+            .field("body", &snippet(&self.body))
+            .finish()
+    }
+}
+
+/// The headers that commonly carry a request id, in the order they are read.
+const REQUEST_ID_HEADERS: [&str; 3] = ["x-request-id", "x-correlation-id", "request-id"];
+
+impl ResponseParts {
+    /// The HTTP status.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// All the response headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The whole body, up to the client's body limit.
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// The first of `X-Request-Id`, `X-Correlation-Id` and `Request-Id`
+    /// that is present and visible ASCII.
+    pub fn request_id(&self) -> Option<&str> {
+        REQUEST_ID_HEADERS
+            .iter()
+            .find_map(|name| self.headers.get(*name)?.to_str().ok())
+    }
+
+    /// `Retry-After` as a wait: seconds (saturating) or an HTTP date (zero
+    /// when it is past); `None` when absent or malformed.
+    pub fn retry_after(&self) -> Option<Duration> {
+        retry_after(&self.headers)
+    }
+
+    /// The parsed `X-RateLimit-*` headers.
+    pub fn rate_limit(&self) -> RateLimit {
+        RateLimit::from_headers(&self.headers)
+    }
+}
+
+/// The crate-level error: every operation's `Error<E>` converts into it
+/// with `?` (its typed body becomes an [`ErrorBody`]), so one function can
+/// call several operations. Hand-built requests ([`Client::request`])
+/// return it too.
+pub type AnyError = Error<ErrorBody>;
+
+/// The typed error body of some operation, inside an [`AnyError`]: get it
+/// back with [`ErrorBody::downcast_ref`] and the operation's error enum.
+pub struct ErrorBody {
+    body: Box<dyn std::any::Any + Send + Sync>,
+    /// The typed body's `Debug` text.
+    debug: String,
+}
+
+impl fmt::Debug for ErrorBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.debug)
+    }
+}
+
+impl ErrorBody {
+    /// The body, if it is of type `T` (an operation's error enum).
+    pub fn downcast_ref<T: std::any::Any>(&self) -> Option<&T> {
+        self.body.downcast_ref()
+    }
+}
+
+impl<E> From<Error<E>> for AnyError
+where
+    E: ApiError + Send + Sync + 'static,
+{
+    fn from(error: Error<E>) -> Self {
+        match error {
+            Error::Api {
+                status,
+                body,
+                retries,
+                response,
+            } => Error::Api {
+                status,
+                body: ErrorBody {
+                    debug: format!("{body:?}"),
+                    body: Box::new(body),
+                },
+                retries,
+                response,
+            },
+            Error::UnexpectedStatus {
+                status,
+                snippet,
+                retries,
+                response,
+            } => Error::UnexpectedStatus {
+                status,
+                snippet,
+                retries,
+                response,
+            },
+            Error::RateLimited {
+                rate_limit,
+                retry_after,
+                retries,
+                response,
+            } => Error::RateLimited {
+                rate_limit,
+                retry_after,
+                retries,
+                response,
+            },
+            Error::Decode {
+                status,
+                snippet,
+                source,
+                response,
+            } => Error::Decode {
+                status,
+                snippet,
+                source,
+                response,
+            },
+            Error::InvalidRequest(why) => Error::InvalidRequest(why),
+            Error::BodyTooLarge { status, limit } => Error::BodyTooLarge { status, limit },
+            Error::Auth(why) => Error::Auth(why),
+            Error::Timeout { source, retries } => Error::Timeout { source, retries },
+            Error::Transport { source, retries } => Error::Transport { source, retries },
+        }
+    }
 }
 
 impl<E: fmt::Debug> fmt::Display for Error<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.describe(f)?;
+        match self.request_id() {
+            Some(id) => write!(f, " (request id {id})"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl<E: fmt::Debug> Error<E> {
+    fn describe(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Api { status, body, .. } => write!(f, "the API answered {status}: {body:?}"),
             Error::UnexpectedStatus { status, snippet, .. } => write!(
                 f,
                 "the API answered {status}, which this operation does not declare: {snippet}"
             ),
-            Error::RateLimited { rate_limit, retry_after, retries } => {
+            Error::RateLimited {
+                rate_limit,
+                retry_after,
+                retries,
+                ..
+            } => {
                 if rate_limit.daily_exhausted() {
                     write!(f, "the daily request quota is used up; retry tomorrow")
                 } else {
@@ -1420,6 +1841,81 @@ mod tests {
         assert_eq!(retry_after(&headers), Some(Duration::ZERO));
         headers.insert("retry-after", HeaderValue::from_static("soon"));
         assert_eq!(retry_after(&headers), None);
+    }
+
+    #[test]
+    fn retry_after_saturates_and_never_panics() {
+        let mut headers = HeaderMap::new();
+        headers.insert("retry-after", HeaderValue::from_static("99999999999999999999999"));
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(u64::MAX)));
+        for odd in ["", "-1", "1.5", "+3", "Mon, 99 Foo 2015 07:28:00 GMT"] {
+            headers.insert("retry-after", HeaderValue::from_static(odd));
+            assert_eq!(retry_after(&headers), None, "{odd:?}");
+        }
+    }
+
+    /// An error enum that declares 429.
+    #[derive(Debug, PartialEq)]
+    struct TooMany(serde_json::Value);
+
+    impl ApiError for TooMany {
+        fn from_response(status: u16, body: &[u8]) -> Option<Result<Self, serde_json::Error>> {
+            (status == 429).then(|| serde_json::from_slice(body).map(TooMany))
+        }
+    }
+
+    fn answer(status: u16, headers: &[(&'static str, &'static str)], body: &[u8]) -> RawResponse {
+        let mut map = HeaderMap::new();
+        for (name, value) in headers {
+            map.insert(*name, HeaderValue::from_static(value));
+        }
+        RawResponse {
+            status: reqwest::StatusCode::from_u16(status).unwrap(),
+            rate_limited: (status == 429).then(|| retry_after(&map)),
+            headers: map,
+            body: body.to_vec(),
+            retries: 2,
+            too_large: false,
+        }
+    }
+
+    #[test]
+    fn a_declared_429_is_typed_and_keeps_the_rate_limit() {
+        let raw = answer(
+            429,
+            &[("retry-after", "5"), ("x-ratelimit-remaining", "0")],
+            br#"{"message":"slow down"}"#,
+        );
+        let error = error_for::<TooMany>(raw);
+        match &error {
+            Error::Api { status: 429, body, retries: 2, .. } => {
+                assert_eq!(body, &TooMany(serde_json::json!({"message": "slow down"})));
+            }
+            other => panic!("expected Error::Api, got {other:?}"),
+        }
+        assert_eq!(error.retry_after(), Some(Duration::from_secs(5)));
+        assert_eq!(error.rate_limit().and_then(|r| r.remaining), Some(0));
+        assert_eq!(error.body_bytes(), Some(&br#"{"message":"slow down"}"#[..]));
+        // The same answer for an operation that does not declare 429.
+        let raw = answer(429, &[("retry-after", "5")], b"slow down");
+        match error_for::<Undeclared>(raw) {
+            Error::RateLimited { retry_after, response, .. } => {
+                assert_eq!(retry_after, Some(Duration::from_secs(5)));
+                assert_eq!(response.body(), b"slow down");
+            }
+            other => panic!("expected Error::RateLimited, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn request_ids_are_read_from_the_common_headers() {
+        for name in ["x-request-id", "x-correlation-id", "request-id"] {
+            let error = error_for::<Undeclared>(answer(500, &[(name, "req-42")], b""));
+            assert_eq!(error.request_id(), Some("req-42"), "{name}");
+            assert!(error.to_string().ends_with("(request id req-42)"), "{error}");
+        }
+        let error = error_for::<Undeclared>(answer(500, &[], b""));
+        assert_eq!(error.request_id(), None);
     }
 
     #[test]

@@ -227,6 +227,7 @@ async fn bad_request_400_is_typed() {
             status,
             body: UpdateBlockSlotError::BadRequest(body),
             retries: 0,
+            ..
         } => {
             assert_eq!(status, 400);
             assert_eq!(
@@ -258,6 +259,7 @@ async fn unauthorized_401_is_typed() {
             status,
             body: UpdateBlockSlotError::Unauthorized(body),
             retries: 0,
+            ..
         } => {
             assert_eq!(status, 401);
             assert_eq!(
@@ -289,6 +291,7 @@ async fn unprocessable_entity_422_is_typed() {
             status,
             body: UpdateBlockSlotError::UnprocessableEntity(body),
             retries: 0,
+            ..
         } => {
             assert_eq!(status, 422);
             assert_eq!(
@@ -325,6 +328,7 @@ async fn undeclared_502_with_html_is_unexpected_status() {
             status,
             snippet,
             retries,
+            ..
         } => {
             assert_eq!(status, 502);
             assert_eq!(snippet, HTML);
@@ -569,4 +573,201 @@ async fn per_call_headers_are_sent_and_invalid_ones_refused() {
     // Nothing more reached the server.
     let requests = server.received_requests().await.expect("recording is on");
     assert_eq!(requests.len(), 1);
+}
+
+// 7. Escape hatches and what the server said.
+
+#[tokio::test]
+async fn a_custom_reqwest_client_is_used_and_auth_still_applies() {
+    let server = server_answering(json_response(200, &block_slot_body())).await;
+    let mut defaults = reqwest::header::HeaderMap::new();
+    defaults.insert("x-app", reqwest::header::HeaderValue::from_static("mine"));
+    let http = reqwest::Client::builder()
+        .default_headers(defaults)
+        .user_agent("my-app/1.0")
+        .build()
+        .expect("the app's client builds");
+    let client = Client::builder()
+        .http_client(http)
+        .bearer_token(TOKEN)
+        .base_url(server.uri())
+        .build()
+        .expect("a client on the app's reqwest client builds");
+    assert!(!format!("{client:?}").contains(TOKEN));
+    client
+        .update_block_slot("evt-1", &update_request())
+        .await
+        .expect("the call succeeds");
+    let requests = server.received_requests().await.expect("recording is on");
+    assert_eq!(requests.len(), 1);
+    assert_eq!(header(&requests[0], "x-app"), ["mine"]);
+    // The app's client's user agent, not the builder's.
+    assert_eq!(header(&requests[0], "user-agent"), ["my-app/1.0"]);
+    assert_eq!(
+        header(&requests[0], "authorization"),
+        [format!("Bearer {TOKEN}")]
+    );
+}
+
+#[tokio::test]
+async fn a_hand_built_request_goes_through_auth() {
+    let server = server_answering(json_response(200, &json!({"ok": true}))).await;
+    let client = client_for(&server);
+    let answer = client
+        .request(reqwest::Method::POST, "/custom/endpoint")
+        .query("limit", "10 items")
+        .header("x-trace", "t-1")
+        .json(&json!({"name": "x"}))
+        .send()
+        .await
+        .expect("the hand-built request succeeds");
+    assert_eq!(answer.status(), 200);
+    let body: Value = serde_json::from_slice(answer.body()).expect("the body is JSON");
+    assert_eq!(body, json!({"ok": true}));
+    let requests = server.received_requests().await.expect("recording is on");
+    assert_eq!(requests.len(), 1);
+    let request = &requests[0];
+    assert_eq!(request.method.as_str(), "POST");
+    assert_eq!(request.url.path(), "/custom/endpoint");
+    assert_eq!(request.url.query(), Some("limit=10+items"));
+    assert_eq!(header(request, "x-trace"), ["t-1"]);
+    assert_eq!(header(request, "content-type"), ["application/json"]);
+    assert_eq!(
+        header(request, "authorization"),
+        [format!("Bearer {TOKEN}")]
+    );
+    let sent: Value = serde_json::from_slice(&request.body).expect("the body is JSON");
+    assert_eq!(sent, json!({"name": "x"}));
+
+    // Refused before anything is sent.
+    for path in ["no-slash", "/a?b=c"] {
+        let error = client
+            .request(reqwest::Method::GET, path)
+            .send()
+            .await
+            .expect_err("the path is refused");
+        assert!(matches!(error, Error::InvalidRequest(_)), "{error:?}");
+    }
+    let error = client
+        .request(reqwest::Method::GET, "/x")
+        .header("Authorization", "Bearer other")
+        .send()
+        .await
+        .expect_err("Authorization is refused");
+    assert!(matches!(error, Error::InvalidRequest(_)), "{error:?}");
+    let requests = server.received_requests().await.expect("recording is on");
+    assert_eq!(requests.len(), 1);
+}
+
+#[tokio::test]
+async fn error_bodies_and_headers_are_kept() {
+    let body = json!({"statusCode": 400, "message": "Bad Request"});
+    let (_server, result) = call_answered_by(
+        json_response(400, &body)
+            .insert_header("x-request-id", "req-123")
+            .insert_header("x-custom", "kept"),
+    )
+    .await;
+    let error = result.expect_err("400 is an error");
+    assert_token_not_in(&error);
+    assert!(matches!(error, Error::Api { status: 400, .. }), "{error:?}");
+    assert_eq!(error.request_id(), Some("req-123"));
+    assert!(error.to_string().contains("req-123"), "{error}");
+    let headers = error.headers().expect("the headers are kept");
+    assert_eq!(
+        headers.get("x-custom").map(|v| v.as_bytes()),
+        Some(&b"kept"[..])
+    );
+    let kept: Value =
+        serde_json::from_slice(error.body_bytes().expect("the body is kept")).expect("JSON");
+    assert_eq!(kept, body);
+    let response = error.response().expect("the answer is kept");
+    assert_eq!(response.status(), 400);
+    assert_eq!(response.request_id(), Some("req-123"));
+    assert!(format!("{response:?}").contains("Bad Request"));
+
+    // The whole body, not only the snippet.
+    let long = "x".repeat(5000);
+    let (_server, result) =
+        call_answered_by(ResponseTemplate::new(418).set_body_raw(long.clone(), "text/plain")).await;
+    let error = result.expect_err("418 is an error");
+    assert_eq!(error.body_bytes(), Some(long.as_bytes()));
+    assert!(
+        format!("{error}").len() < 2000,
+        "Display quotes only a snippet"
+    );
+}
+
+#[tokio::test]
+async fn retry_after_reads_seconds_and_http_dates_from_errors() {
+    let body = json!({"statusCode": 400, "message": "later"});
+    let (_server, result) =
+        call_answered_by(json_response(400, &body).insert_header("retry-after", "7")).await;
+    let error = result.expect_err("400 is an error");
+    assert_eq!(error.retry_after(), Some(std::time::Duration::from_secs(7)));
+
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(120);
+    let date = httpdate::fmt_http_date(later);
+    let (_server, result) =
+        call_answered_by(json_response(400, &body).insert_header("retry-after", date.as_str()))
+            .await;
+    let wait = result
+        .expect_err("400 is an error")
+        .retry_after()
+        .expect("an HTTP date is read");
+    assert!(
+        wait > std::time::Duration::from_secs(100) && wait <= std::time::Duration::from_secs(120),
+        "{wait:?}"
+    );
+
+    let (_server, result) = call_answered_by(
+        json_response(400, &body).insert_header("retry-after", "99999999999999999999999"),
+    )
+    .await;
+    assert_eq!(
+        result.expect_err("400 is an error").retry_after(),
+        Some(std::time::Duration::from_secs(u64::MAX)),
+        "too many seconds saturate"
+    );
+}
+
+/// Two operations with different error enums, one `?` each.
+async fn update_then_delete(client: &Client) -> Result<(), highlevel_calendars::AnyError> {
+    client.update_block_slot("evt-1", &update_request()).await?;
+    client.delete_event("evt-1").await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn question_mark_works_across_operations_into_any_error() {
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::method("PUT"))
+        .respond_with(json_response(200, &block_slot_body()))
+        .mount(&server)
+        .await;
+    let body = json!({"statusCode": 400, "message": "cannot delete"});
+    Mock::given(wiremock::matchers::method("DELETE"))
+        .respond_with(json_response(400, &body).insert_header("x-request-id", "del-1"))
+        .mount(&server)
+        .await;
+    let error = update_then_delete(&client_for(&server))
+        .await
+        .expect_err("the delete fails");
+    assert_token_not_in(&error);
+    assert_eq!(error.status(), Some(400));
+    assert_eq!(error.request_id(), Some("del-1"));
+    match &error {
+        Error::Api { body, .. } => {
+            let typed = body
+                .downcast_ref::<highlevel_calendars::DeleteEventError>()
+                .expect("the delete's own error enum");
+            assert!(
+                matches!(typed, highlevel_calendars::DeleteEventError::BadRequest(_)),
+                "{typed:?}"
+            );
+            assert!(body.downcast_ref::<UpdateBlockSlotError>().is_none());
+        }
+        other => panic!("expected Error::Api, got {other:?}"),
+    }
+    assert!(error.to_string().contains("cannot delete"), "{error}");
 }

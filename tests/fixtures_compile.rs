@@ -246,6 +246,31 @@ mod behaviour {
             }
             other => panic!("expected a typed 409, got {other:?}"),
         }
+
+        // A declared 429 is typed too, and keeps the rate-limit headers.
+        let limited = server(
+            ResponseTemplate::new(429)
+                .insert_header("retry-after", "3")
+                .insert_header("x-ratelimit-remaining", "0")
+                .set_body_json(json!({"detail": "slow down"})),
+        )
+        .await;
+        let error = bodies_client(&limited)
+            .upload_file(&body)
+            .await
+            .unwrap_err();
+        assert_eq!(error.retry_after(), Some(std::time::Duration::from_secs(3)));
+        assert_eq!(error.rate_limit().and_then(|r| r.remaining), Some(0));
+        match error {
+            super::bodies::Error::Api {
+                status: 429,
+                body: super::bodies::types::UploadFileError::TooManyRequests(problem),
+                ..
+            } => {
+                assert_eq!(problem.detail.as_deref(), Some("slow down"));
+            }
+            other => panic!("expected a typed 429, got {other:?}"),
+        }
     }
 
     #[tokio::test]

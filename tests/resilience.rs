@@ -505,6 +505,7 @@ async fn daily_quota_exhausted_fails_at_once() {
             rate_limit,
             retry_after,
             retries,
+            ..
         } => {
             assert_eq!(rate_limit.daily_remaining, Some(0));
             assert!(rate_limit.daily_exhausted());
@@ -536,6 +537,7 @@ async fn persistent_429_gives_rate_limited_with_parsed_headers() {
             rate_limit,
             retry_after,
             retries,
+            ..
         } => {
             assert_eq!(
                 rate_limit,
@@ -714,6 +716,7 @@ async fn malformed_json_200_is_decode_error() {
             status,
             snippet,
             source,
+            ..
         } => {
             assert_eq!(status, 200);
             assert_eq!(snippet, r#"{"id": "#);
@@ -743,6 +746,7 @@ async fn html_502_every_time_is_unexpected_status_after_retries() {
             status,
             snippet,
             retries,
+            ..
         } => {
             assert_eq!(status, 502);
             assert_eq!(snippet, HTML);
@@ -959,6 +963,7 @@ async fn non_retryable_400_is_not_retried() {
             status,
             body: UpdateBlockSlotError::BadRequest(body),
             retries,
+            ..
         } => {
             assert_eq!(status, 400);
             assert_eq!(retries, 0);
@@ -1340,4 +1345,136 @@ async fn token_never_in_debug_display_or_logs() {
         !log.contains(SENTINEL),
         "the token leaks into the logs:\n{log}"
     );
+}
+
+// Escape hatches: hand-built requests and hooks.
+
+#[tokio::test]
+async fn a_hand_built_request_is_retried_and_authenticated() {
+    let server = FaultServer::sequence(vec![
+        Reply::new(503).body("busy").into(),
+        Reply::json(200, &json!({"ok": true})).into(),
+    ])
+    .await;
+    let client = client_for(&server);
+    let answer = bounded(client.request(reqwest::Method::GET, "/custom/thing").send())
+        .await
+        .expect("the retry succeeds");
+    assert_eq!(answer.status(), 200);
+    assert_eq!(answer.retries(), 1);
+    assert_eq!(answer.body(), br#"{"ok":true}"#);
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2, "503 is retried for GET");
+    for request in &requests {
+        assert_eq!(request.target, "/custom/thing");
+        assert_eq!(
+            request.authorization(),
+            Some(format!("Bearer {SENTINEL}").as_str())
+        );
+    }
+
+    // A persistent error is kept whole, without the token.
+    let server = FaultServer::always(
+        Reply::new(500)
+            .header("X-Correlation-Id", "corr-9")
+            .body("boom"),
+    )
+    .await;
+    let error = bounded(
+        client_for(&server)
+            .request(reqwest::Method::GET, "/x")
+            .send(),
+    )
+    .await
+    .expect_err("500 every time is an error");
+    assert_secret_not_in(&error, SENTINEL);
+    assert_eq!(server.count(), 3);
+    assert_eq!(error.retries(), 2);
+    assert_eq!(error.request_id(), Some("corr-9"));
+    assert_eq!(error.body_bytes(), Some(&b"boom"[..]));
+    assert!(
+        matches!(error, Error::UnexpectedStatus { status: 500, .. }),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn hooks_see_every_attempt_and_may_sign_it() {
+    let server =
+        FaultServer::sequence(vec![Reply::new(503).body("busy").into(), ok_reply().into()]).await;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let statuses = Arc::new(Mutex::new(Vec::new()));
+    let builder = {
+        let seen = Arc::clone(&seen);
+        let statuses = Arc::clone(&statuses);
+        builder_for(&server)
+            .on_request(move |request| {
+                // What a logging hook would print must not show the token.
+                let logged = format!("{request:?} {:?}", request.headers());
+                request.headers_mut().insert(
+                    "x-signature",
+                    reqwest::header::HeaderValue::from_static("signed"),
+                );
+                if let Ok(mut seen) = seen.lock() {
+                    seen.push(logged);
+                }
+            })
+            .on_response(move |response| {
+                if let Ok(mut statuses) = statuses.lock() {
+                    statuses.push(response.status().as_u16());
+                }
+            })
+    };
+    assert_secret_not_in(&FmtBoth(format!("{builder:?}")), SENTINEL);
+    let client = builder.build().expect("the client builds");
+    assert_secret_not_in(&FmtBoth(format!("{client:?}")), SENTINEL);
+    let (result, _) = call(&client).await;
+    result.expect("the retry succeeds");
+    let seen = seen.lock().expect("not poisoned").clone();
+    assert_eq!(seen.len(), 2, "the request hook runs on every attempt");
+    for logged in &seen {
+        assert!(
+            !logged.contains(SENTINEL),
+            "the hook saw the token: {logged}"
+        );
+    }
+    assert_eq!(*statuses.lock().expect("not poisoned"), [503, 200]);
+    for request in server.requests() {
+        assert_eq!(request.header("x-signature"), ["signed"]);
+    }
+}
+
+/// Debug and Display of a string, to check text with `assert_secret_not_in`.
+struct FmtBoth(String);
+
+impl std::fmt::Debug for FmtBoth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::fmt::Display for FmtBoth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[tokio::test]
+async fn kept_error_answers_do_not_show_the_token() {
+    // The kept answer (headers and body) and its conversion into AnyError
+    // show nothing of the request's credentials.
+    let server = FaultServer::always(
+        Reply::json(400, &json!({"statusCode": 400, "message": "Bad Request"}))
+            .header("X-Request-Id", "req-1"),
+    )
+    .await;
+    let (result, _) = call(&client_for(&server)).await;
+    let error = result.expect_err("400 is an error");
+    assert_no_leak(&error);
+    let response = error.response().expect("the answer is kept");
+    assert_secret_not_in(&FmtBoth(format!("{response:?}")), SENTINEL);
+    let any: highlevel_calendars::AnyError = error.into();
+    assert_secret_not_in(&any, SENTINEL);
+    assert_eq!(any.request_id(), Some("req-1"));
+    assert!(any.to_string().contains("Bad Request"), "{any}");
 }

@@ -23,9 +23,9 @@ pub mod types;
 pub use chrono;
 #[rustfmt::skip]
 pub use runtime::{
-    ApiError, BuildError, Client, ClientBuilder, Error, RateLimit, Response, RetryPolicy,
-    TokenError, TokenFuture, TokenProvider, DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
+    AnyError, ApiError, BuildError, Client, ClientBuilder, Error, ErrorBody, RateLimit,
+    RawRequest, Response, ResponseParts, RetryPolicy, TokenError, TokenFuture,
+    TokenProvider, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
 };
 #[rustfmt::skip]
 pub use types::*;

@@ -119,9 +119,9 @@ pub fn module_file(api: &Api, info: &CrateInfo, provenance: &Provenance) -> Resu
         pub mod builders { #builders }
         #[allow(unused_imports)]
         pub use runtime::{
-            ApiError, BuildError, Client, ClientBuilder, Error, RateLimit, Response, RetryPolicy,
-            TokenError, TokenFuture, TokenProvider, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES,
-            DEFAULT_TIMEOUT,
+            AnyError, ApiError, BuildError, Client, ClientBuilder, Error, ErrorBody, RateLimit,
+            RawRequest, Response, ResponseParts, RetryPolicy, TokenError, TokenFuture,
+            TokenProvider, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
         };
         #[allow(unused_imports)]
         pub use types::*;
@@ -133,9 +133,9 @@ fn exports() -> TokenStream {
     quote! {
         #[rustfmt::skip]
         pub use runtime::{
-            ApiError, BuildError, Client, ClientBuilder, Error, RateLimit, Response, RetryPolicy,
-            TokenError, TokenFuture, TokenProvider, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES,
-            DEFAULT_TIMEOUT,
+            AnyError, ApiError, BuildError, Client, ClientBuilder, Error, ErrorBody, RateLimit,
+            RawRequest, Response, ResponseParts, RetryPolicy, TokenError, TokenFuture,
+            TokenProvider, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
         };
         #[rustfmt::skip]
         pub use types::*;

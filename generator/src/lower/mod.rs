@@ -200,7 +200,7 @@ impl<'a> Lowerer<'a> {
                     });
                 }
                 _ => {
-                    self.warn_help(&pointer, "only HTTP bearer security schemes are supported; this scheme is ignored", "send the credential yourself with a custom reqwest client (ClientBuilder::http_client)");
+                    self.warn_help(&pointer, "only HTTP bearer security schemes are supported; this scheme is ignored", "send the credential yourself: as a default header of your own reqwest client (ClientBuilder::http_client), or from a request hook (ClientBuilder::on_request)");
                 }
             }
         }
