@@ -249,7 +249,9 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
         .trim();
     if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
         // More seconds than a u64 holds saturate instead of failing.
-        return Some(Duration::from_secs(value.parse::<u64>().unwrap_or(u64::MAX)));
+        return Some(Duration::from_secs(
+            value.parse::<u64>().unwrap_or(u64::MAX),
+        ));
     }
     let date = httpdate::parse_http_date(value).ok()?;
     Some(
@@ -421,7 +423,10 @@ impl ClientBuilder {
 
     /// Calls `hook` with every attempt's response (retries included) when
     /// its status and headers have arrived, before its body is read.
-    pub fn on_response(mut self, hook: impl Fn(&reqwest::Response) + Send + Sync + 'static) -> Self {
+    pub fn on_response(
+        mut self,
+        hook: impl Fn(&reqwest::Response) + Send + Sync + 'static,
+    ) -> Self {
         self.hooks.on_response.push(Arc::new(hook));
         self
     }
@@ -1846,7 +1851,10 @@ mod tests {
     #[test]
     fn retry_after_saturates_and_never_panics() {
         let mut headers = HeaderMap::new();
-        headers.insert("retry-after", HeaderValue::from_static("99999999999999999999999"));
+        headers.insert(
+            "retry-after",
+            HeaderValue::from_static("99999999999999999999999"),
+        );
         assert_eq!(retry_after(&headers), Some(Duration::from_secs(u64::MAX)));
         for odd in ["", "-1", "1.5", "+3", "Mon, 99 Foo 2015 07:28:00 GMT"] {
             headers.insert("retry-after", HeaderValue::from_static(odd));
@@ -1888,7 +1896,12 @@ mod tests {
         );
         let error = error_for::<TooMany>(raw);
         match &error {
-            Error::Api { status: 429, body, retries: 2, .. } => {
+            Error::Api {
+                status: 429,
+                body,
+                retries: 2,
+                ..
+            } => {
                 assert_eq!(body, &TooMany(serde_json::json!({"message": "slow down"})));
             }
             other => panic!("expected Error::Api, got {other:?}"),
@@ -1899,7 +1912,11 @@ mod tests {
         // The same answer for an operation that does not declare 429.
         let raw = answer(429, &[("retry-after", "5")], b"slow down");
         match error_for::<Undeclared>(raw) {
-            Error::RateLimited { retry_after, response, .. } => {
+            Error::RateLimited {
+                retry_after,
+                response,
+                ..
+            } => {
                 assert_eq!(retry_after, Some(Duration::from_secs(5)));
                 assert_eq!(response.body(), b"slow down");
             }
@@ -1912,7 +1929,10 @@ mod tests {
         for name in ["x-request-id", "x-correlation-id", "request-id"] {
             let error = error_for::<Undeclared>(answer(500, &[(name, "req-42")], b""));
             assert_eq!(error.request_id(), Some("req-42"), "{name}");
-            assert!(error.to_string().ends_with("(request id req-42)"), "{error}");
+            assert!(
+                error.to_string().ends_with("(request id req-42)"),
+                "{error}"
+            );
         }
         let error = error_for::<Undeclared>(answer(500, &[], b""));
         assert_eq!(error.request_id(), None);
