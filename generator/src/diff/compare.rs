@@ -169,11 +169,6 @@ fn field_type(api: &Api, f: &Field) -> String {
     }
 }
 
-/// Whether the generated struct derives `Default` (every field may be `None`).
-fn derives_default(s: &Struct) -> bool {
-    s.fields.iter().all(|f| !f.required || f.nullable)
-}
-
 fn location(l: ParamLocation) -> &'static str {
     match l {
         ParamLocation::Path => "path",
@@ -932,11 +927,12 @@ impl<'a> Differ<'a> {
         for (status, (variant, ty)) in &after {
             if !before.contains_key(status) {
                 self.push(
-                    at(Kind::ErrorAdded, status)
+                    operation_change(Kind::ErrorAdded, Impact::Compatible, name)
+                        .member(status.to_string())
                         .values(None, Some(format!("{variant}({ty})")))
                         .text(
                             format!("error status {status} added: `{enum_name}::{variant}({ty})`"),
-                            format!("exhaustive `match`es on `{enum_name}` must handle the new variant, and a {status} answer decodes into it instead of an undeclared status"),
+                            format!("`{enum_name}` is `#[non_exhaustive]`: `match`es already have a wildcard arm, and a {status} answer, an error before as after, now carries its decoded body"),
                         ),
                 );
             }
@@ -1080,28 +1076,12 @@ impl<'a> Differ<'a> {
         let before = index(&old.fields, |f| f.name.as_str());
         let after = index(&new.fields, |f| f.name.as_str());
         let at = |kind, impact, field: &str| type_change(kind, impact, name).member(field);
-        let defaults = derives_default(old) && derives_default(new);
         for (field, f) in &after {
             if before.contains_key(field) {
                 continue;
             }
             let ty = field_type(n_api, f);
-            let mandatory = f.required && !f.nullable;
-            let (impact, reason) = if role.input {
-                let reason = if mandatory {
-                    format!("`{name}` is built for requests: every struct literal must set the new required field")
-                } else if defaults {
-                    format!("`{name}` is built for requests and is not `#[non_exhaustive]`: struct literals must name the new field (only literals ending in `..Default::default()` keep compiling)")
-                } else {
-                    format!("`{name}` is built for requests and is not `#[non_exhaustive]`: struct literals must name the new field")
-                };
-                (Impact::Breaking, reason)
-            } else {
-                (
-                    Impact::Compatible,
-                    format!("`{name}` only appears in responses: code that reads it is unchanged (code that builds it, such as test fakes, must add the field)"),
-                )
-            };
+            let (impact, reason) = added_field(name, role, f);
             self.push(
                 at(Kind::FieldAdded, impact, field)
                     .values(None, Some(ty.clone()))
@@ -1123,11 +1103,11 @@ impl<'a> Differ<'a> {
             };
             self.field(name, role, f, n);
         }
-        match (derives_default(old), derives_default(new)) {
+        match (old.all_optional(), new.all_optional()) {
             (true, false) => self.push(
                 type_change(Kind::DefaultRemoved, Impact::Breaking, name).text(
                     "no longer derives `Default` (a field became required)",
-                    format!("code that calls `{name}::default()` or writes `..Default::default()` stops compiling"),
+                    format!("code that calls `{name}::default()` stops compiling"),
                 ),
             ),
             (false, true) => self.push(
@@ -1521,18 +1501,59 @@ enum VariantsOf {
     Exclusive,
 }
 
-/// The impact of a new enum variant: breaking for enums apps match on
-/// (those in responses), compatible for enums apps only build.
-fn added_variant(name: &str, variant: &str, role: Role, string_enum: bool) -> (Impact, String) {
-    if role.output {
-        let decode = if string_enum {
-            format!("the value now decodes into it instead of `{name}::Unknown`")
-        } else {
-            "the same JSON may now decode into it".to_string()
-        };
+/// The impact of a new field: structs are `#[non_exhaustive]` and built
+/// with `new` (the fields that are not an `Option`) and setters, so only a
+/// field the spec requires in requests breaks.
+fn added_field(name: &str, role: Role, f: &Field) -> (Impact, String) {
+    if role.input && f.is_mandatory() {
         (
             Impact::Breaking,
-            format!("`{name}` appears in responses and is not `#[non_exhaustive]`: exhaustive `match`es must handle `{name}::{variant}`, and {decode}"),
+            format!("`{name}` is built for requests: `{name}::new` takes the new required field as an argument"),
+        )
+    } else if role.input && f.required {
+        (
+            Impact::Breaking,
+            format!("`{name}` is built for requests and the spec requires the field: existing code compiles but sends `null` for it"),
+        )
+    } else if role.input {
+        (
+            Impact::Compatible,
+            format!("`{name}` is `#[non_exhaustive]` and built with `new` and setters: existing code compiles and leaves the new optional field out of requests"),
+        )
+    } else if f.is_mandatory() {
+        (
+            Impact::Compatible,
+            format!("`{name}` only appears in responses: code that reads it is unchanged (code that builds it with `{name}::new`, such as test fakes, must pass the field)"),
+        )
+    } else {
+        (
+            Impact::Compatible,
+            format!("`{name}` only appears in responses and is `#[non_exhaustive]`: code that reads it, or builds it with `new` and setters, is unchanged"),
+        )
+    }
+}
+
+/// The impact of a new enum variant: string enums are `#[non_exhaustive]`
+/// (they keep unknown values), so a new value is compatible; a new union or
+/// exclusive variant breaks enums apps match on (those in responses) and
+/// is compatible for enums apps only build.
+fn added_variant(name: &str, variant: &str, role: Role, string_enum: bool) -> (Impact, String) {
+    if string_enum {
+        let decode = if role.output {
+            format!(", and the value, which decoded as `{name}::Unknown`, now decodes into `{name}::{variant}`")
+        } else {
+            String::new()
+        };
+        (
+            Impact::Compatible,
+            format!(
+                "`{name}` is `#[non_exhaustive]`: `match`es already have a wildcard arm{decode}"
+            ),
+        )
+    } else if role.output {
+        (
+            Impact::Breaking,
+            format!("`{name}` appears in responses and is not `#[non_exhaustive]`: exhaustive `match`es must handle `{name}::{variant}`, and the same JSON may now decode into it"),
         )
     } else {
         (
