@@ -74,6 +74,7 @@ fixtures!(
     body_added,
     body_changed,
     constant_header_changed,
+    discriminated_variant_added,
     discriminator_value_added,
     enum_value_added,
     enum_value_removed,
@@ -204,12 +205,15 @@ fn types_that_can_grow() {
         ("response_field_added", "FieldAdded"),
         ("enum_value_added", "EnumValueAdded"),
         ("error_responses_changed", "ErrorAdded"),
+        ("discriminated_variant_added", "VariantAdded"),
+        ("discriminator_value_added", "DiscriminatorValueAdded"),
     ] {
         let impacts = impact_of(kind, change);
         assert!(!impacts.is_empty(), "{kind}");
         assert!(impacts.iter().all(|i| *i == Impact::Compatible), "{kind}");
     }
     for (kind, change) in [
+        ("union_variant_added", "VariantAdded"),
         ("request_field_added_required", "FieldAdded"),
         ("field_type_changed", "FieldTypeChanged"),
         ("field_removed", "FieldRemoved"),

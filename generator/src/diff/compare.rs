@@ -1264,7 +1264,8 @@ impl<'a> Differ<'a> {
             if before.contains_key(variant) {
                 continue;
             }
-            let (impact, reason) = added_variant(name, variant, role, of == VariantsOf::Values);
+            let fallback = (of == VariantsOf::Values).then_some(Fallback::Value);
+            let (impact, reason) = added_variant(name, variant, role, fallback);
             let what = match of {
                 VariantsOf::Values => format!("enum value `{wire}` added: `{name}::{variant}`"),
                 VariantsOf::Exclusive => {
@@ -1327,7 +1328,11 @@ impl<'a> Differ<'a> {
         let role = self.role(name);
         let before = union_variant_types(self.old, old);
         let after = union_variant_types(self.new, new);
-        self.union_variants(name, role, &before, &after);
+        // A union with a discriminator on both sides keeps unknown tags and
+        // is `#[non_exhaustive]`.
+        let fallback =
+            (old.discriminator.is_some() && new.discriminator.is_some()).then_some(Fallback::Tag);
+        self.union_variants(name, role, fallback, (&before, &after));
         let property = discriminator_property(old);
         if property != discriminator_property(new) {
             self.discriminator_changed(name, old, new);
@@ -1345,13 +1350,13 @@ impl<'a> Differ<'a> {
         &mut self,
         name: &str,
         role: Role,
-        before: &BTreeMap<String, String>,
-        after: &BTreeMap<String, String>,
+        fallback: Option<Fallback>,
+        (before, after): (&BTreeMap<String, String>, &BTreeMap<String, String>),
     ) {
         let at = |kind, impact, variant: &str| type_change(kind, impact, name).member(variant);
         for (variant, ty) in after {
             if !before.contains_key(variant) {
-                let (impact, reason) = added_variant(name, variant, role, false);
+                let (impact, reason) = added_variant(name, variant, role, fallback);
                 self.push(
                     at(Kind::VariantAdded, impact, variant)
                         .values(None, Some(ty.clone()))
@@ -1442,7 +1447,7 @@ impl<'a> Differ<'a> {
         for (value, variant) in &after {
             if !before.contains_key(value) {
                 let (impact, reason) = if decodes {
-                    (Impact::Breaking, format!("a `{value}` answer decodes into `{name}::{variant}` instead of `{name}::Unknown`"))
+                    (Impact::Compatible, format!("`{name}` is `#[non_exhaustive]`: `match`es already have a wildcard arm, and a `{value}` answer, which decoded as `{name}::Unknown`, now decodes into `{name}::{variant}`"))
                 } else {
                     (Impact::Compatible, quiet())
                 };
@@ -1533,14 +1538,33 @@ fn added_field(name: &str, role: Role, f: &Field) -> (Impact, String) {
     }
 }
 
-/// The impact of a new enum variant: string enums are `#[non_exhaustive]`
-/// (they keep unknown values), so a new value is compatible; a new union or
-/// exclusive variant breaks enums apps match on (those in responses) and
-/// is compatible for enums apps only build.
-fn added_variant(name: &str, variant: &str, role: Role, string_enum: bool) -> (Impact, String) {
-    if string_enum {
+/// What an enum keeps that the spec does not list, which makes it
+/// `#[non_exhaustive]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fallback {
+    /// A string enum's unknown values.
+    Value,
+    /// A discriminated union's unknown tags.
+    Tag,
+}
+
+/// The impact of a new enum variant: enums that keep unknown values are
+/// `#[non_exhaustive]`, so a new variant is compatible; a new variant of an
+/// untagged union or an exclusive enum breaks enums apps match on (those in
+/// responses) and is compatible for enums apps only build.
+fn added_variant(
+    name: &str,
+    variant: &str,
+    role: Role,
+    fallback: Option<Fallback>,
+) -> (Impact, String) {
+    if let Some(fallback) = fallback {
+        let what = match fallback {
+            Fallback::Value => "the value",
+            Fallback::Tag => "an object with its tag",
+        };
         let decode = if role.output {
-            format!(", and the value, which decoded as `{name}::Unknown`, now decodes into `{name}::{variant}`")
+            format!(", and {what}, which decoded as `{name}::Unknown`, now decodes into `{name}::{variant}`")
         } else {
             String::new()
         };

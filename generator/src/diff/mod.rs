@@ -33,15 +33,16 @@
 //!   one). Types reachable only from responses (*output* types) are read,
 //!   so any new field is compatible (test fakes that build one with `new`
 //!   pass a new required field).
-//! - String enums (they keep unknown values in `Unknown`) and error enums
-//!   are `#[non_exhaustive]`: `match`es on them already need a wildcard arm,
-//!   so a new enum value or error status is compatible, even though a
-//!   response that decoded as `Unknown` (or as an undeclared status) now
-//!   decodes into the new variant. Union and exclusive enums, and success
-//!   enums, are exhaustive: a new variant or success status of an output
-//!   type breaks exhaustive matches and decodes the same JSON differently,
-//!   so it is breaking; the same additions to input-only enums are
-//!   compatible.
+//! - Enums that keep unknown values in `Unknown` (string enums, unions
+//!   with a discriminator) and error enums are `#[non_exhaustive]`:
+//!   `match`es on them already need a wildcard arm, so a new enum value,
+//!   discriminated variant or tag, or error status is compatible, even
+//!   though a response that decoded as `Unknown` (or as an undeclared
+//!   status) now decodes into the new variant. Untagged unions, exclusive
+//!   enums and success enums are exhaustive: a new variant or success
+//!   status of an output type breaks exhaustive matches and decodes the
+//!   same JSON differently, so it is breaking; the same additions to
+//!   input-only enums are compatible.
 //! - A type used in both directions, on either side of the change, follows
 //!   both rules. A type reachable from no operation is treated as both.
 //! - Changes that only show on the wire are breaking: wire names, parameter

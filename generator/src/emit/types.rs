@@ -358,8 +358,12 @@ fn success_enum(api: &Api, op: &Operation) -> Option<TokenStream> {
 }
 
 /// `oneOf`/`anyOf`. Without a discriminator the alternatives are tried in
-/// order (serde's untagged enums); with one, the property picks the variant,
-/// and a value the spec does not list is kept as `Unknown`.
+/// order (serde's untagged enums), and the enum is exhaustive: a JSON value
+/// that fits no variant fails to decode, so a new alternative is a new
+/// shape old code cannot read anyway. With one, the property picks the
+/// variant, a value the spec does not list is kept as `Unknown`, and the
+/// enum is `#[non_exhaustive]`, like string enums, so new tags are
+/// compatible.
 fn union(api: &Api, name: &proc_macro2::Ident, doc: Docs, u: &Union) -> TokenStream {
     let variants: Vec<_> = u
         .variants
@@ -396,6 +400,7 @@ fn union(api: &Api, name: &proc_macro2::Ident, doc: Docs, u: &Union) -> TokenStr
         #doc
         #[derive(Debug, Clone, PartialEq, serde::Serialize)]
         #[serde(untagged)]
+        #[non_exhaustive]
         pub enum #name {
             #(#variants)*
             #unknown_doc
