@@ -15,7 +15,7 @@ pub struct BadRequestError {
     pub error: Option<String>,
 }
 impl BadRequestError {
-    /// A `BadRequestError` with every field `None`; set them with the `with_` setters.
+    /// Creates the value with every field `None`; set them with the `with_` setters.
     #[must_use]
     pub fn new() -> Self {
         Self {
@@ -68,7 +68,7 @@ pub struct BlockSlot {
     pub assigned_user_id: Option<String>,
 }
 impl BlockSlot {
-    /// A `BlockSlot` with its required fields; set the others with the `with_` setters.
+    /// Creates the value from its required fields; set the others with the `with_` setters.
     #[must_use]
     pub fn new(
         id: String,
@@ -107,7 +107,7 @@ pub struct BlockedSlotList {
     pub events: Vec<BlockSlot>,
 }
 impl BlockedSlotList {
-    /// A `BlockedSlotList` with its required fields; set the others with the `with_` setters.
+    /// Creates the value from its required fields; set the others with the `with_` setters.
     #[must_use]
     pub fn new(events: Vec<BlockSlot>) -> Self {
         Self { events }
@@ -136,7 +136,7 @@ pub struct CreateBlockSlotRequest {
     >,
 }
 impl CreateBlockSlotRequest {
-    /// A `CreateBlockSlotRequest` with its required fields; set the others with the `with_` setters.
+    /// Creates the value from its required fields; set the others with the `with_` setters.
     #[must_use]
     pub fn new(location_id: String) -> Self {
         Self {
@@ -199,7 +199,7 @@ pub struct DeleteEventResult {
     pub succeeded: Option<bool>,
 }
 impl DeleteEventResult {
-    /// A `DeleteEventResult` with every field `None`; set them with the `with_` setters.
+    /// Creates the value with every field `None`; set them with the `with_` setters.
     #[must_use]
     pub fn new() -> Self {
         Self { succeeded: None }
@@ -223,7 +223,7 @@ pub struct UnauthorizedError {
     pub error: Option<String>,
 }
 impl UnauthorizedError {
-    /// A `UnauthorizedError` with every field `None`; set them with the `with_` setters.
+    /// Creates the value with every field `None`; set them with the `with_` setters.
     #[must_use]
     pub fn new() -> Self {
         Self {
@@ -263,7 +263,7 @@ pub struct UnprocessableEntityError {
     pub error: Option<String>,
 }
 impl UnprocessableEntityError {
-    /// A `UnprocessableEntityError` with every field `None`; set them with the `with_` setters.
+    /// Creates the value with every field `None`; set them with the `with_` setters.
     #[must_use]
     pub fn new() -> Self {
         Self {
@@ -314,7 +314,7 @@ pub struct UpdateBlockSlotRequest {
     >,
 }
 impl UpdateBlockSlotRequest {
-    /// A `UpdateBlockSlotRequest` with its required fields; set the others with the `with_` setters.
+    /// Creates the value from its required fields; set the others with the `with_` setters.
     #[must_use]
     pub fn new(location_id: String) -> Self {
         Self {

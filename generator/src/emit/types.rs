@@ -131,11 +131,11 @@ fn constructor(
         .map(|f| ident(&f.name));
     let init = quote!(#(#optional: None,)*);
     let doc_text = if mandatory.is_empty() {
-        format!("A `{name}` with every field `None`; set them with the `with_` setters.")
+        "Creates the value with every field `None`; set them with the `with_` setters."
     } else {
-        format!("A `{name}` with its required fields; set the others with the `with_` setters.")
+        "Creates the value from its required fields; set the others with the `with_` setters."
     };
-    let doc = docs(Some(&doc_text));
+    let doc = docs(Some(doc_text));
     let Some(required) = &s.required_type else {
         let new = quote! {
             #doc
