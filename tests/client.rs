@@ -111,15 +111,15 @@ fn header<'a>(request: &'a wiremock::Request, name: &str) -> Vec<&'a str> {
 }
 
 fn expected_block_slot() -> BlockSlot {
-    BlockSlot {
-        id: "0TkCdp9PfvLeWKYRRvIz".to_string(),
-        location_id: "C2QujeCh8ZnC7al2InWR".to_string(),
-        title: "My event".to_string(),
-        start_time: "2021-06-23T03:30:00+05:30".parse().expect("parses"),
-        end_time: "2021-06-23T04:30:00+05:30".parse().expect("parses"),
-        calendar_id: Some("CVokAlI8fgw4WYWoCtQz".to_string()),
-        assigned_user_id: Some("0007BWpSzSwfiuSl0tR2".to_string()),
-    }
+    BlockSlot::new(
+        "0TkCdp9PfvLeWKYRRvIz".to_string(),
+        "C2QujeCh8ZnC7al2InWR".to_string(),
+        "My event".to_string(),
+        "2021-06-23T03:30:00+05:30".parse().expect("parses"),
+        "2021-06-23T04:30:00+05:30".parse().expect("parses"),
+    )
+    .with_calendar_id("CVokAlI8fgw4WYWoCtQz".to_string())
+    .with_assigned_user_id("0007BWpSzSwfiuSl0tR2".to_string())
 }
 
 // 1. The exact request.
@@ -232,11 +232,9 @@ async fn bad_request_400_is_typed() {
             assert_eq!(status, 400);
             assert_eq!(
                 body,
-                BadRequestError {
-                    status_code: Some(400),
-                    message: Some("Bad Request".to_string()),
-                    error: None,
-                }
+                BadRequestError::new()
+                    .with_status_code(400)
+                    .with_message("Bad Request".to_string())
             );
         }
         other => panic!("expected Error::Api with BadRequest, got {other:?}"),
@@ -264,11 +262,10 @@ async fn unauthorized_401_is_typed() {
             assert_eq!(status, 401);
             assert_eq!(
                 body,
-                UnauthorizedError {
-                    status_code: Some(401),
-                    message: Some("Invalid token: access token is invalid".to_string()),
-                    error: Some("Unauthorized".to_string()),
-                }
+                UnauthorizedError::new()
+                    .with_status_code(401)
+                    .with_message("Invalid token: access token is invalid".to_string())
+                    .with_error("Unauthorized".to_string())
             );
         }
         other => panic!("expected Error::Api with Unauthorized, got {other:?}"),
@@ -296,11 +293,10 @@ async fn unprocessable_entity_422_is_typed() {
             assert_eq!(status, 422);
             assert_eq!(
                 body,
-                UnprocessableEntityError {
-                    status_code: Some(422),
-                    message: Some(vec!["title must be a string".to_string()]),
-                    error: Some("Unprocessable Entity".to_string()),
-                }
+                UnprocessableEntityError::new()
+                    .with_status_code(422)
+                    .with_message(vec!["title must be a string".to_string()])
+                    .with_error("Unprocessable Entity".to_string())
             );
         }
         other => panic!("expected Error::Api with UnprocessableEntity, got {other:?}"),

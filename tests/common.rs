@@ -6,23 +6,21 @@ use highlevel_calendars::{
 
 /// The spec's request example for `update_block_slot`, as a typed request.
 pub fn update_request() -> UpdateBlockSlotRequest {
-    UpdateBlockSlotRequest {
-        location_id: "C2QujeCh8ZnC7al2InWR".to_string(),
-        title: Some("Test Event".to_string()),
-        start_time: Some(
+    UpdateBlockSlotRequest::new("C2QujeCh8ZnC7al2InWR".to_string())
+        .with_title("Test Event".to_string())
+        .with_start_time(
             "2021-06-23T03:30:00+05:30"
                 .parse()
                 .expect("start time parses"),
-        ),
-        end_time: Some(
+        )
+        .with_end_time(
             "2021-06-23T04:30:00+05:30"
                 .parse()
                 .expect("end time parses"),
-        ),
-        calendar_id_or_assigned_user_id: Some(
+        )
+        .with_calendar_id_or_assigned_user_id(
             UpdateBlockSlotRequestCalendarIdOrAssignedUserId::CalendarId(
                 "CVokAlI8fgw4WYWoCtQz".to_string(),
             ),
-        ),
-    }
+        )
 }

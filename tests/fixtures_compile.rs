@@ -170,11 +170,9 @@ mod behaviour {
     #[tokio::test]
     async fn form_bodies_are_url_encoded_with_repeated_arrays() {
         let server = server(ResponseTemplate::new(204)).await;
-        let body = super::bodies::types::SubmitFormRequest {
-            name: "Ann & Bo".to_string(),
-            age: Some(3),
-            tags: Some(vec!["a".to_string(), "b c".to_string()]),
-        };
+        let body = super::bodies::types::SubmitFormRequest::new("Ann & Bo".to_string())
+            .with_age(3)
+            .with_tags(vec!["a".to_string(), "b c".to_string()]);
         bodies_client(&server).submit_form(&body).await.unwrap();
         let request = only_request(&server).await;
         assert_eq!(
@@ -193,18 +191,17 @@ mod behaviour {
             ResponseTemplate::new(201).set_body_json(json!({"id": "f1", "location": "/f1"})),
         )
         .await;
-        let body = super::bodies::types::UploadFileRequest {
-            file: vec![0, 159, 146, 150],
-            description: Some("a \"quoted\" name".to_string()),
-            meta: Some(super::bodies::types::UploadFileRequestMeta { size: Some(4) }),
-        };
+        let body = super::bodies::types::UploadFileRequest::new(vec![0, 159, 146, 150])
+            .with_description("a \"quoted\" name".to_string())
+            .with_meta(super::bodies::types::UploadFileRequestMeta::new().with_size(4));
         let answer = bodies_client(&server).upload_file(&body).await.unwrap();
         assert_eq!(
             answer,
-            super::bodies::types::UploadFileSuccess::Created(super::bodies::types::Created {
-                id: Some("f1".to_string()),
-                location: Some("/f1".to_string()),
-            })
+            super::bodies::types::UploadFileSuccess::Created(
+                super::bodies::types::Created::new()
+                    .with_id("f1".to_string())
+                    .with_location("/f1".to_string())
+            )
         );
         let request = only_request(&server).await;
         let content_type = header(&request, "content-type");
@@ -222,11 +219,7 @@ mod behaviour {
     #[tokio::test]
     async fn a_2xx_without_body_and_a_declared_error_status() {
         let accepted = server(ResponseTemplate::new(202)).await;
-        let body = super::bodies::types::UploadFileRequest {
-            file: vec![1],
-            description: None,
-            meta: None,
-        };
+        let body = super::bodies::types::UploadFileRequest::new(vec![1]);
         let answer = bodies_client(&accepted).upload_file(&body).await.unwrap();
         assert_eq!(answer, super::bodies::types::UploadFileSuccess::Accepted);
 
@@ -429,5 +422,44 @@ mod behaviour {
         let node: super::schemas::types::Node =
             serde_json::from_value(json!({"id": 1, "children": []})).unwrap();
         assert!(node.created_at.is_none() && node.password.is_none());
+    }
+
+    #[test]
+    fn structs_are_built_with_new_and_setters() {
+        use super::schemas::types::{Node, NodeSettings, NodeStatus};
+        // `new` takes the fields that are not an `Option`; setters the others.
+        let node = Node::new(1, vec![])
+            .with_note("n".to_string())
+            .with_status(NodeStatus::Retired)
+            .with_parent(Box::new(Node::new(0, vec![])));
+        assert_eq!(node.note.as_deref(), Some("n"));
+        assert_eq!(node.parent.as_ref().map(|p| p.id), Some(0));
+        let json = serde_json::to_value(&node).unwrap();
+        assert_eq!(json["status"], "retired");
+        // Every field optional: `new()` is `Default::default()`.
+        assert_eq!(NodeSettings::new(), NodeSettings::default());
+    }
+
+    #[test]
+    fn more_than_seven_required_fields_are_one_struct_of_named_fields() {
+        use super::schemas::types::{Wide, WideRequired, WideRequired2};
+        let wide = Wide::new(WideRequired2 {
+            a: "a".to_string(),
+            b: "b".to_string(),
+            c: "c".to_string(),
+            d: "d".to_string(),
+            e: "e".to_string(),
+            f: "f".to_string(),
+            g: 7,
+            h: true,
+        })
+        .with_note("n".to_string());
+        let json = serde_json::to_value(&wide).unwrap();
+        assert_eq!(
+            json,
+            json!({"a": "a", "b": "b", "c": "c", "d": "d", "e": "e", "f": "f", "g": 7, "h": true, "note": "n"})
+        );
+        // The component keeps its name; the constructor's argument type yields.
+        let _ = WideRequired::default();
     }
 }

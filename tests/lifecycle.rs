@@ -75,17 +75,15 @@ fn assert_common_headers(request: &wiremock::Request) {
 #[tokio::test]
 async fn create_sends_the_example_and_reads_201() {
     let server = server(ResponseTemplate::new(201).set_body_json(slot_json())).await;
-    let request = CreateBlockSlotRequest {
-        location_id: "C2QujeCh8ZnC7al2InWR".to_string(),
-        title: Some("Test Event".to_string()),
-        start_time: Some("2021-06-23T03:30:00+05:30".parse().unwrap()),
-        end_time: Some("2021-06-23T04:30:00+05:30".parse().unwrap()),
-        calendar_id_or_assigned_user_id: Some(
+    let request = CreateBlockSlotRequest::new("C2QujeCh8ZnC7al2InWR".to_string())
+        .with_title("Test Event".to_string())
+        .with_start_time("2021-06-23T03:30:00+05:30".parse().unwrap())
+        .with_end_time("2021-06-23T04:30:00+05:30".parse().unwrap())
+        .with_calendar_id_or_assigned_user_id(
             CreateBlockSlotRequestCalendarIdOrAssignedUserId::CalendarId(
                 "CVokAlI8fgw4WYWoCtQz".to_string(),
             ),
-        ),
-    };
+        );
     let response = client(&server)
         .create_block_slot(&request)
         .send_with_response()

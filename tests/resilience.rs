@@ -877,11 +877,10 @@ async fn second_401_is_returned_without_looping() {
             assert_eq!(status, 401);
             assert_eq!(
                 body,
-                UnauthorizedError {
-                    status_code: Some(401),
-                    message: Some("Invalid token".to_string()),
-                    error: Some("Unauthorized".to_string()),
-                }
+                UnauthorizedError::new()
+                    .with_status_code(401)
+                    .with_message("Invalid token".to_string())
+                    .with_error("Unauthorized".to_string())
             );
         }
         other => panic!("expected Error::Api with Unauthorized, got {other:?}"),
@@ -969,11 +968,9 @@ async fn non_retryable_400_is_not_retried() {
             assert_eq!(retries, 0);
             assert_eq!(
                 body,
-                BadRequestError {
-                    status_code: Some(400),
-                    message: Some("Bad Request".to_string()),
-                    error: None,
-                }
+                BadRequestError::new()
+                    .with_status_code(400)
+                    .with_message("Bad Request".to_string())
             );
         }
         other => panic!("expected Error::Api with BadRequest, got {other:?}"),
@@ -982,17 +979,13 @@ async fn non_retryable_400_is_not_retried() {
 }
 
 fn create_request() -> CreateBlockSlotRequest {
-    CreateBlockSlotRequest {
-        location_id: "C2QujeCh8ZnC7al2InWR".to_string(),
-        title: Some("Test Event".to_string()),
-        start_time: None,
-        end_time: None,
-        calendar_id_or_assigned_user_id: Some(
+    CreateBlockSlotRequest::new("C2QujeCh8ZnC7al2InWR".to_string())
+        .with_title("Test Event".to_string())
+        .with_calendar_id_or_assigned_user_id(
             CreateBlockSlotRequestCalendarIdOrAssignedUserId::CalendarId(
                 "CVokAlI8fgw4WYWoCtQz".to_string(),
             ),
-        ),
-    }
+        )
 }
 
 #[tokio::test]

@@ -5,6 +5,7 @@
 //! Request and response types of the API.
 /// Body of a 400 Bad Request answer.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct BadRequestError {
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i32>,
@@ -13,8 +14,38 @@ pub struct BadRequestError {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
+impl BadRequestError {
+    /// Creates the value with every field `None`; set them with the `with_` setters.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            status_code: None,
+            message: None,
+            error: None,
+        }
+    }
+    /// Sets `status_code`.
+    #[must_use]
+    pub fn with_status_code(mut self, value: i32) -> Self {
+        self.status_code = Some(value);
+        self
+    }
+    /// Sets `message`.
+    #[must_use]
+    pub fn with_message(mut self, value: String) -> Self {
+        self.message = Some(value);
+        self
+    }
+    /// Sets `error`.
+    #[must_use]
+    pub fn with_error(mut self, value: String) -> Self {
+        self.error = Some(value);
+        self
+    }
+}
 /// A block slot as stored by HighLevel.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct BlockSlot {
     /// Id
     pub id: String,
@@ -36,13 +67,55 @@ pub struct BlockSlot {
     #[serde(rename = "assignedUserId", default, skip_serializing_if = "Option::is_none")]
     pub assigned_user_id: Option<String>,
 }
+impl BlockSlot {
+    /// Creates the value from its required fields; set the others with the `with_` setters.
+    #[must_use]
+    pub fn new(
+        id: String,
+        location_id: String,
+        title: String,
+        start_time: chrono::DateTime<chrono::FixedOffset>,
+        end_time: chrono::DateTime<chrono::FixedOffset>,
+    ) -> Self {
+        Self {
+            id,
+            location_id,
+            title,
+            start_time,
+            end_time,
+            calendar_id: None,
+            assigned_user_id: None,
+        }
+    }
+    /// Sets `calendar_id`.
+    #[must_use]
+    pub fn with_calendar_id(mut self, value: String) -> Self {
+        self.calendar_id = Some(value);
+        self
+    }
+    /// Sets `assigned_user_id`.
+    #[must_use]
+    pub fn with_assigned_user_id(mut self, value: String) -> Self {
+        self.assigned_user_id = Some(value);
+        self
+    }
+}
 /// Block slots in the requested range.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct BlockedSlotList {
     pub events: Vec<BlockSlot>,
 }
+impl BlockedSlotList {
+    /// Creates the value from its required fields; set the others with the `with_` setters.
+    #[must_use]
+    pub fn new(events: Vec<BlockSlot>) -> Self {
+        Self { events }
+    }
+}
 /// A new block slot.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateBlockSlotRequest {
     /// Location Id
     #[serde(rename = "locationId")]
@@ -62,6 +135,52 @@ pub struct CreateBlockSlotRequest {
         CreateBlockSlotRequestCalendarIdOrAssignedUserId,
     >,
 }
+impl CreateBlockSlotRequest {
+    /// Creates the value from its required fields; set the others with the `with_` setters.
+    #[must_use]
+    pub fn new(location_id: String) -> Self {
+        Self {
+            location_id,
+            title: None,
+            start_time: None,
+            end_time: None,
+            calendar_id_or_assigned_user_id: None,
+        }
+    }
+    /// Sets `title`.
+    #[must_use]
+    pub fn with_title(mut self, value: String) -> Self {
+        self.title = Some(value);
+        self
+    }
+    /// Sets `start_time`.
+    #[must_use]
+    pub fn with_start_time(
+        mut self,
+        value: chrono::DateTime<chrono::FixedOffset>,
+    ) -> Self {
+        self.start_time = Some(value);
+        self
+    }
+    /// Sets `end_time`.
+    #[must_use]
+    pub fn with_end_time(
+        mut self,
+        value: chrono::DateTime<chrono::FixedOffset>,
+    ) -> Self {
+        self.end_time = Some(value);
+        self
+    }
+    /// Sets `calendar_id_or_assigned_user_id`.
+    #[must_use]
+    pub fn with_calendar_id_or_assigned_user_id(
+        mut self,
+        value: CreateBlockSlotRequestCalendarIdOrAssignedUserId,
+    ) -> Self {
+        self.calendar_id_or_assigned_user_id = Some(value);
+        self
+    }
+}
 /// Either `calendarId` or `assignedUserId`, never both.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum CreateBlockSlotRequestCalendarIdOrAssignedUserId {
@@ -74,12 +193,27 @@ pub enum CreateBlockSlotRequestCalendarIdOrAssignedUserId {
 }
 /// Outcome of a deletion.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DeleteEventResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub succeeded: Option<bool>,
 }
+impl DeleteEventResult {
+    /// Creates the value with every field `None`; set them with the `with_` setters.
+    #[must_use]
+    pub fn new() -> Self {
+        Self { succeeded: None }
+    }
+    /// Sets `succeeded`.
+    #[must_use]
+    pub fn with_succeeded(mut self, value: bool) -> Self {
+        self.succeeded = Some(value);
+        self
+    }
+}
 /// Body of a 401 Unauthorized answer; the token is invalid or expired.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UnauthorizedError {
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i32>,
@@ -88,8 +222,38 @@ pub struct UnauthorizedError {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
+impl UnauthorizedError {
+    /// Creates the value with every field `None`; set them with the `with_` setters.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            status_code: None,
+            message: None,
+            error: None,
+        }
+    }
+    /// Sets `status_code`.
+    #[must_use]
+    pub fn with_status_code(mut self, value: i32) -> Self {
+        self.status_code = Some(value);
+        self
+    }
+    /// Sets `message`.
+    #[must_use]
+    pub fn with_message(mut self, value: String) -> Self {
+        self.message = Some(value);
+        self
+    }
+    /// Sets `error`.
+    #[must_use]
+    pub fn with_error(mut self, value: String) -> Self {
+        self.error = Some(value);
+        self
+    }
+}
 /// Body of a 422 Unprocessable Entity answer; one message per rejected field.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UnprocessableEntityError {
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i32>,
@@ -98,8 +262,38 @@ pub struct UnprocessableEntityError {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
+impl UnprocessableEntityError {
+    /// Creates the value with every field `None`; set them with the `with_` setters.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            status_code: None,
+            message: None,
+            error: None,
+        }
+    }
+    /// Sets `status_code`.
+    #[must_use]
+    pub fn with_status_code(mut self, value: i32) -> Self {
+        self.status_code = Some(value);
+        self
+    }
+    /// Sets `message`.
+    #[must_use]
+    pub fn with_message(mut self, value: Vec<String>) -> Self {
+        self.message = Some(value);
+        self
+    }
+    /// Sets `error`.
+    #[must_use]
+    pub fn with_error(mut self, value: String) -> Self {
+        self.error = Some(value);
+        self
+    }
+}
 /// The new state of a block slot.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateBlockSlotRequest {
     /// Location Id
     #[serde(rename = "locationId")]
@@ -119,6 +313,52 @@ pub struct UpdateBlockSlotRequest {
         UpdateBlockSlotRequestCalendarIdOrAssignedUserId,
     >,
 }
+impl UpdateBlockSlotRequest {
+    /// Creates the value from its required fields; set the others with the `with_` setters.
+    #[must_use]
+    pub fn new(location_id: String) -> Self {
+        Self {
+            location_id,
+            title: None,
+            start_time: None,
+            end_time: None,
+            calendar_id_or_assigned_user_id: None,
+        }
+    }
+    /// Sets `title`.
+    #[must_use]
+    pub fn with_title(mut self, value: String) -> Self {
+        self.title = Some(value);
+        self
+    }
+    /// Sets `start_time`.
+    #[must_use]
+    pub fn with_start_time(
+        mut self,
+        value: chrono::DateTime<chrono::FixedOffset>,
+    ) -> Self {
+        self.start_time = Some(value);
+        self
+    }
+    /// Sets `end_time`.
+    #[must_use]
+    pub fn with_end_time(
+        mut self,
+        value: chrono::DateTime<chrono::FixedOffset>,
+    ) -> Self {
+        self.end_time = Some(value);
+        self
+    }
+    /// Sets `calendar_id_or_assigned_user_id`.
+    #[must_use]
+    pub fn with_calendar_id_or_assigned_user_id(
+        mut self,
+        value: UpdateBlockSlotRequestCalendarIdOrAssignedUserId,
+    ) -> Self {
+        self.calendar_id_or_assigned_user_id = Some(value);
+        self
+    }
+}
 /// Either `calendarId` or `assignedUserId`, never both.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum UpdateBlockSlotRequestCalendarIdOrAssignedUserId {
@@ -131,6 +371,7 @@ pub enum UpdateBlockSlotRequestCalendarIdOrAssignedUserId {
 }
 /// Typed bodies of the error statuses `create_block_slot` declares.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum CreateBlockSlotError {
     /// 400 Bad Request
     BadRequest(BadRequestError),
@@ -154,6 +395,7 @@ impl super::runtime::ApiError for CreateBlockSlotError {
 }
 /// Typed bodies of the error statuses `delete_event` declares.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum DeleteEventError {
     /// 400 Bad Request
     BadRequest(BadRequestError),
@@ -177,6 +419,7 @@ impl super::runtime::ApiError for DeleteEventError {
 }
 /// Typed bodies of the error statuses `list_blocked_slots` declares.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListBlockedSlotsError {
     /// 400 Bad Request
     BadRequest(BadRequestError),
@@ -200,6 +443,7 @@ impl super::runtime::ApiError for ListBlockedSlotsError {
 }
 /// Typed bodies of the error statuses `update_block_slot` declares.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum UpdateBlockSlotError {
     /// 400 Bad Request
     BadRequest(BadRequestError),

@@ -136,6 +136,26 @@ pub struct UnionVariant {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Struct {
     pub fields: Vec<Field>,
+    /// The name of the struct of required fields its constructor takes,
+    /// when there are more than [`MAX_CONSTRUCTOR_ARGS`] of them.
+    pub required_type: Option<String>,
+}
+
+/// The most fields a struct's constructor takes positionally: clippy's
+/// `too_many_arguments` limit. A struct with more required fields takes
+/// them as one struct of named fields.
+pub const MAX_CONSTRUCTOR_ARGS: usize = 7;
+
+impl Struct {
+    /// The fields its constructor takes, in order.
+    pub fn mandatory_fields(&self) -> impl Iterator<Item = &Field> {
+        self.fields.iter().filter(|f| f.is_mandatory())
+    }
+
+    /// Whether every field may be `None`, so the struct derives `Default`.
+    pub fn all_optional(&self) -> bool {
+        self.mandatory_fields().next().is_none()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -150,6 +170,15 @@ pub struct Field {
     pub nullable: bool,
     /// The field holds an [`Exclusive`] type flattened into this object.
     pub flatten: bool,
+}
+
+impl Field {
+    /// Whether its Rust type is not an `Option`: required and not nullable.
+    /// Such fields are the arguments of the struct's constructor; every
+    /// other field has a setter.
+    pub fn is_mandatory(&self) -> bool {
+        self.required && !self.nullable
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

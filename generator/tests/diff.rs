@@ -74,6 +74,7 @@ fixtures!(
     body_added,
     body_changed,
     constant_header_changed,
+    discriminated_variant_added,
     discriminator_value_added,
     enum_value_added,
     enum_value_removed,
@@ -167,11 +168,17 @@ fn a_spec_compared_with_itself_has_no_changes() {
 
 #[test]
 fn struct_field_additions_follow_the_type_role() {
-    // Built by apps (request body): breaking even when optional.
+    // Built by apps (request body) with `new` and setters: an optional
+    // field is compatible, a required one (an argument of `new`) breaks.
     let request = report("request_field_added_optional");
     assert_eq!(request.changes.len(), 1);
-    assert_eq!(request.changes[0].impact, Impact::Breaking);
-    assert!(request.changes[0].reason.contains("..Default::default()"));
+    assert_eq!(request.changes[0].impact, Impact::Compatible);
+    assert!(request.changes[0].reason.contains("#[non_exhaustive]"));
+    let required = report("request_field_added_required");
+    assert!(required
+        .changes
+        .iter()
+        .any(|c| c.impact == Impact::Breaking && c.reason.contains("`PetUpdate::new`")));
     // Only read by apps (response): compatible.
     let response = report("response_field_added");
     assert!(response
@@ -180,12 +187,49 @@ fn struct_field_additions_follow_the_type_role() {
         .all(|c| c.impact == Impact::Compatible));
 }
 
+/// The changes a vendor calls compatible stay compatible for the
+/// generated crate (its structs and its enums that keep unknown values are
+/// `#[non_exhaustive]`); the others stay breaking.
+#[test]
+fn types_that_can_grow() {
+    let impact_of = |kind: &str, change: &str| -> Vec<Impact> {
+        report(kind)
+            .changes
+            .iter()
+            .filter(|c| format!("{:?}", c.kind) == change)
+            .map(|c| c.impact)
+            .collect()
+    };
+    for (kind, change) in [
+        ("request_field_added_optional", "FieldAdded"),
+        ("response_field_added", "FieldAdded"),
+        ("enum_value_added", "EnumValueAdded"),
+        ("error_responses_changed", "ErrorAdded"),
+        ("discriminated_variant_added", "VariantAdded"),
+        ("discriminator_value_added", "DiscriminatorValueAdded"),
+    ] {
+        let impacts = impact_of(kind, change);
+        assert!(!impacts.is_empty(), "{kind}");
+        assert!(impacts.iter().all(|i| *i == Impact::Compatible), "{kind}");
+    }
+    for (kind, change) in [
+        ("union_variant_added", "VariantAdded"),
+        ("request_field_added_required", "FieldAdded"),
+        ("field_type_changed", "FieldTypeChanged"),
+        ("field_removed", "FieldRemoved"),
+    ] {
+        let impacts = impact_of(kind, change);
+        assert!(!impacts.is_empty(), "{kind}");
+        assert!(impacts.iter().all(|i| *i == Impact::Breaking), "{kind}");
+    }
+}
+
 #[test]
 fn colors_only_wrap_the_plain_text() {
-    let report = report("enum_value_added");
+    let report = report("error_responses_changed");
     let colored = report.text(true);
     assert!(colored.contains("\x1b[1;31mBreaking changes (1):\x1b[0m"));
-    assert!(colored.contains("\x1b[1;32mCompatible changes (1):\x1b[0m"));
+    assert!(colored.contains("\x1b[1;32mCompatible changes (2):\x1b[0m"));
     let mut plain = String::new();
     let mut chars = colored.chars();
     while let Some(c) = chars.next() {
@@ -319,25 +363,25 @@ fn bad_input_exits_with_2() {
 #[test]
 fn markdown_and_json_formats() {
     let dir = tempfile::tempdir().unwrap();
-    let [old, new] = pair("enum_value_added");
+    let [old, new] = pair("error_responses_changed");
     let markdown = apigen(dir.path(), &["diff", &old, &new, "--format", "markdown"]);
     assert_eq!(markdown.status.code(), Some(0), "{}", stderr(&markdown));
     let text = stdout(&markdown);
     assert!(text.starts_with("### apigen diff: "), "{text}");
     assert!(text.contains("| Where | Change | Why |"), "{text}");
     assert!(text.contains("#### Breaking changes (1)"), "{text}");
-    assert!(text.contains("#### Compatible changes (1)"), "{text}");
+    assert!(text.contains("#### Compatible changes (2)"), "{text}");
     assert!(text.contains("- `src/types.rs`"), "{text}");
 
     let json = apigen(dir.path(), &["diff", &old, &new, "--format", "json"]);
     let value: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
     assert_eq!(value["semver"]["bump"], "major");
     assert_eq!(value["semver"]["next"], "0.2.0");
-    assert_eq!(value["changes"][0]["kind"], "enum_value_added");
-    assert_eq!(value["changes"][0]["name"], "Species");
-    assert_eq!(value["changes"][0]["impact"], "compatible");
-    assert_eq!(value["changes"][1]["name"], "Status");
-    assert_eq!(value["changes"][1]["impact"], "breaking");
+    assert_eq!(value["changes"][0]["kind"], "error_removed");
+    assert_eq!(value["changes"][0]["name"], "delete_pet");
+    assert_eq!(value["changes"][0]["impact"], "breaking");
+    assert_eq!(value["changes"][1]["kind"], "error_added");
+    assert_eq!(value["changes"][1]["impact"], "compatible");
 }
 
 // ----- `--base` ------------------------------------------------------------------

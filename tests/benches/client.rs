@@ -75,17 +75,15 @@ fn instant(text: &str) -> DateTime<FixedOffset> {
 }
 
 fn generated_request() -> UpdateBlockSlotRequest {
-    UpdateBlockSlotRequest {
-        location_id: "C2QujeCh8ZnC7al2InWR".to_string(),
-        title: Some("Test Event".to_string()),
-        start_time: Some(instant("2021-06-23T03:30:00+05:30")),
-        end_time: Some(instant("2021-06-23T04:30:00+05:30")),
-        calendar_id_or_assigned_user_id: Some(
+    UpdateBlockSlotRequest::new("C2QujeCh8ZnC7al2InWR".to_string())
+        .with_title("Test Event".to_string())
+        .with_start_time(instant("2021-06-23T03:30:00+05:30"))
+        .with_end_time(instant("2021-06-23T04:30:00+05:30"))
+        .with_calendar_id_or_assigned_user_id(
             UpdateBlockSlotRequestCalendarIdOrAssignedUserId::CalendarId(
                 "CVokAlI8fgw4WYWoCtQz".to_string(),
             ),
-        ),
-    }
+        )
 }
 
 fn hand_request() -> HandUpdateBlockSlot {

@@ -169,11 +169,6 @@ fn field_type(api: &Api, f: &Field) -> String {
     }
 }
 
-/// Whether the generated struct derives `Default` (every field may be `None`).
-fn derives_default(s: &Struct) -> bool {
-    s.fields.iter().all(|f| !f.required || f.nullable)
-}
-
 fn location(l: ParamLocation) -> &'static str {
     match l {
         ParamLocation::Path => "path",
@@ -932,11 +927,12 @@ impl<'a> Differ<'a> {
         for (status, (variant, ty)) in &after {
             if !before.contains_key(status) {
                 self.push(
-                    at(Kind::ErrorAdded, status)
+                    operation_change(Kind::ErrorAdded, Impact::Compatible, name)
+                        .member(status.to_string())
                         .values(None, Some(format!("{variant}({ty})")))
                         .text(
                             format!("error status {status} added: `{enum_name}::{variant}({ty})`"),
-                            format!("exhaustive `match`es on `{enum_name}` must handle the new variant, and a {status} answer decodes into it instead of an undeclared status"),
+                            format!("`{enum_name}` is `#[non_exhaustive]`: `match`es already have a wildcard arm, and a {status} answer, an error before as after, now carries its decoded body"),
                         ),
                 );
             }
@@ -1080,28 +1076,12 @@ impl<'a> Differ<'a> {
         let before = index(&old.fields, |f| f.name.as_str());
         let after = index(&new.fields, |f| f.name.as_str());
         let at = |kind, impact, field: &str| type_change(kind, impact, name).member(field);
-        let defaults = derives_default(old) && derives_default(new);
         for (field, f) in &after {
             if before.contains_key(field) {
                 continue;
             }
             let ty = field_type(n_api, f);
-            let mandatory = f.required && !f.nullable;
-            let (impact, reason) = if role.input {
-                let reason = if mandatory {
-                    format!("`{name}` is built for requests: every struct literal must set the new required field")
-                } else if defaults {
-                    format!("`{name}` is built for requests and is not `#[non_exhaustive]`: struct literals must name the new field (only literals ending in `..Default::default()` keep compiling)")
-                } else {
-                    format!("`{name}` is built for requests and is not `#[non_exhaustive]`: struct literals must name the new field")
-                };
-                (Impact::Breaking, reason)
-            } else {
-                (
-                    Impact::Compatible,
-                    format!("`{name}` only appears in responses: code that reads it is unchanged (code that builds it, such as test fakes, must add the field)"),
-                )
-            };
+            let (impact, reason) = added_field(name, role, f);
             self.push(
                 at(Kind::FieldAdded, impact, field)
                     .values(None, Some(ty.clone()))
@@ -1123,11 +1103,11 @@ impl<'a> Differ<'a> {
             };
             self.field(name, role, f, n);
         }
-        match (derives_default(old), derives_default(new)) {
+        match (old.all_optional(), new.all_optional()) {
             (true, false) => self.push(
                 type_change(Kind::DefaultRemoved, Impact::Breaking, name).text(
                     "no longer derives `Default` (a field became required)",
-                    format!("code that calls `{name}::default()` or writes `..Default::default()` stops compiling"),
+                    format!("code that calls `{name}::default()` stops compiling"),
                 ),
             ),
             (false, true) => self.push(
@@ -1284,7 +1264,8 @@ impl<'a> Differ<'a> {
             if before.contains_key(variant) {
                 continue;
             }
-            let (impact, reason) = added_variant(name, variant, role, of == VariantsOf::Values);
+            let fallback = (of == VariantsOf::Values).then_some(Fallback::Value);
+            let (impact, reason) = added_variant(name, variant, role, fallback);
             let what = match of {
                 VariantsOf::Values => format!("enum value `{wire}` added: `{name}::{variant}`"),
                 VariantsOf::Exclusive => {
@@ -1347,7 +1328,11 @@ impl<'a> Differ<'a> {
         let role = self.role(name);
         let before = union_variant_types(self.old, old);
         let after = union_variant_types(self.new, new);
-        self.union_variants(name, role, &before, &after);
+        // A union with a discriminator on both sides keeps unknown tags and
+        // is `#[non_exhaustive]`.
+        let fallback =
+            (old.discriminator.is_some() && new.discriminator.is_some()).then_some(Fallback::Tag);
+        self.union_variants(name, role, fallback, (&before, &after));
         let property = discriminator_property(old);
         if property != discriminator_property(new) {
             self.discriminator_changed(name, old, new);
@@ -1365,13 +1350,13 @@ impl<'a> Differ<'a> {
         &mut self,
         name: &str,
         role: Role,
-        before: &BTreeMap<String, String>,
-        after: &BTreeMap<String, String>,
+        fallback: Option<Fallback>,
+        (before, after): (&BTreeMap<String, String>, &BTreeMap<String, String>),
     ) {
         let at = |kind, impact, variant: &str| type_change(kind, impact, name).member(variant);
         for (variant, ty) in after {
             if !before.contains_key(variant) {
-                let (impact, reason) = added_variant(name, variant, role, false);
+                let (impact, reason) = added_variant(name, variant, role, fallback);
                 self.push(
                     at(Kind::VariantAdded, impact, variant)
                         .values(None, Some(ty.clone()))
@@ -1462,7 +1447,7 @@ impl<'a> Differ<'a> {
         for (value, variant) in &after {
             if !before.contains_key(value) {
                 let (impact, reason) = if decodes {
-                    (Impact::Breaking, format!("a `{value}` answer decodes into `{name}::{variant}` instead of `{name}::Unknown`"))
+                    (Impact::Compatible, format!("`{name}` is `#[non_exhaustive]`: `match`es already have a wildcard arm, and a `{value}` answer, which decoded as `{name}::Unknown`, now decodes into `{name}::{variant}`"))
                 } else {
                     (Impact::Compatible, quiet())
                 };
@@ -1521,18 +1506,78 @@ enum VariantsOf {
     Exclusive,
 }
 
-/// The impact of a new enum variant: breaking for enums apps match on
-/// (those in responses), compatible for enums apps only build.
-fn added_variant(name: &str, variant: &str, role: Role, string_enum: bool) -> (Impact, String) {
-    if role.output {
-        let decode = if string_enum {
-            format!("the value now decodes into it instead of `{name}::Unknown`")
-        } else {
-            "the same JSON may now decode into it".to_string()
-        };
+/// The impact of a new field: structs are `#[non_exhaustive]` and built
+/// with `new` (the fields that are not an `Option`) and setters, so only a
+/// field the spec requires in requests breaks.
+fn added_field(name: &str, role: Role, f: &Field) -> (Impact, String) {
+    if role.input && f.is_mandatory() {
         (
             Impact::Breaking,
-            format!("`{name}` appears in responses and is not `#[non_exhaustive]`: exhaustive `match`es must handle `{name}::{variant}`, and {decode}"),
+            format!("`{name}` is built for requests: `{name}::new` takes the new required field as an argument"),
+        )
+    } else if role.input && f.required {
+        (
+            Impact::Breaking,
+            format!("`{name}` is built for requests and the spec requires the field: existing code compiles but sends `null` for it"),
+        )
+    } else if role.input {
+        (
+            Impact::Compatible,
+            format!("`{name}` is `#[non_exhaustive]` and built with `new` and setters: existing code compiles and leaves the new optional field out of requests"),
+        )
+    } else if f.is_mandatory() {
+        (
+            Impact::Compatible,
+            format!("`{name}` only appears in responses: code that reads it is unchanged (code that builds it with `{name}::new`, such as test fakes, must pass the field)"),
+        )
+    } else {
+        (
+            Impact::Compatible,
+            format!("`{name}` only appears in responses and is `#[non_exhaustive]`: code that reads it, or builds it with `new` and setters, is unchanged"),
+        )
+    }
+}
+
+/// What an enum keeps that the spec does not list, which makes it
+/// `#[non_exhaustive]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fallback {
+    /// A string enum's unknown values.
+    Value,
+    /// A discriminated union's unknown tags.
+    Tag,
+}
+
+/// The impact of a new enum variant: enums that keep unknown values are
+/// `#[non_exhaustive]`, so a new variant is compatible; a new variant of an
+/// untagged union or an exclusive enum breaks enums apps match on (those in
+/// responses) and is compatible for enums apps only build.
+fn added_variant(
+    name: &str,
+    variant: &str,
+    role: Role,
+    fallback: Option<Fallback>,
+) -> (Impact, String) {
+    if let Some(fallback) = fallback {
+        let what = match fallback {
+            Fallback::Value => "the value",
+            Fallback::Tag => "an object with its tag",
+        };
+        let decode = if role.output {
+            format!(", and {what}, which decoded as `{name}::Unknown`, now decodes into `{name}::{variant}`")
+        } else {
+            String::new()
+        };
+        (
+            Impact::Compatible,
+            format!(
+                "`{name}` is `#[non_exhaustive]`: `match`es already have a wildcard arm{decode}"
+            ),
+        )
+    } else if role.output {
+        (
+            Impact::Breaking,
+            format!("`{name}` appears in responses and is not `#[non_exhaustive]`: exhaustive `match`es must handle `{name}::{variant}`, and the same JSON may now decode into it"),
         )
     } else {
         (

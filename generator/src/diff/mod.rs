@@ -23,21 +23,26 @@
 //!   arguments, so any change to an operation's arguments breaks, a new
 //!   *optional* parameter included (calls must pass `None`), and so does a
 //!   reordering of arguments.
-//! - Types reachable from a parameter or a request body (*input* types) are
-//!   built by apps with struct literals. The generated structs have public
-//!   fields, are not `#[non_exhaustive]`, and the generated README builds
-//!   them with literals that name every field, so **any new field of an input
-//!   struct is breaking, optional ones included**. A struct that derives
-//!   `Default` lets careful apps write `..Default::default()`; the reason
-//!   says so, but the classification follows the documented usage.
-//! - Types reachable only from responses (*output* types) are read. A new
-//!   field is compatible (only code that builds them itself, such as test
-//!   fakes, must add it). Apps `match` on enums, and the generated enums are
-//!   not `#[non_exhaustive]`: a new string enum value, union or exclusive
-//!   variant, discriminator value, error status or success status of an
-//!   output type breaks exhaustive matches and decodes a response that used
-//!   to land in `Unknown` (or an untyped error) into the new variant, so it
-//!   is breaking. The same additions to input-only enums are compatible.
+//! - Generated structs are `#[non_exhaustive]` with public fields: apps
+//!   read them, and build them with `new` (the fields that are not an
+//!   `Option`) and one `with_<field>` setter per other field, never with a
+//!   struct literal. For types reachable from a parameter or a request body
+//!   (*input* types), a new optional field is compatible (existing code
+//!   leaves it out of requests), and a new required field is breaking
+//!   (`new` takes it, or requests send `null` for a required nullable
+//!   one). Types reachable only from responses (*output* types) are read,
+//!   so any new field is compatible (test fakes that build one with `new`
+//!   pass a new required field).
+//! - Enums that keep unknown values in `Unknown` (string enums, unions
+//!   with a discriminator) and error enums are `#[non_exhaustive]`:
+//!   `match`es on them already need a wildcard arm, so a new enum value,
+//!   discriminated variant or tag, or error status is compatible, even
+//!   though a response that decoded as `Unknown` (or as an undeclared
+//!   status) now decodes into the new variant. Untagged unions, exclusive
+//!   enums and success enums are exhaustive: a new variant or success
+//!   status of an output type breaks exhaustive matches and decodes the
+//!   same JSON differently, so it is breaking; the same additions to
+//!   input-only enums are compatible.
 //! - A type used in both directions, on either side of the change, follows
 //!   both rules. A type reachable from no operation is treated as both.
 //! - Changes that only show on the wire are breaking: wire names, parameter

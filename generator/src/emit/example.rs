@@ -8,6 +8,7 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 
 use super::{ident, type_tokens, CrateInfo};
+use crate::lower::naming;
 use crate::model::*;
 use crate::render::{rust_snippet, Part, RustFile};
 
@@ -233,32 +234,9 @@ fn value_expr(
                     Some(quote!(#name::#variant))
                 }
                 TypeKind::Struct(s) => {
-                    let object = value.as_object()?;
-                    let mut fields = Vec::new();
-                    for f in &s.fields {
-                        let field = ident(&f.name);
-                        let expr = if f.flatten {
-                            flattened(api, &f.ty, object, imports)?
-                        } else {
-                            match object.get(&f.wire_name) {
-                                Some(Value::Null) | None if !f.required || f.nullable => {
-                                    quote!(None)
-                                }
-                                Some(v) => {
-                                    let inner = value_expr(api, &f.ty, v, imports)?;
-                                    if f.required && !f.nullable {
-                                        inner
-                                    } else {
-                                        quote!(Some(#inner))
-                                    }
-                                }
-                                None => return None,
-                            }
-                        };
-                        fields.push(quote!(#field: #expr));
-                    }
+                    let built = struct_expr(api, s, value, imports)?;
                     imports.insert(def.name.clone());
-                    Some(quote!(#name { #(#fields),* }))
+                    Some(quote!(#name::#built))
                 }
                 TypeKind::Exclusive(_) | TypeKind::Union(_) => None,
             }
@@ -267,14 +245,63 @@ fn value_expr(
     }
 }
 
-/// `Some(Variant(value))` for the flattened exclusive field present in
-/// `object`, or `None` when neither key is.
+/// `new(..)` and one setter call per optional field the JSON object `value`
+/// sets, to follow `#name::`; `None` when the value does not fit.
+fn struct_expr(
+    api: &Api,
+    s: &Struct,
+    value: &Value,
+    imports: &mut BTreeSet<String>,
+) -> Option<TokenStream> {
+    let object = value.as_object()?;
+    let mut required = Vec::new();
+    let mut setters = Vec::new();
+    for f in &s.fields {
+        let field = ident(&f.name);
+        if f.flatten {
+            if let Some(expr) = flattened(api, &f.ty, object, imports)? {
+                let setter = format_ident!("{}", naming::setter_name(&f.name));
+                setters.push(quote!(.#setter(#expr)));
+            }
+            continue;
+        }
+        match object.get(&f.wire_name) {
+            Some(v) if f.is_mandatory() => {
+                let expr = value_expr(api, &f.ty, v, imports)?;
+                required.push((field, expr));
+            }
+            None if f.is_mandatory() => return None,
+            Some(Value::Null) | None => {}
+            Some(v) => {
+                let expr = value_expr(api, &f.ty, v, imports)?;
+                let setter = format_ident!("{}", naming::setter_name(&f.name));
+                setters.push(quote!(.#setter(#expr)));
+            }
+        }
+    }
+    let args = match &s.required_type {
+        None => {
+            let exprs = required.iter().map(|(_, expr)| expr);
+            quote!(#(#exprs),*)
+        }
+        Some(required_type) => {
+            imports.insert(required_type.clone());
+            let required_type = ident(required_type);
+            let fields = required.iter().map(|(field, expr)| quote!(#field: #expr));
+            quote!(#required_type { #(#fields),* })
+        }
+    };
+    Some(quote!(new(#args) #(#setters)*))
+}
+
+/// `Variant(value)` for the flattened exclusive field present in `object`,
+/// `Some(None)` when neither key is, `None` when the value does not fit.
 fn flattened(
     api: &Api,
     ty: &TypeRef,
     object: &serde_json::Map<String, Value>,
     imports: &mut BTreeSet<String>,
-) -> Option<TokenStream> {
+) -> Option<Option<TokenStream>> {
     let TypeRef::Named(id) = ty else { return None };
     let def = api.types.get(*id)?;
     let TypeKind::Exclusive(x) = &def.kind else {
@@ -286,13 +313,13 @@ fn flattened(
         .filter(|v| object.contains_key(&v.wire_name))
         .collect();
     match present.as_slice() {
-        [] => Some(quote!(None)),
+        [] => Some(None),
         [v] => {
             let inner = value_expr(api, &v.ty, object.get(&v.wire_name)?, imports)?;
             let name = ident(&def.name);
             let variant = ident(&v.name);
             imports.insert(def.name.clone());
-            Some(quote!(Some(#name::#variant(#inner))))
+            Some(Some(quote!(#name::#variant(#inner))))
         }
         _ => None,
     }

@@ -1,7 +1,7 @@
 //! Rust items for the model's named types and each operation's error enum.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{format_ident, quote};
 
 use super::{docs, ident, scoped_type, Docs, Lazy, RustType, Scope};
 use crate::render::{Part, RustFile};
@@ -9,6 +9,7 @@ use crate::render::{Part, RustFile};
 fn type_tokens<'a>(api: &'a Api, ty: &'a TypeRef) -> RustType<'a> {
     scoped_type(api, ty, Scope::Types)
 }
+use crate::lower::naming;
 use crate::model::*;
 
 /// The `types` module: every named type, sorted by name, then the
@@ -37,18 +38,7 @@ fn type_def(api: &Api, def: &TypeDef) -> TokenStream {
     let name = ident(&def.name);
     let doc = docs(def.docs.as_deref());
     match &def.kind {
-        TypeKind::Struct(s) => {
-            let all_optional = s.fields.iter().all(|f| !f.required || f.nullable);
-            let default = all_optional.then(|| quote!(Default,));
-            let fields = s.fields.iter().map(|f| Lazy(move || field(api, f)));
-            quote! {
-                #doc
-                #[derive(Debug, Clone, PartialEq, #default serde::Serialize, serde::Deserialize)]
-                pub struct #name {
-                    #(#fields)*
-                }
-            }
-        }
+        TypeKind::Struct(s) => structure(api, &name, doc, s),
         TypeKind::StringEnum(e) => string_enum(&name, doc, e),
         TypeKind::Exclusive(x) => {
             let variants = x.variants.iter().map(|v| {
@@ -77,6 +67,104 @@ fn type_def(api: &Api, def: &TypeDef) -> TokenStream {
             }
         }
     }
+}
+
+/// A struct that can grow: `#[non_exhaustive]`, so the vendor may add
+/// fields, built with `new` (the fields that are not an `Option`) and one
+/// `with_<field>` setter per other field; `Default` where every field is
+/// optional.
+fn structure(api: &Api, name: &proc_macro2::Ident, doc: Docs, s: &Struct) -> TokenStream {
+    let default = s.all_optional().then(|| quote!(Default,));
+    let fields = s.fields.iter().map(|f| Lazy(move || field(api, f)));
+    let (new, required) = constructor(api, name, s);
+    let setters = s.fields.iter().filter(|f| !f.is_mandatory()).map(|f| {
+        Lazy(move || {
+            let field = ident(&f.name);
+            let setter = format_ident!("{}", naming::setter_name(&f.name));
+            let ty = type_tokens(api, &f.ty);
+            let doc = docs(Some(&format!("Sets `{}`.", f.name)));
+            quote! {
+                #doc
+                #[must_use]
+                pub fn #setter(mut self, value: #ty) -> Self {
+                    self.#field = Some(value);
+                    self
+                }
+            }
+        })
+    });
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, #default serde::Serialize, serde::Deserialize)]
+        #[non_exhaustive]
+        pub struct #name {
+            #(#fields)*
+        }
+
+        impl #name {
+            #new
+            #(#setters)*
+        }
+
+        #required
+    }
+}
+
+/// `new`, which takes the fields that are not an `Option` (in order, or as
+/// one struct of them when there are too many for clippy's
+/// `too_many_arguments`) and leaves every other field `None`; and that
+/// struct of required fields, if any.
+fn constructor(
+    api: &Api,
+    name: &proc_macro2::Ident,
+    s: &Struct,
+) -> (TokenStream, Option<TokenStream>) {
+    let mandatory: Vec<_> = s.mandatory_fields().map(|f| ident(&f.name)).collect();
+    let types: Vec<_> = s
+        .mandatory_fields()
+        .map(|f| type_tokens(api, &f.ty))
+        .collect();
+    let optional = s
+        .fields
+        .iter()
+        .filter(|f| !f.is_mandatory())
+        .map(|f| ident(&f.name));
+    let init = quote!(#(#optional: None,)*);
+    let doc_text = if mandatory.is_empty() {
+        "Creates the value with every field `None`; set them with the `with_` setters."
+    } else {
+        "Creates the value from its required fields; set the others with the `with_` setters."
+    };
+    let doc = docs(Some(doc_text));
+    let Some(required) = &s.required_type else {
+        let new = quote! {
+            #doc
+            #[must_use]
+            pub fn new(#(#mandatory: #types),*) -> Self {
+                Self { #(#mandatory,)* #init }
+            }
+        };
+        return (new, None);
+    };
+    let required = ident(required);
+    let required_doc = docs(Some(&format!(
+        "The required fields of [`{name}`], the argument of [`{name}::new`]."
+    )));
+    let new = quote! {
+        #doc
+        #[must_use]
+        pub fn new(required: #required) -> Self {
+            Self { #(#mandatory: required.#mandatory,)* #init }
+        }
+    };
+    let item = quote! {
+        #required_doc
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct #required {
+            #(pub #mandatory: #types,)*
+        }
+    };
+    (new, Some(item))
 }
 
 /// `#[serde(rename)]`, only where the Rust name differs from the wire name.
@@ -120,7 +208,8 @@ fn field(api: &Api, f: &Field) -> TokenStream {
 }
 
 /// A string enum that keeps values the spec does not list in `Unknown`, so
-/// a new value on the server does not break decoding.
+/// a new value on the server does not break decoding; `#[non_exhaustive]`,
+/// so a new value in the spec (a new variant) does not break `match`es.
 fn string_enum(name: &proc_macro2::Ident, doc: Docs, e: &StringEnum) -> TokenStream {
     let variants: Vec<_> = e.variants.iter().map(|v| ident(&v.name)).collect();
     let wires: Vec<_> = e
@@ -135,6 +224,7 @@ fn string_enum(name: &proc_macro2::Ident, doc: Docs, e: &StringEnum) -> TokenStr
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
         pub enum #name {
             #( #variant_docs #variants, )*
             /// A value this version of the spec does not list.
@@ -181,6 +271,8 @@ fn string_enum(name: &proc_macro2::Ident, doc: Docs, e: &StringEnum) -> TokenStr
     }
 }
 
+/// The typed error bodies of an operation, `#[non_exhaustive]`: a new
+/// error status in the spec adds a variant without breaking `match`es.
 fn error_enum(api: &Api, op: &Operation) -> TokenStream {
     let name = ident(&op.error_type);
     let doc_text = format!("Typed bodies of the error statuses `{}` declares.", op.name);
@@ -219,6 +311,7 @@ fn error_enum(api: &Api, op: &Operation) -> TokenStream {
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
         pub enum #name {
             #(#variants)*
         }
@@ -265,8 +358,12 @@ fn success_enum(api: &Api, op: &Operation) -> Option<TokenStream> {
 }
 
 /// `oneOf`/`anyOf`. Without a discriminator the alternatives are tried in
-/// order (serde's untagged enums); with one, the property picks the variant,
-/// and a value the spec does not list is kept as `Unknown`.
+/// order (serde's untagged enums), and the enum is exhaustive: a JSON value
+/// that fits no variant fails to decode, so a new alternative is a new
+/// shape old code cannot read anyway. With one, the property picks the
+/// variant, a value the spec does not list is kept as `Unknown`, and the
+/// enum is `#[non_exhaustive]`, like string enums, so new tags are
+/// compatible.
 fn union(api: &Api, name: &proc_macro2::Ident, doc: Docs, u: &Union) -> TokenStream {
     let variants: Vec<_> = u
         .variants
@@ -303,6 +400,7 @@ fn union(api: &Api, name: &proc_macro2::Ident, doc: Docs, u: &Union) -> TokenStr
         #doc
         #[derive(Debug, Clone, PartialEq, serde::Serialize)]
         #[serde(untagged)]
+        #[non_exhaustive]
         pub enum #name {
             #(#variants)*
             #unknown_doc

@@ -29,7 +29,7 @@
 //! them, and the API-level pass: security, servers, examples.
 
 mod bodies;
-mod naming;
+pub(crate) mod naming;
 mod objects;
 mod operations;
 mod parameters;

@@ -60,6 +60,18 @@ pub fn snake_name(raw: &str) -> String {
     identifier(words(raw).to_snake_case(), "unnamed", "n")
 }
 
+/// The setter of the struct field `field` (a [`snake_name`]): `with_` and
+/// the field's name, without the `_` that made a keyword an identifier
+/// (`type_` has `with_type`). Unique in the struct, since field names are
+/// and no field is named like a keyword, and never `new`.
+pub fn setter_name(field: &str) -> String {
+    let base = field
+        .strip_suffix('_')
+        .filter(|b| is_keyword(b))
+        .unwrap_or(field);
+    format!("with_{base}")
+}
+
 /// SCREAMING_SNAKE_CASE constant name.
 pub fn const_name(raw: &str) -> String {
     identifier(words(raw).to_shouty_snake_case(), "UNNAMED", "N")
@@ -182,6 +194,15 @@ impl Namespace {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn setters_are_with_and_the_field_name() {
+        assert_eq!(setter_name("title"), "with_title");
+        assert_eq!(setter_name("type_"), "with_type");
+        assert_eq!(setter_name("self_"), "with_self");
+        assert_eq!(setter_name("foo_"), "with_foo_");
+        assert_eq!(setter_name("new"), "with_new");
+    }
 
     #[test]
     fn keywords_and_digits_become_identifiers() {

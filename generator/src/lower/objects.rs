@@ -153,7 +153,13 @@ impl<'a> Lowerer<'a> {
         if object.additional_properties_schema {
             self.warn(pointer, "`additionalProperties` next to `properties` is not represented; extra keys are ignored when decoding");
         }
-        Struct { fields }
+        let mandatory = fields.iter().filter(|f| f.is_mandatory()).count();
+        let required_type = (mandatory > MAX_CONSTRUCTOR_ARGS)
+            .then(|| self.type_names.claim(&format!("{type_name}Required")));
+        Struct {
+            fields,
+            required_type,
+        }
     }
 
     /// The field of property `wire` of the object at `pointer`, named in
