@@ -19,10 +19,11 @@
 //! [`Impact::Compatible`]: existing code compiles and behaves the same, and
 //! only new things appear. What breaks depends on how apps use each item:
 //!
-//! - Client methods take positional arguments and Rust has no default
-//!   arguments, so any change to an operation's arguments breaks, a new
-//!   *optional* parameter included (calls must pass `None`), and so does a
-//!   reordering of arguments.
+//! - Client methods take the *required* parameters as positional
+//!   arguments and return a request builder with one setter per optional
+//!   parameter. A new optional parameter is a new setter: compatible. A
+//!   required parameter added, an optional one removed or made required,
+//!   a type changed, or required arguments reordered break calls.
 //! - Generated structs are `#[non_exhaustive]` with public fields: apps
 //!   read them, and build them with `new` (the fields that are not an
 //!   `Option`) and one `with_<field>` setter per other field, never with a
