@@ -133,7 +133,7 @@ impl std::fmt::Debug for RustFile<'_> {
 /// Renders files with the provenance header, as [`rust_file`] renders each,
 /// and returns their texts in the order of `files`. Each file is printed on
 /// a thread of its own (and its items in two halves, see
-/// [`RustFile::print`]); the output does not depend on the threads.
+/// `RustFile::print`); the output does not depend on the threads.
 pub fn rust_files(
     provenance: &Provenance,
     files: &[(&str, RustFile<'_>)],

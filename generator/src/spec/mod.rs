@@ -39,7 +39,7 @@ pub struct Document {
     pub openapi: openapiv3::OpenAPI,
     /// The root file's text, to locate diagnostics in (see `locate`).
     pub text: String,
-    /// What reading had to read otherwise than written ([`normalize`]),
+    /// What reading had to read otherwise than written (`normalize`),
     /// in `display`'s file, not yet located.
     pub warnings: Vec<Diagnostic>,
 }
