@@ -36,6 +36,7 @@ mod parameters;
 mod recursion;
 mod refs;
 mod schemas;
+mod sizes;
 
 use std::collections::BTreeMap;
 
@@ -158,6 +159,7 @@ impl<'a> Lowerer<'a> {
             types: std::mem::take(&mut self.types),
         };
         recursion::box_cycles(&mut types);
+        sizes::box_large_variants(&mut types, &mut operations);
         Api {
             title: spec.info.title.clone(),
             description: spec.info.description.clone(),
