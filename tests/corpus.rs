@@ -58,7 +58,13 @@ fn published_specs_generate_crates_that_pass_clippy() {
         .expect("the repository has a lock file");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     let output = Command::new(cargo)
-        .args(["clippy", "--workspace", "--all-targets", "--offline", "--quiet"])
+        .args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--offline",
+            "--quiet",
+        ])
         .args(["--", "-D", "warnings"])
         .current_dir(&work)
         .env("CARGO_TARGET_DIR", root().join("target/corpus-target"))
