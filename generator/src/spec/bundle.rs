@@ -309,7 +309,7 @@ impl Bundler {
                         .map(|s| s.to_string_lossy().into_owned())
                         .unwrap_or_default()
                 });
-                ("schemas".to_string(), name)
+                (section_of(ref_pointer).to_string(), name)
             }
         };
         let name = self.claim(&section, &base_name);
@@ -392,6 +392,27 @@ fn load_file(path: &Path, bytes_left: u64) -> Result<(Value, u64), String> {
 }
 
 /// Whether any `$ref` in `value` points outside the document.
+/// The section of `components` that the target of the `$ref` at
+/// `ref_pointer` belongs in, when its own place does not say: what the
+/// referring node is (a parameter, a response, ...), else a schema.
+fn section_of(ref_pointer: &str) -> &'static str {
+    let node = ref_pointer.strip_suffix("/$ref").unwrap_or(ref_pointer);
+    let mut tokens = node.rsplit('/');
+    let (last, parent) = (tokens.next(), tokens.next());
+    match (last, parent) {
+        (_, Some("properties")) => "schemas",
+        (Some("requestBody"), _) | (_, Some("requestBodies")) => "requestBodies",
+        (_, Some("parameters")) => "parameters",
+        (_, Some("responses")) => "responses",
+        (_, Some("headers")) => "headers",
+        (_, Some("examples")) => "examples",
+        (_, Some("securitySchemes")) => "securitySchemes",
+        (_, Some("links")) => "links",
+        (_, Some("callbacks")) => "callbacks",
+        _ => "schemas",
+    }
+}
+
 /// Whether a reference names a file on another host.
 fn is_remote(reference: &str) -> bool {
     let lower = reference.to_ascii_lowercase();

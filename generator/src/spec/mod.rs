@@ -504,4 +504,23 @@ paths:
             "{error}"
         );
     }
+
+    /// A whole file referenced as a parameter is imported as a parameter,
+    /// not as a schema.
+    #[test]
+    fn a_file_referenced_as_a_parameter_is_a_parameter() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("span.yml"),
+            "in: header\nname: Trace-Span\nrequired: false\nschema: {type: string}\n",
+        )
+        .unwrap();
+        let text = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths:\n  /a:\n    get:\n      parameters: [{$ref: 'span.yml'}]\n      responses: {'204': {description: none}}\n";
+        let root = dir.path().join("root.yaml");
+        std::fs::write(&root, text).unwrap();
+        let doc = super::load(&root, "root.yaml").unwrap();
+        let components = doc.openapi.components.unwrap();
+        assert!(components.schemas.is_empty());
+        assert_eq!(components.parameters.keys().collect::<Vec<_>>(), ["span"]);
+    }
 }

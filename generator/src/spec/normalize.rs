@@ -41,6 +41,9 @@ fn walk<'v>(node: &'v mut Value, path: &mut Vec<Step<'v>>, warnings: &mut Vec<Di
             if let Some(warning) = parameter_without_schema(map, path) {
                 warnings.push(warning);
             }
+            if let Some(warning) = boolean_required_in_schema(map, path) {
+                warnings.push(warning);
+            }
             if map.get("type").and_then(Value::as_str) == Some("integer") {
                 for bound in ["minimum", "maximum"] {
                     if let Some(value) = map.get_mut(bound) {
@@ -101,6 +104,33 @@ fn parameter_without_schema(
             "parameter `{name}` has neither `schema` nor `content`; it is read as a string"
         ))
         .at_pointer(pointer(path)),
+    )
+}
+
+/// A schema lists its required properties (`required: [a, b]`); a
+/// schema with `required: true` or `false` (the Swagger 1 way, on the
+/// property itself) says nothing openapiv3 can read, and the flag is left
+/// out.
+fn boolean_required_in_schema(
+    map: &mut serde_json::Map<String, Value>,
+    path: &[Step<'_>],
+) -> Option<Diagnostic> {
+    let flag = map.get("required").and_then(Value::as_bool)?;
+    // Parameters, headers and request bodies have a boolean `required`.
+    let schema = (map.contains_key("type") || map.contains_key("properties"))
+        && !["in", "schema", "content"]
+            .iter()
+            .any(|k| map.contains_key(*k));
+    if !schema {
+        return None;
+    }
+    map.remove("required");
+    Some(
+        Diagnostic::warning(format!(
+            "a schema's `required` lists property names; `required: {flag}` is left out"
+        ))
+        .at_pointer(join(&pointer(path), "required"))
+        .with_help("list the required properties in the parent object's `required`"),
     )
 }
 
@@ -228,6 +258,35 @@ mod tests {
                     "parameter `p` has neither `schema` nor `content`; it is read as a string"
                 ),
             ]
+        );
+    }
+
+    #[test]
+    fn a_boolean_required_in_a_schema_is_left_out() {
+        let mut value = serde_json::json!({
+            "components": {"schemas": {"Span": {"type": "object", "properties": {
+                "id": {"type": "string", "required": false},
+                "name": {"type": "string"}
+            }}}},
+            "paths": {"/a": {"get": {"parameters": [
+                {"name": "q", "in": "query", "required": true, "schema": {"type": "string"}}
+            ]}}}
+        });
+        let warnings = normalize(&mut value);
+        assert!(value["components"]["schemas"]["Span"]["properties"]["id"]
+            .get("required")
+            .is_none());
+        assert_eq!(
+            value["paths"]["/a"]["get"]["parameters"][0]["required"],
+            true
+        );
+        let pointers: Vec<_> = warnings
+            .iter()
+            .filter_map(|w| w.pointer.as_deref())
+            .collect();
+        assert_eq!(
+            pointers,
+            ["#/components/schemas/Span/properties/id/required"]
         );
     }
 }
