@@ -168,6 +168,13 @@ impl Bundler {
     /// `pointer` is the node's; it is grown for each child and given back
     /// as it was.
     fn rewrite(&mut self, node: &mut Value, file: &Path, is_root: bool, pointer: &mut String) {
+        if let Some((target_file, item)) = self.path_item(node, file, pointer) {
+            // OpenAPI 3.0 has no `components` section for path items: the
+            // item is put in place, its references read from its own file.
+            *node = item;
+            self.rewrite(node, &target_file, false, pointer);
+            return;
+        }
         let len = pointer.len();
         match node {
             Value::Object(map) => {
@@ -219,6 +226,72 @@ impl Bundler {
         }
     }
 
+    /// The canonical path of the file `file_part` names from `file` (the
+    /// same file when it is empty).
+    fn file_named(&mut self, file: &Path, file_part: &str) -> PathBuf {
+        if file_part.is_empty() {
+            return file.to_path_buf();
+        }
+        let key = (file.to_path_buf(), file_part.to_string());
+        if let Some(known) = self.canonical.get(&key) {
+            return known.clone();
+        }
+        let base = file.parent().unwrap_or_else(|| Path::new("."));
+        let target = canonical(&base.join(file_part));
+        self.canonical.insert(key, target.clone());
+        target
+    }
+
+    /// Whether `target_file` is read (reading it now if need be); if it
+    /// cannot be, the `reference` at `ref_pointer` in `file` is an error.
+    fn loaded(
+        &mut self,
+        target_file: &Path,
+        reference: &str,
+        file: &Path,
+        ref_pointer: &str,
+    ) -> bool {
+        if self.files.contains_key(target_file) {
+            return true;
+        }
+        match load_file(target_file, MAX_REFERENCED_BYTES - self.bytes_read) {
+            Ok((value, bytes)) => {
+                self.bytes_read += bytes;
+                self.files.insert(target_file.to_path_buf(), value);
+                true
+            }
+            Err(message) => {
+                self.error(
+                    file,
+                    ref_pointer,
+                    format!("cannot resolve `{reference}`: {message}"),
+                    None,
+                );
+                false
+            }
+        }
+    }
+
+    /// When `node` (at `pointer` in `file`) is a path item that references
+    /// another file, that file and the item there.
+    fn path_item(&mut self, node: &Value, file: &Path, pointer: &str) -> Option<(PathBuf, Value)> {
+        if pointer.rsplit('/').nth(1) != Some("paths") {
+            return None;
+        }
+        let reference = node.get("$ref").and_then(Value::as_str)?;
+        let (file_part, fragment) = reference.split_once('#').unwrap_or((reference, ""));
+        if file_part.is_empty() || is_remote(reference) {
+            return None;
+        }
+        let target_file = self.file_named(file, file_part);
+        let ref_pointer = join(pointer, "$ref");
+        if !self.loaded(&target_file, reference, file, &ref_pointer) {
+            return None;
+        }
+        let item = self.target(&target_file, fragment)?;
+        Some((target_file, item))
+    }
+
     /// The local reference that replaces `reference`, or `None` to keep it.
     fn resolve(
         &mut self,
@@ -243,20 +316,7 @@ impl Bundler {
         if file_part.is_empty() && is_root {
             return None;
         }
-        let target_file = if file_part.is_empty() {
-            file.to_path_buf()
-        } else {
-            let key = (file.to_path_buf(), file_part.to_string());
-            match self.canonical.get(&key) {
-                Some(known) => known.clone(),
-                None => {
-                    let base = file.parent().unwrap_or_else(|| Path::new("."));
-                    let target = canonical(&base.join(file_part));
-                    self.canonical.insert(key, target.clone());
-                    target
-                }
-            }
-        };
+        let target_file = self.file_named(file, file_part);
         if target_file == self.root_file && !is_root {
             // A reference back into the root file: already local there.
             return Some(format!("#{fragment}"));
@@ -265,22 +325,8 @@ impl Bundler {
         if let Some(local) = self.imported.get(&(target_file.clone(), pointer.clone())) {
             return Some(local.clone());
         }
-        if !self.files.contains_key(&target_file) {
-            match load_file(&target_file, MAX_REFERENCED_BYTES - self.bytes_read) {
-                Ok((value, bytes)) => {
-                    self.bytes_read += bytes;
-                    self.files.insert(target_file.clone(), value);
-                }
-                Err(message) => {
-                    self.error(
-                        file,
-                        ref_pointer,
-                        format!("cannot resolve `{reference}`: {message}"),
-                        None,
-                    );
-                    return None;
-                }
-            }
+        if !self.loaded(&target_file, reference, file, ref_pointer) {
+            return None;
         }
         if self.imported.len() >= MAX_IMPORTS {
             self.error(

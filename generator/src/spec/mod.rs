@@ -523,4 +523,40 @@ paths:
         assert!(components.schemas.is_empty());
         assert_eq!(components.parameters.keys().collect::<Vec<_>>(), ["span"]);
     }
+
+    /// A path item in a file of its own is put in place, and the
+    /// references inside it are read from that file.
+    #[test]
+    fn a_path_item_in_another_file_is_put_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("paths")).unwrap();
+        std::fs::write(
+            dir.path().join("paths/a.yml"),
+            "get:\n  operationId: getA\n  responses:\n    '200':\n      description: ok\n      content: {application/json: {schema: {$ref: '../pet.yml'}}}\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("pet.yml"),
+            "type: object\nproperties: {name: {type: string}}\n",
+        )
+        .unwrap();
+        let text =
+            "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths:\n  /a: {$ref: 'paths/a.yml'}\n";
+        let root = dir.path().join("root.yaml");
+        std::fs::write(&root, text).unwrap();
+        let doc = super::load(&root, "root.yaml").unwrap();
+        let item = doc
+            .openapi
+            .paths
+            .paths
+            .get("/a")
+            .and_then(|i| i.as_item())
+            .unwrap();
+        assert_eq!(
+            item.get.as_ref().and_then(|o| o.operation_id.as_deref()),
+            Some("getA")
+        );
+        let schemas = doc.openapi.components.unwrap().schemas;
+        assert_eq!(schemas.keys().collect::<Vec<_>>(), ["pet"]);
+    }
 }

@@ -44,6 +44,9 @@ fn walk<'v>(node: &'v mut Value, path: &mut Vec<Step<'v>>, warnings: &mut Vec<Di
             if let Some(warning) = boolean_required_in_schema(map, path) {
                 warnings.push(warning);
             }
+            if let Some(warning) = items_as_type_name(map, path) {
+                warnings.push(warning);
+            }
             if map.get("type").and_then(Value::as_str) == Some("integer") {
                 for bound in ["minimum", "maximum"] {
                     if let Some(value) = map.get_mut(bound) {
@@ -131,6 +134,26 @@ fn boolean_required_in_schema(
         ))
         .at_pointer(join(&pointer(path), "required"))
         .with_help("list the required properties in the parent object's `required`"),
+    )
+}
+
+/// An array's `items` is a schema; `items: string` (a type's name where
+/// the schema goes) is read as `items: {type: string}`.
+fn items_as_type_name(
+    map: &mut serde_json::Map<String, Value>,
+    path: &[Step<'_>],
+) -> Option<Diagnostic> {
+    let name = map.get("items").and_then(Value::as_str)?;
+    if !["string", "integer", "number", "boolean", "object", "array"].contains(&name) {
+        return None;
+    }
+    let name = name.to_string();
+    map.insert("items".to_string(), serde_json::json!({"type": name}));
+    Some(
+        Diagnostic::warning(format!(
+            "`items: {name}` names a type where a schema goes; it is read as `items: {{type: {name}}}`"
+        ))
+        .at_pointer(join(&pointer(path), "items")),
     )
 }
 
@@ -288,5 +311,16 @@ mod tests {
             pointers,
             ["#/components/schemas/Span/properties/id/required"]
         );
+    }
+
+    #[test]
+    fn items_that_name_a_type_are_read_as_a_schema_of_it() {
+        let mut value = serde_json::json!({"type": "array", "items": "string"});
+        let warnings = normalize(&mut value);
+        assert_eq!(value["items"], serde_json::json!({"type": "string"}));
+        assert_eq!(warnings.len(), 1);
+        let mut unknown = serde_json::json!({"type": "array", "items": "Pet"});
+        assert!(normalize(&mut unknown).is_empty());
+        assert_eq!(unknown["items"], "Pet");
     }
 }
