@@ -13,6 +13,7 @@ use std::process::Command;
 const ACCEPTED: &[(&str, &str, usize)] = &[
     ("box-platform", "box-platform.json", 296),
     ("spotify-web-api", "spotify-web-api.yaml", 97),
+    ("influxdb-unity", "influxdb-unity/unity.yml", 53),
 ];
 
 fn root() -> PathBuf {
