@@ -1,7 +1,7 @@
-//! What published specs write that openapiv3 cannot read (integer bounds
-//! beyond 64 bits, parameters without a schema), made readable
-//! before the document is deserialized, each with a warning that says what
-//! was read instead.
+//! What published specs write that openapiv3 cannot read (parameters
+//! without a schema, `required: true` on a schema, `items: string`,
+//! integer bounds beyond 64 bits), made readable before the document is
+//! deserialized, each with a warning that says what was read instead.
 //!
 //! Without this, one odd node fails the whole document. Literal data
 //! (examples, defaults, extensions: [`super::is_literal`]) is never changed.
@@ -38,14 +38,12 @@ fn pointer(path: &[Step<'_>]) -> String {
 fn walk<'v>(node: &'v mut Value, path: &mut Vec<Step<'v>>, warnings: &mut Vec<Diagnostic>) {
     match node {
         Value::Object(map) => {
-            if let Some(warning) = parameter_without_schema(map, path) {
-                warnings.push(warning);
-            }
-            if let Some(warning) = boolean_required_in_schema(map, path) {
-                warnings.push(warning);
-            }
-            if let Some(warning) = items_as_type_name(map, path) {
-                warnings.push(warning);
+            for rewrite in [
+                parameter_without_schema,
+                boolean_required_in_schema,
+                items_as_type_name,
+            ] {
+                warnings.extend(rewrite(map, path));
             }
             if map.get("type").and_then(Value::as_str) == Some("integer") {
                 for bound in ["minimum", "maximum"] {
@@ -195,6 +193,14 @@ fn integer_bound(value: &mut Value, bound: &str, path: &[Step<'_>]) -> Option<Di
 mod tests {
     use super::*;
 
+    /// The pointers of `warnings`, in order.
+    fn pointers(warnings: &[Diagnostic]) -> Vec<&str> {
+        warnings
+            .iter()
+            .filter_map(|w| w.pointer.as_deref())
+            .collect()
+    }
+
     #[test]
     fn integer_bounds_beyond_64_bits_are_read_as_the_nearest_that_fits() {
         let mut value = serde_json::json!({
@@ -221,12 +227,8 @@ mod tests {
             schemas["Example"]["properties"]["example"]["maximum"],
             i64::MAX
         );
-        let pointers: Vec<_> = warnings
-            .iter()
-            .filter_map(|w| w.pointer.as_deref())
-            .collect();
         assert_eq!(
-            pointers,
+            pointers(&warnings),
             [
                 "#/components/schemas/Big/minimum",
                 "#/components/schemas/Big/maximum",
@@ -303,12 +305,8 @@ mod tests {
             value["paths"]["/a"]["get"]["parameters"][0]["required"],
             true
         );
-        let pointers: Vec<_> = warnings
-            .iter()
-            .filter_map(|w| w.pointer.as_deref())
-            .collect();
         assert_eq!(
-            pointers,
+            pointers(&warnings),
             ["#/components/schemas/Span/properties/id/required"]
         );
     }
