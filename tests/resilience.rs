@@ -1013,6 +1013,68 @@ async fn post_answered_503_is_not_retried() {
 }
 
 #[tokio::test]
+async fn post_answered_429_is_retried() {
+    let server = FaultServer::sequence(vec![
+        Reply::new(429).header("Retry-After", "0").into(),
+        Reply::json(201, &block_slot_body()).into(),
+    ])
+    .await;
+    let response = bounded(
+        client_for(&server)
+            .create_block_slot(&create_request())
+            .send_with_response(),
+    )
+    .await
+    .expect("the POST is retried after a 429 and succeeds");
+    assert_eq!(response.retries(), 1);
+    assert_eq!(server.count(), 2, "a 429 means nothing was processed");
+}
+
+#[tokio::test]
+async fn post_with_an_idempotency_key_is_retried_on_503() {
+    let server = FaultServer::sequence(vec![
+        Reply::new(503).body("busy").into(),
+        Reply::json(201, &block_slot_body()).into(),
+    ])
+    .await;
+    let response = bounded(
+        client_for(&server)
+            .create_block_slot(&create_request())
+            .idempotency_key("key-7")
+            .send_with_response(),
+    )
+    .await
+    .expect("the keyed POST is retried and succeeds");
+    assert_eq!(response.retries(), 1);
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    for request in &requests {
+        assert_eq!(request.header("idempotency-key"), ["key-7"]);
+    }
+}
+
+#[tokio::test]
+async fn a_call_s_retry_policy_replaces_the_client_s() {
+    let server = FaultServer::always(Reply::new(503).body("busy")).await;
+    let client = client_for(&server);
+    let error = bounded(
+        client
+            .update_block_slot("evt-1", &update_request())
+            .retry_policy(RetryPolicy::none()),
+    )
+    .await
+    .expect_err("503 is an error");
+    assert_eq!(error.retries(), 0);
+    assert_eq!(server.count(), 1, "the call's policy allows one attempt");
+    // The client's own policy is unchanged for the next call.
+    let error = bounded(client.update_block_slot("evt-1", &update_request()))
+        .await
+        .expect_err("503 every time is an error");
+    assert_eq!(error.retries(), 2);
+    assert_eq!(server.count(), 4);
+}
+
+#[tokio::test]
 async fn post_reset_mid_body_is_not_retried() {
     let server = FaultServer::always(Behaviour::ResetMidBody).await;
     let error = bounded(client_for(&server).create_block_slot(&create_request()))

@@ -4,7 +4,7 @@
 
 //! The request builders, one per operation: made by the method of
 //! [`Client`] of the same name, sent by `.send()` or by `.await`.
-use super::runtime::{CallOptions, Client, Error, Request, Response};
+use super::runtime::{CallOptions, Client, Error, Request, Response, RetryPolicy};
 #[allow(unused_imports)]
 use super::types;
 /// The request of [`Client::create_block_slot`]: set optional parameters and per-call options, then `.send().await` or `.await` it.
@@ -28,6 +28,20 @@ impl<'c> CreateBlockSlot<'c> {
     /// reported as `Error::InvalidRequest` when the request is sent.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.options.header(name, value);
+        self
+    }
+    /// Overrides the client's retry policy (`ClientBuilder::retry_policy`)
+    /// for this call.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.options.retry_policy(policy);
+        self
+    }
+    /// Sends `key` as the `Idempotency-Key` header. The server then
+    /// applies a repeated request once, so the call is retried (after a
+    /// timeout or a 5xx) whatever its method. Use a fresh key per
+    /// logical request, e.g. a UUID.
+    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
+        self.options.idempotency_key(key);
         self
     }
     /// Sends the request and decodes the answer.
@@ -82,6 +96,20 @@ impl<'c> DeleteEvent<'c> {
     /// reported as `Error::InvalidRequest` when the request is sent.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.options.header(name, value);
+        self
+    }
+    /// Overrides the client's retry policy (`ClientBuilder::retry_policy`)
+    /// for this call.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.options.retry_policy(policy);
+        self
+    }
+    /// Sends `key` as the `Idempotency-Key` header. The server then
+    /// applies a repeated request once, so the call is retried (after a
+    /// timeout or a 5xx) whatever its method. Use a fresh key per
+    /// logical request, e.g. a UUID.
+    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
+        self.options.idempotency_key(key);
         self
     }
     /// Sends the request and decodes the answer.
@@ -164,6 +192,20 @@ impl<'c> ListBlockedSlots<'c> {
         self.options.header(name, value);
         self
     }
+    /// Overrides the client's retry policy (`ClientBuilder::retry_policy`)
+    /// for this call.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.options.retry_policy(policy);
+        self
+    }
+    /// Sends `key` as the `Idempotency-Key` header. The server then
+    /// applies a repeated request once, so the call is retried (after a
+    /// timeout or a 5xx) whatever its method. Use a fresh key per
+    /// logical request, e.g. a UUID.
+    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
@@ -234,6 +276,20 @@ impl<'c> UpdateBlockSlot<'c> {
     /// reported as `Error::InvalidRequest` when the request is sent.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.options.header(name, value);
+        self
+    }
+    /// Overrides the client's retry policy (`ClientBuilder::retry_policy`)
+    /// for this call.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.options.retry_policy(policy);
+        self
+    }
+    /// Sends `key` as the `Idempotency-Key` header. The server then
+    /// applies a repeated request once, so the call is retried (after a
+    /// timeout or a 5xx) whatever its method. Use a fresh key per
+    /// logical request, e.g. a UUID.
+    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
+        self.options.idempotency_key(key);
         self
     }
     /// Sends the request and decodes the answer.

@@ -146,10 +146,11 @@ impl TokenCache {
 
 /// When and how often a request is retried.
 ///
-/// Retried: connection failures and timeouts, and the statuses 408, 429,
-/// 500, 502, 503 and 504, for idempotent methods (GET, PUT, DELETE, HEAD,
-/// OPTIONS). Other methods are retried only when the connection failed
-/// before the request was sent. Waits grow exponentially from
+/// Retried: a 429 (the server did not process the request), whatever the
+/// method; connection failures, timeouts and the statuses 408, 500, 502,
+/// 503 and 504 for idempotent methods (GET, PUT, DELETE, HEAD, OPTIONS)
+/// and for requests that carry an idempotency key. Other requests are
+/// retried only when the connection failed before they were sent. Waits grow exponentially from
 /// `initial_backoff` with full jitter, capped at `max_backoff`; a
 /// `Retry-After` header (seconds or HTTP date) or, on 429,
 /// `X-RateLimit-Interval-Milliseconds` sets the wait instead. When the next
@@ -674,7 +675,8 @@ impl Client {
                 | reqwest::Method::DELETE
                 | reqwest::Method::HEAD
                 | reqwest::Method::OPTIONS
-        );
+        ) || has_idempotency_key(&request.headers);
+        let policy = request.retry.as_ref().unwrap_or(&self.retry);
         let mut authorization = self.authorization(&request).await?;
         let mut refreshed = false;
         let mut attempt: u32 = 0;
@@ -722,9 +724,12 @@ impl Client {
                     if status == 429 && rate_limit.daily_exhausted() {
                         return Ok(raw);
                     }
-                    let retryable =
-                        idempotent && matches!(status, 408 | 429 | 500 | 502 | 503 | 504);
-                    if !retryable || attempt >= self.retry.max_attempts {
+                    // A 429 means the server did not process the request, so
+                    // it is retried whatever the method; other statuses only
+                    // where a repeat cannot apply the request twice.
+                    let retryable = status == 429
+                        || (idempotent && matches!(status, 408 | 500 | 502 | 503 | 504));
+                    if !retryable || attempt >= policy.max_attempts {
                         return Ok(raw);
                     }
                     let asked = retry_after(&raw.headers).or(if status == 429 {
@@ -732,8 +737,8 @@ impl Client {
                     } else {
                         None
                     });
-                    let wait = asked.unwrap_or_else(|| self.retry.backoff(attempt));
-                    if waited.saturating_add(wait) > self.retry.max_total_wait {
+                    let wait = asked.unwrap_or_else(|| policy.backoff(attempt));
+                    if waited.saturating_add(wait) > policy.max_total_wait {
                         if status == 429 {
                             raw.rate_limited = Some(asked);
                         }
@@ -758,10 +763,10 @@ impl Client {
                             // the body as a decode error; JSON decoding is
                             // done later, by `decode`.
                             || error.is_decode());
-                    let wait = self.retry.backoff(attempt);
+                    let wait = policy.backoff(attempt);
                     if !retryable
-                        || attempt >= self.retry.max_attempts
-                        || waited.saturating_add(wait) > self.retry.max_total_wait
+                        || attempt >= policy.max_attempts
+                        || waited.saturating_add(wait) > policy.max_total_wait
                     {
                         return Err(transport_error(error, retries));
                     }
@@ -1021,6 +1026,19 @@ impl RawRequest<'_> {
         self
     }
 
+    /// Overrides the client's retry policy for this request.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.options.retry_policy(policy);
+        self
+    }
+
+    /// Sends `key` as the `Idempotency-Key` header: the server applies a
+    /// repeated request once, so this request is retried like a GET.
+    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
+
     /// Sends the request; the answer's body is returned as bytes.
     pub async fn send(self) -> Result<Response<Vec<u8>>, AnyError> {
         let RawRequest {
@@ -1041,11 +1059,13 @@ impl RawRequest<'_> {
 }
 
 /// Options of one call, set through its request builder (`.timeout(..)`,
-/// `.header(..)`); they apply to that call only.
+/// `.header(..)`, `.retry_policy(..)`, `.idempotency_key(..)`); they apply
+/// to that call only.
 #[derive(Debug, Clone, Default)]
 pub struct CallOptions {
     timeout: Option<Duration>,
     headers: Vec<(String, String)>,
+    retry: Option<RetryPolicy>,
 }
 
 impl CallOptions {
@@ -1058,6 +1078,30 @@ impl CallOptions {
     pub fn header(&mut self, name: impl Into<String>, value: impl Into<String>) {
         self.headers.push((name.into(), value.into()));
     }
+
+    /// Overrides the client's retry policy for the call.
+    pub fn retry_policy(&mut self, policy: RetryPolicy) {
+        self.retry = Some(policy);
+    }
+
+    /// Sends `key` as the `Idempotency-Key` header, which makes the call
+    /// safe to retry whatever its method.
+    pub fn idempotency_key(&mut self, key: impl Into<String>) {
+        self.header(IDEMPOTENCY_KEY, key);
+    }
+}
+
+/// The header by which a server recognises a repeated request.
+const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
+
+/// Whether a request carries an idempotency key, under the conventional
+/// name or a spec's own (`X-Idempotency-Key`, `Idempotency_Key`): the server
+/// then applies a repeated request once, so any method may be retried.
+fn has_idempotency_key(headers: &HeaderMap) -> bool {
+    headers.keys().any(|name| {
+        let name = name.as_str().replace('_', "-");
+        name == "idempotency-key" || name.ends_with("-idempotency-key")
+    })
 }
 
 /// A request as a generated method describes it.
@@ -1077,6 +1121,8 @@ pub(super) struct Request {
     authenticated: bool,
     /// A per-call timeout, instead of the client's.
     timeout: Option<Duration>,
+    /// A per-call retry policy, instead of the client's.
+    retry: Option<RetryPolicy>,
 }
 
 #[allow(dead_code)]
@@ -1093,6 +1139,7 @@ impl Request {
             content_type: None,
             authenticated: true,
             timeout: None,
+            retry: None,
         }
     }
 
@@ -1102,6 +1149,7 @@ impl Request {
     /// are refused.
     pub(super) fn apply<E>(&mut self, options: CallOptions) -> Result<(), Error<E>> {
         self.timeout = options.timeout;
+        self.retry = options.retry;
         for (name, value) in options.headers {
             let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
                 Error::InvalidRequest(format!("`{name}` is not a valid header name"))

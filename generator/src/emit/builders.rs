@@ -1,8 +1,8 @@
 //! The `builders` module: one request builder per operation. A builder
 //! holds the required arguments the client method was given, has one setter
-//! per optional parameter and the per-call options (`timeout`, `header`),
-//! and sends the request with `send` / `send_with_response`, or when it is
-//! awaited (`IntoFuture`).
+//! per optional parameter and the per-call options (`timeout`, `header`,
+//! `retry_policy`, `idempotency_key`), and sends the request with `send` /
+//! `send_with_response`, or when it is awaited (`IntoFuture`).
 
 use proc_macro2::TokenStream;
 use quote::{quote, ToTokens};
@@ -25,7 +25,7 @@ pub fn module(api: &Api) -> RustFile<'_> {
         quote! {
             //! The request builders, one per operation: made by the method of
             //! [`Client`] of the same name, sent by `.send()` or by `.await`.
-            use super::runtime::{CallOptions, Client, Error, Request, Response};
+            use super::runtime::{CallOptions, Client, Error, Request, Response, RetryPolicy};
             #[allow(unused_imports)]
             use super::types;
         }
@@ -207,6 +207,22 @@ fn call_options() -> TokenStream {
         /// reported as `Error::InvalidRequest` when the request is sent.
         pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
             self.options.header(name, value);
+            self
+        }
+
+        /// Overrides the client's retry policy (`ClientBuilder::retry_policy`)
+        /// for this call.
+        pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+            self.options.retry_policy(policy);
+            self
+        }
+
+        /// Sends `key` as the `Idempotency-Key` header. The server then
+        /// applies a repeated request once, so the call is retried (after a
+        /// timeout or a 5xx) whatever its method. Use a fresh key per
+        /// logical request, e.g. a UUID.
+        pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
+            self.options.idempotency_key(key);
             self
         }
     }
