@@ -1062,6 +1062,7 @@ pub struct CallOptions {
     timeout: Option<Duration>,
     headers: Vec<(String, String)>,
     retry: Option<RetryPolicy>,
+    max_pages: Option<u32>,
 }
 
 impl CallOptions {
@@ -1085,6 +1086,18 @@ impl CallOptions {
     pub fn idempotency_key(&mut self, key: impl Into<String>) {
         self.header(IDEMPOTENCY_KEY, key);
     }
+
+    /// Caps the pages a paginated call's stream fetches.
+    pub fn max_pages(&mut self, pages: u32) {
+        self.max_pages = Some(pages);
+    }
+
+    /// The cap on pages: the call's, or [`DEFAULT_MAX_PAGES`].
+    // Not every API has a paginated operation.
+    #[allow(dead_code)]
+    pub(super) fn page_cap(&self) -> u32 {
+        self.max_pages.unwrap_or(DEFAULT_MAX_PAGES)
+    }
 }
 
 /// The header by which a server recognises a repeated request.
@@ -1103,7 +1116,7 @@ fn has_idempotency_key(headers: &HeaderMap) -> bool {
 /// A request as a generated method describes it.
 // Not every API uses every kind of parameter, so some helpers may be unused.
 #[allow(dead_code)]
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(super) struct Request {
     method: reqwest::Method,
     /// The spec's path template, e.g. `/pets/{petId}`, for logs.
@@ -1206,6 +1219,29 @@ impl Request {
         self.query.push('=');
         self.query
             .extend(url::form_urlencoded::byte_serialize(value.as_bytes()));
+    }
+
+    /// The value of the query parameter `name`, when the request has it.
+    fn query_value(&self, name: &str) -> Option<String> {
+        let query = self.query.strip_prefix('?').unwrap_or(&self.query);
+        url::form_urlencoded::parse(query.as_bytes())
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.into_owned())
+    }
+
+    /// Sets the query parameter `name` to `value`, replacing any value it
+    /// had.
+    fn set_query(&mut self, name: &str, value: &str) {
+        let query = self.query.strip_prefix('?').unwrap_or(&self.query);
+        let kept: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
+            .filter(|(key, _)| key != name)
+            .map(|(key, value)| (key.into_owned(), value.into_owned()))
+            .collect();
+        self.query.clear();
+        for (key, value) in &kept {
+            self.query(key, value);
+        }
+        self.query(name, value);
     }
 
     /// Sets a header; fails when the value cannot be sent as a header.
@@ -1395,6 +1431,173 @@ impl Multipart {
             HeaderValue::try_from(format!("multipart/form-data; boundary={boundary}"))
                 .unwrap_or_else(|_| HeaderValue::from_static("multipart/form-data"));
         (out, content_type)
+    }
+}
+
+/// The most pages a paginated call's stream fetches, unless its builder
+/// sets `max_pages`.
+pub const DEFAULT_MAX_PAGES: u32 = 1_000;
+
+/// How a paginated operation asks for its next page.
+// Not every API has a paginated operation, nor every style.
+#[allow(dead_code)]
+pub(super) enum Paging {
+    /// The query parameter `param` counts the items to skip; `limit` is the
+    /// page-size parameter.
+    Offset {
+        param: &'static str,
+        limit: Option<&'static str>,
+    },
+    /// The query parameter `param` numbers the pages, from 1 unless the
+    /// first request sets it.
+    Page {
+        param: &'static str,
+        limit: Option<&'static str>,
+    },
+    /// The query parameter `param` carries the cursor the previous page
+    /// gave.
+    Cursor { param: &'static str },
+    /// The previous page gave the next page's URL.
+    NextUrl,
+}
+
+/// A paginated operation: how to page, and where a page's body holds its
+/// items and the next cursor or URL.
+#[allow(dead_code)]
+pub(super) struct Pager<T, I> {
+    pub(super) paging: Paging,
+    pub(super) items: fn(T) -> Option<Vec<I>>,
+    pub(super) next: fn(&T) -> Option<String>,
+}
+
+/// Where a paginated stream is: the items of the page fetched last, and
+/// the request for the next page (none once the last page is in).
+struct PageState<T, I, E> {
+    buffered: std::collections::VecDeque<I>,
+    next: Option<Result<Request, Error<E>>>,
+    pages: u32,
+    pager: Pager<T, I>,
+}
+
+#[allow(dead_code)]
+impl Client {
+    /// The items of every page, starting with `first`: fetched one page at
+    /// a time, as the stream is read. A failed page ends the stream after
+    /// its error; so does `max_pages`, without one.
+    pub(super) fn paginate<'c, T, I, E>(
+        &'c self,
+        first: Result<Request, Error<E>>,
+        pager: Pager<T, I>,
+        max_pages: u32,
+    ) -> impl futures_util::Stream<Item = Result<I, Error<E>>> + Send + 'c
+    where
+        T: DeserializeOwned + Send + 'c,
+        I: Send + 'c,
+        E: ApiError + Send + 'c,
+    {
+        let state = PageState {
+            buffered: std::collections::VecDeque::new(),
+            next: Some(first),
+            pages: 0,
+            pager,
+        };
+        futures_util::stream::unfold(state, move |mut state| async move {
+            loop {
+                if let Some(item) = state.buffered.pop_front() {
+                    return Some((Ok(item), state));
+                }
+                if state.pages >= max_pages {
+                    return None;
+                }
+                let request = match state.next.take()? {
+                    Ok(request) => request,
+                    Err(error) => return Some((Err(error), state)),
+                };
+                let body = match self.send::<T, E>(request.clone()).await {
+                    Ok(response) => response.into_body(),
+                    Err(error) => return Some((Err(error), state)),
+                };
+                state.pages += 1;
+                let next = (state.pager.next)(&body);
+                let items = (state.pager.items)(body).unwrap_or_default();
+                state.next = self.next_page(request, &state.pager.paging, items.len(), next);
+                state.buffered.extend(items);
+            }
+        })
+    }
+
+    /// The request for the page after the one `request` fetched, which held
+    /// `count` items and gave `next`; `None` after the last page.
+    fn next_page<E>(
+        &self,
+        mut request: Request,
+        paging: &Paging,
+        count: usize,
+        next: Option<String>,
+    ) -> Option<Result<Request, Error<E>>> {
+        let number = |request: &Request, name: &str| {
+            request
+                .query_value(name)
+                .and_then(|value| value.parse::<u64>().ok())
+        };
+        let count = u64::try_from(count).unwrap_or(u64::MAX);
+        // An empty page, or one shorter than the page size asked for, is
+        // the last.
+        let last = |request: &Request, limit: &Option<&str>| {
+            count == 0
+                || limit
+                    .and_then(|l| number(request, l))
+                    .is_some_and(|l| count < l)
+        };
+        match paging {
+            Paging::Offset { param, limit } => {
+                if last(&request, limit) {
+                    return None;
+                }
+                let offset = number(&request, param).unwrap_or(0).saturating_add(count);
+                request.set_query(param, &offset.to_string());
+            }
+            Paging::Page { param, limit } => {
+                if last(&request, limit) {
+                    return None;
+                }
+                let page = number(&request, param).unwrap_or(1).saturating_add(1);
+                request.set_query(param, &page.to_string());
+            }
+            Paging::Cursor { param } => {
+                let cursor = next.filter(|c| !c.is_empty())?;
+                // A server that gives the same cursor again would loop.
+                if request.query_value(param).as_deref() == Some(cursor.as_str()) {
+                    return None;
+                }
+                request.set_query(param, &cursor);
+            }
+            Paging::NextUrl => {
+                let url = next.filter(|u| !u.is_empty())?;
+                return Some(self.follow(request, &url).map_err(Error::InvalidRequest));
+            }
+        }
+        Some(Ok(request))
+    }
+
+    /// `request`, sent to the next page's URL instead: only a URL on this
+    /// client's server (the credentials go with it).
+    fn follow(&self, mut request: Request, next: &str) -> Result<Request, String> {
+        let refused = || format!("the next page's URL `{next}` is not on the client's server");
+        let base = reqwest::Url::parse(&self.base_url).map_err(|_| refused())?;
+        let url = base.join(next).map_err(|_| refused())?;
+        let rest = url
+            .as_str()
+            .strip_prefix(self.base_url.as_str())
+            .filter(|rest| rest.is_empty() || rest.starts_with(['/', '?']))
+            .ok_or_else(refused)?;
+        let (path, query) = match rest.find('?') {
+            Some(at) => rest.split_at(at),
+            None => (rest, ""),
+        };
+        request.path = path.to_string();
+        request.query = query.to_string();
+        Ok(request)
     }
 }
 

@@ -11,7 +11,10 @@ fn main() {
     println!("cargo:rerun-if-changed=../templates");
     for (name, file) in FIXTURES {
         let spec = fixtures.join(file);
-        let options = apigen::Options::new(&spec, format!("{name}-client"));
+        let mut options = apigen::Options::new(&spec, format!("{name}-client"));
+        if *name == "calendars" {
+            options.pagination = calendars_pagination();
+        }
         let module = apigen::generate_module(&options)
             .unwrap_or_else(|e| panic!("fixture {name} does not generate:\n{e}"));
         std::fs::write(
@@ -29,5 +32,33 @@ const FIXTURES: &[(&str, &str)] = &[
     ("bodies", "bodies.yaml"),
     ("schemas", "schemas.yaml"),
     ("mistakes", "mistakes.yaml"),
+    ("pagination", "pagination.yaml"),
     ("calendars", "highlevel/apps/calendars.json"),
 ];
+
+/// The vendor's list operations that page by offset, declared as an app
+/// that vendors the unedited spec would in `[pagination]` of its
+/// spec/apigen.toml.
+fn calendars_pagination() -> std::collections::BTreeMap<String, serde_json::Value> {
+    [
+        (
+            "get-appointment-notes",
+            serde_json::json!({"items": "notes", "offset": "offset", "limit": "limit"}),
+        ),
+        (
+            "getAllSchedules",
+            serde_json::json!({"items": "schedules", "offset": "skip", "limit": "limit"}),
+        ),
+        (
+            "fetch-calendar-resources",
+            serde_json::json!({"offset": "skip", "limit": "limit"}),
+        ),
+        (
+            "get-event-notification",
+            serde_json::json!({"offset": "skip", "limit": "limit"}),
+        ),
+    ]
+    .into_iter()
+    .map(|(id, declaration)| (id.to_string(), declaration))
+    .collect()
+}

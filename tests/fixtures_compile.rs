@@ -462,4 +462,50 @@ mod behaviour {
         // The component keeps its name; the constructor's argument type yields.
         let _ = WideRequired::default();
     }
+
+    /// The vendor's schedule search, paged by `skip` through
+    /// `[pagination]`-style options, walks its pages until a short one.
+    #[tokio::test]
+    async fn vendor_schedules_are_streamed_across_pages() {
+        use futures_util::StreamExt;
+        use wiremock::matchers::{query_param, query_param_is_missing};
+        let server = MockServer::start().await;
+        let schedules = |ids: &[&str]| {
+            let all: Vec<_> = ids
+                .iter()
+                .map(|id| {
+                    json!({
+                        "id": id, "name": "Hours", "locationId": "loc", "rules": [],
+                        "timezone": "America/New_York", "dateAdded": "2023-01-15T10:30:00.000Z",
+                        "dateUpdated": "2023-01-20T14:45:00.000Z", "userId": "user", "deleted": false
+                    })
+                })
+                .collect();
+            json!({"schedules": all})
+        };
+        for (skip, ids) in [(None, &["a", "b"][..]), (Some("2"), &["c"][..])] {
+            let mock = Mock::given(wiremock::matchers::path("/calendars/schedules/search"));
+            let mock = match skip {
+                Some(skip) => mock.and(query_param("skip", skip)),
+                None => mock.and(query_param_is_missing("skip")),
+            };
+            mock.respond_with(ResponseTemplate::new(200).set_body_json(schedules(ids)))
+                .expect(1)
+                .mount(&server)
+                .await;
+        }
+        let client = super::calendars::Client::builder()
+            .base_url(server.uri())
+            .bearer_token("t")
+            .build()
+            .unwrap();
+        let ids: Vec<String> = client
+            .get_all_schedules("loc", "user")
+            .limit(2.0)
+            .into_stream()
+            .map(|schedule| schedule.expect("each page decodes").id)
+            .collect()
+            .await;
+        assert_eq!(ids, ["a", "b", "c"]);
+    }
 }

@@ -20,6 +20,7 @@ fn generated_folder_is_up_to_date() {
         command: "cargo run -p apigen -- generate".to_string(),
         strict: true,
         bump_from: Some(config.root.join(&config.out)),
+        pagination: config.pagination.clone(),
     };
     let generated = apigen::generate(&options).unwrap_or_else(|e| panic!("{e}"));
     let drift = apigen::output::compare_tree(&config.root.join(&config.out), &generated.files)

@@ -24,6 +24,7 @@ fn spec_options() -> apigen::Options {
         command: "cargo run -p apigen -- generate".to_string(),
         strict: true,
         bump_from: Some(config.root.join(&config.out)),
+        pagination: config.pagination.clone(),
     }
 }
 
@@ -95,6 +96,11 @@ fn fixture_bodies() {
 #[test]
 fn fixture_schemas() {
     insta::assert_snapshot!(fixture("schemas"));
+}
+
+#[test]
+fn fixture_pagination() {
+    insta::assert_snapshot!(fixture("pagination"));
 }
 
 #[test]

@@ -54,7 +54,13 @@ impl<'c> CreateBlockSlot<'c> {
     pub async fn send_with_response(
         self,
     ) -> Result<Response<types::BlockSlot>, Error<types::CreateBlockSlotError>> {
-        let Self { client, body, options } = self;
+        let client = self.client;
+        let request = self.into_request()?;
+        client.send(request).await
+    }
+    /// The request these arguments and options make.
+    fn into_request(self) -> Result<Request, Error<types::CreateBlockSlotError>> {
+        let Self { client: _, body, options } = self;
         let mut request = Request::new(
             reqwest::Method::POST,
             "/calendars/events/block-slots",
@@ -63,7 +69,7 @@ impl<'c> CreateBlockSlot<'c> {
         request.constant_header("version", super::headers::VERSION);
         request.json(body)?;
         request.apply(options)?;
-        client.send(request).await
+        Ok(request)
     }
 }
 impl<'c> std::future::IntoFuture for CreateBlockSlot<'c> {
@@ -122,7 +128,13 @@ impl<'c> DeleteEvent<'c> {
     pub async fn send_with_response(
         self,
     ) -> Result<Response<types::DeleteEventResult>, Error<types::DeleteEventError>> {
-        let Self { client, event_id, options } = self;
+        let client = self.client;
+        let request = self.into_request()?;
+        client.send(request).await
+    }
+    /// The request these arguments and options make.
+    fn into_request(self) -> Result<Request, Error<types::DeleteEventError>> {
+        let Self { client: _, event_id, options } = self;
         let mut request = Request::new(
             reqwest::Method::DELETE,
             "/calendars/events/{eventId}",
@@ -131,7 +143,7 @@ impl<'c> DeleteEvent<'c> {
         request.path_param("eventId", event_id)?;
         request.constant_header("version", super::headers::VERSION);
         request.apply(options)?;
-        client.send(request).await
+        Ok(request)
     }
 }
 impl<'c> std::future::IntoFuture for DeleteEvent<'c> {
@@ -216,8 +228,14 @@ impl<'c> ListBlockedSlots<'c> {
     pub async fn send_with_response(
         self,
     ) -> Result<Response<types::BlockedSlotList>, Error<types::ListBlockedSlotsError>> {
+        let client = self.client;
+        let request = self.into_request()?;
+        client.send(request).await
+    }
+    /// The request these arguments and options make.
+    fn into_request(self) -> Result<Request, Error<types::ListBlockedSlotsError>> {
         let Self {
-            client,
+            client: _,
             location_id,
             start_time,
             end_time,
@@ -242,7 +260,7 @@ impl<'c> ListBlockedSlots<'c> {
         }
         request.constant_header("version", super::headers::VERSION);
         request.apply(options)?;
-        client.send(request).await
+        Ok(request)
     }
 }
 impl<'c> std::future::IntoFuture for ListBlockedSlots<'c> {
@@ -302,7 +320,13 @@ impl<'c> UpdateBlockSlot<'c> {
     pub async fn send_with_response(
         self,
     ) -> Result<Response<types::BlockSlot>, Error<types::UpdateBlockSlotError>> {
-        let Self { client, event_id, body, options } = self;
+        let client = self.client;
+        let request = self.into_request()?;
+        client.send(request).await
+    }
+    /// The request these arguments and options make.
+    fn into_request(self) -> Result<Request, Error<types::UpdateBlockSlotError>> {
+        let Self { client: _, event_id, body, options } = self;
         let mut request = Request::new(
             reqwest::Method::PUT,
             "/calendars/events/block-slots/{eventId}",
@@ -312,7 +336,7 @@ impl<'c> UpdateBlockSlot<'c> {
         request.constant_header("version", super::headers::VERSION);
         request.json(body)?;
         request.apply(options)?;
-        client.send(request).await
+        Ok(request)
     }
 }
 impl<'c> std::future::IntoFuture for UpdateBlockSlot<'c> {

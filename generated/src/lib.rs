@@ -25,7 +25,8 @@ pub use chrono;
 pub use runtime::{
     AnyError, ApiError, BuildError, Client, ClientBuilder, Error, ErrorBody, RateLimit,
     RawRequest, Response, ResponseParts, RetryPolicy, TokenError, TokenFuture,
-    TokenProvider, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
+    TokenProvider, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_PAGES,
+    DEFAULT_TIMEOUT,
 };
 #[rustfmt::skip]
 pub use types::*;

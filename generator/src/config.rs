@@ -1,6 +1,7 @@
 //! `spec/apigen.toml`: the defaults that make `apigen generate` a complete
 //! command in a repository laid out like this one.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -24,6 +25,10 @@ pub struct Config {
     /// the changes to the Rust API.
     #[serde(default)]
     pub crate_version: Option<String>,
+    /// `[pagination.<operationId>]`: the `x-apigen-pagination` of
+    /// operations of a spec that is not edited here.
+    #[serde(default)]
+    pub pagination: BTreeMap<String, serde_json::Value>,
     /// The folder holding `spec/`, which the paths above are relative to.
     #[serde(skip)]
     pub root: PathBuf,

@@ -73,6 +73,11 @@ pub struct Options {
     /// changes to the Rust API, and `crate_version` only applies to a first
     /// generation. `None` pins the version to `crate_version`.
     pub bump_from: Option<PathBuf>,
+    /// Pagination of operations the spec does not mark itself, by
+    /// `operationId`: each value is put on the operation as its
+    /// `x-apigen-pagination` extension (from `[pagination]` in
+    /// spec/apigen.toml).
+    pub pagination: BTreeMap<String, serde_json::Value>,
 }
 
 impl Options {
@@ -87,6 +92,7 @@ impl Options {
             crate_version: "0.1.0".to_string(),
             strict: false,
             bump_from: None,
+            pagination: BTreeMap::new(),
         }
     }
 }
@@ -147,6 +153,49 @@ fn lower_document(doc: &spec::Document) -> Result<(model::Api, Vec<Diagnostic>, 
     }
 }
 
+/// Loads the spec of `options`, with the pagination they declare put on
+/// its operations.
+fn load(options: &Options) -> Result<spec::Document, Error> {
+    let mut doc = spec::load(&options.spec, &options.spec_display)?;
+    for (operation_id, declaration) in &options.pagination {
+        let operation = doc
+            .openapi
+            .paths
+            .paths
+            .values_mut()
+            .filter_map(|item| match item {
+                openapiv3::ReferenceOr::Item(item) => Some(item),
+                openapiv3::ReferenceOr::Reference { .. } => None,
+            })
+            .flat_map(|item| {
+                [
+                    &mut item.get,
+                    &mut item.put,
+                    &mut item.post,
+                    &mut item.delete,
+                    &mut item.options,
+                    &mut item.head,
+                    &mut item.patch,
+                    &mut item.trace,
+                ]
+            })
+            .filter_map(Option::as_mut)
+            .find(|op| op.operation_id.as_deref() == Some(operation_id.as_str()));
+        let Some(operation) = operation else {
+            return Err(Diagnostic::error(format!(
+                "`[pagination.{operation_id}]`: the spec has no operation with this operationId"
+            ))
+            .in_file(config::CONFIG_PATH)
+            .into());
+        };
+        operation.extensions.insert(
+            lower::pagination::EXTENSION.to_string(),
+            declaration.clone(),
+        );
+    }
+    Ok(doc)
+}
+
 /// A spec, lowered and checked against `--strict`.
 struct Prepared {
     api: model::Api,
@@ -202,7 +251,7 @@ pub const SPEC_FILE: &str = "openapi.json";
 /// previous output's version, bumped by what changed in the Rust API
 /// since ([`diff::changes`]); otherwise it is [`Options::crate_version`].
 pub fn generate(options: &Options) -> Result<Generated, Error> {
-    let doc = spec::load(&options.spec, &options.spec_display)?;
+    let doc = load(options)?;
     let Prepared {
         api,
         warnings,
@@ -251,7 +300,7 @@ pub fn generate_module_from_bytes(bytes: &[u8], options: &Options) -> Result<Mod
 /// Generates the whole client as one module file, for `include!` from a
 /// build script or for vendoring a single file.
 pub fn generate_module(options: &Options) -> Result<Module, Error> {
-    let doc = spec::load(&options.spec, &options.spec_display)?;
+    let doc = load(options)?;
     module(&doc, options)
 }
 

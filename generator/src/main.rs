@@ -253,6 +253,11 @@ fn resolve(target: &Target) -> Result<(Options, Destination), Error> {
         .crate_version
         .clone()
         .or_else(|| config.as_ref().and_then(|c| c.crate_version.clone()));
+    // The config's pagination names operations of the config's spec.
+    let pagination = match &config {
+        Some(config) if spec == config.root.join(&config.spec) => config.pagination.clone(),
+        _ => Default::default(),
+    };
     let bump_from = match (&pinned, &destination) {
         (None, Destination::Crate(out)) => Some(out.clone()),
         _ => None,
@@ -266,6 +271,7 @@ fn resolve(target: &Target) -> Result<(Options, Destination), Error> {
             command,
             strict: target.strict,
             bump_from,
+            pagination,
         },
         destination,
     ))

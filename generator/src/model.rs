@@ -291,8 +291,52 @@ pub struct Operation {
     /// `UpdatePetArgs`.
     pub required_args: Option<String>,
     pub auth: bool,
+    /// How the operation's answers are paged, when the spec says so.
+    pub pagination: Option<Pagination>,
     /// JSON pointer of the operation.
     pub origin: String,
+}
+
+/// A paginated operation: where its 2xx JSON body holds the page's items,
+/// and how the request for the next page is made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pagination {
+    pub style: PageStyle,
+    /// The fields from the body to the items array; empty when the body is
+    /// the array.
+    pub items: Vec<FieldStep>,
+    /// The type of one item.
+    pub item: TypeRef,
+}
+
+/// How the next page is asked for. Parameter names are wire names of query
+/// parameters of the operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PageStyle {
+    /// `param` counts the items to skip; `limit` is the page size.
+    Offset {
+        param: String,
+        limit: Option<String>,
+    },
+    /// `param` numbers the pages (from 1 unless the caller sets it).
+    Page {
+        param: String,
+        limit: Option<String>,
+    },
+    /// `param` carries the cursor that the previous page's `next` field
+    /// holds.
+    Cursor { param: String, next: Vec<FieldStep> },
+    /// The previous page's `next` field holds the next page's URL.
+    NextUrl { next: Vec<FieldStep> },
+}
+
+/// One field access on the way from a body to a value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldStep {
+    /// The Rust name of the field.
+    pub field: String,
+    /// Whether the field is an `Option`.
+    pub optional: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

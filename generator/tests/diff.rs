@@ -95,6 +95,7 @@ fixtures!(
     operation_added,
     operation_removed,
     operation_renamed,
+    pagination_added,
     parameter_added_optional,
     parameter_added_required,
     parameter_location_changed,

@@ -499,11 +499,48 @@ impl<'a> Differ<'a> {
             )),
             _ => {}
         }
+        self.pagination(old, new);
         self.operation_headers(old, new);
         self.parameters(old, new);
         self.body(old, new);
         self.success(old, new);
         self.errors(old, new);
+    }
+
+    fn pagination(&mut self, old: &Operation, new: &Operation) {
+        let at = |kind, impact| operation_change(kind, impact, &old.name);
+        match (&old.pagination, &new.pagination) {
+            (None, Some(_)) => self.push(at(Kind::PaginationAdded, Impact::Compatible).text(
+                "now paginated",
+                "its builder gains `into_stream` and `max_pages`; nothing existing changes",
+            )),
+            (Some(_), None) => self.push(at(Kind::PaginationRemoved, Impact::Breaking).text(
+                "no longer paginated",
+                "its builder loses `into_stream` and `max_pages`",
+            )),
+            (Some(before), Some(after)) => {
+                let (item_before, item_after) = (
+                    rust_type(self.old, &before.item),
+                    rust_type(self.new, &after.item),
+                );
+                if item_before != item_after {
+                    self.push(
+                        at(Kind::PaginationChanged, Impact::Breaking)
+                            .values(Some(item_before.clone()), Some(item_after.clone()))
+                            .text(
+                                format!("page items `{item_before}` → `{item_after}`"),
+                                "`into_stream` yields another type",
+                            ),
+                    );
+                } else if before.style != after.style || before.items != after.items {
+                    self.push(at(Kind::PaginationChanged, Impact::Breaking).text(
+                        "pages another way",
+                        "the same `into_stream` asks for its pages differently",
+                    ));
+                }
+            }
+            (None, None) => {}
+        }
     }
 
     fn operation_headers(&mut self, old: &Operation, new: &Operation) {

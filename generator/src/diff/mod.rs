@@ -158,6 +158,9 @@ pub enum Kind {
     DiscriminatorValueAdded,
     DiscriminatorValueRemoved,
     DiscriminatorValueChanged,
+    PaginationAdded,
+    PaginationRemoved,
+    PaginationChanged,
 }
 
 /// One change to the generated Rust API.
@@ -450,6 +453,7 @@ impl Loaded {
             bump_from: None,
             command: "apigen generate".to_string(),
             strict: false,
+            pagination: BTreeMap::new(),
         };
         let generated = crate::generate(&options)?;
         Ok(Loaded {

@@ -243,6 +243,7 @@ fn send_methods(api: &Api, op: &Operation) -> TokenStream {
     }
     let steps = Lazy(|| steps(api, op));
     let send = Lazy(|| send(op));
+    let stream = op.pagination.as_ref().map(|p| into_stream(api, op, p));
     quote! {
         /// Sends the request and decodes the answer.
         pub async fn send(self) -> Result<#success, #error> {
@@ -251,12 +252,116 @@ fn send_methods(api: &Api, op: &Operation) -> TokenStream {
 
         /// Like `send`, and also returns the status and headers.
         pub async fn send_with_response(self) -> Result<Response<#success>, #error> {
-            let Self { client, #(#fields,)* options } = self;
+            let client = self.client;
+            let request = self.into_request()?;
+            #send
+        }
+
+        #stream
+
+        /// The request these arguments and options make.
+        fn into_request(self) -> Result<Request, #error> {
+            let Self { client: _, #(#fields,)* options } = self;
             let mut request = Request::new(reqwest::Method::#method, #path_template);
             #steps
             request.apply(options)?;
-            #send
+            Ok(request)
         }
+    }
+}
+
+/// `max_pages` and `into_stream`, for an operation whose answers are
+/// paged: the runtime's `paginate` fetches the pages; the closures given to
+/// it take the items and the next cursor or URL out of a page.
+fn into_stream(api: &Api, op: &Operation, pagination: &Pagination) -> TokenStream {
+    let (success, error) = result_types(api, op);
+    let item = type_tokens(api, &pagination.item);
+    let literal = |name: &str| proc_macro2::Literal::string(name);
+    let limit = |limit: &Option<String>| match limit {
+        Some(name) => {
+            let name = literal(name);
+            quote!(Some(#name))
+        }
+        None => quote!(None),
+    };
+    let (paging, next, how) = match &pagination.style {
+        PageStyle::Offset { param, limit: size } => {
+            let (param, size) = (literal(param), limit(size));
+            let paging = quote!(Offset { param: #param, limit: #size });
+            (paging, None, "by offset")
+        }
+        PageStyle::Page { param, limit: size } => {
+            let (param, size) = (literal(param), limit(size));
+            let paging = quote!(Page { param: #param, limit: #size });
+            (paging, None, "by page number")
+        }
+        PageStyle::Cursor { param, next } => {
+            let param = literal(param);
+            (quote!(Cursor { param: #param }), Some(next), "by cursor")
+        }
+        PageStyle::NextUrl { next } => (quote!(NextUrl), Some(next), "by next-page URL"),
+    };
+    let items = field_path(&pagination.items);
+    let next = match next {
+        Some(steps) => {
+            let mut value = quote!(body);
+            for step in steps {
+                let field = ident(&step.field);
+                value = if step.optional {
+                    quote!(#value.#field.as_ref()?)
+                } else {
+                    quote!(#value.#field)
+                };
+            }
+            quote!(|body: &#success| Some(#value.to_string()))
+        }
+        None => quote!(|_: &#success| None),
+    };
+    let doc = docs(Some(&format!(
+        "Every item of every page ({how}), fetched one page at a time as the stream is read, starting with the page these arguments ask for. The stream ends after the last page, after a page that fails (with its error), or after `max_pages` pages."
+    )));
+    quote! {
+        /// Caps the pages `into_stream` fetches (default
+        /// [`DEFAULT_MAX_PAGES`](super::DEFAULT_MAX_PAGES)).
+        pub fn max_pages(mut self, pages: u32) -> Self {
+            self.options.max_pages(pages);
+            self
+        }
+
+        #doc
+        pub fn into_stream(self) -> impl futures_util::Stream<Item = Result<#item, #error>> + Send + 'c {
+            let client = self.client;
+            let max_pages = self.options.page_cap();
+            let pager = super::runtime::Pager {
+                paging: super::runtime::Paging::#paging,
+                items: |body: #success| #items,
+                next: #next,
+            };
+            client.paginate(self.into_request(), pager, max_pages)
+        }
+    }
+}
+
+/// The expression that moves the items array out of `body` through
+/// `steps`, as an `Option`.
+fn field_path(steps: &[FieldStep]) -> TokenStream {
+    let mut value = quote!(body);
+    let Some((last, before)) = steps.split_last() else {
+        return quote!(Some(#value));
+    };
+    for step in before {
+        let field = ident(&step.field);
+        value = if step.optional {
+            quote!(#value.#field?)
+        } else {
+            quote!(#value.#field)
+        };
+    }
+    let field = ident(&last.field);
+    if last.optional {
+        quote!(#value.#field)
+    } else {
+        quote!(Some(#value.#field))
     }
 }
 

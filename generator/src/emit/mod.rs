@@ -121,7 +121,8 @@ pub fn module_file(api: &Api, info: &CrateInfo, provenance: &Provenance) -> Resu
         pub use runtime::{
             AnyError, ApiError, BuildError, Client, ClientBuilder, Error, ErrorBody, RateLimit,
             RawRequest, Response, ResponseParts, RetryPolicy, TokenError, TokenFuture,
-            TokenProvider, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
+            TokenProvider, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_PAGES,
+            DEFAULT_TIMEOUT,
         };
         #[allow(unused_imports)]
         pub use types::*;
@@ -135,7 +136,8 @@ fn exports() -> TokenStream {
         pub use runtime::{
             AnyError, ApiError, BuildError, Client, ClientBuilder, Error, ErrorBody, RateLimit,
             RawRequest, Response, ResponseParts, RetryPolicy, TokenError, TokenFuture,
-            TokenProvider, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
+            TokenProvider, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_PAGES,
+            DEFAULT_TIMEOUT,
         };
         #[rustfmt::skip]
         pub use types::*;

@@ -25,13 +25,14 @@
 //!
 //! Path items and their operations are lowered in [`operations`], their
 //! parameters in [`parameters`], request bodies and responses in
-//! [`bodies`]. This file holds the entry point, the state shared by all of
+//! [`bodies`], their pagination in [`pagination`]. This file holds the entry point, the state shared by all of
 //! them, and the API-level pass: security, servers, examples.
 
 mod bodies;
 pub(crate) mod naming;
 mod objects;
 mod operations;
+pub(crate) mod pagination;
 mod parameters;
 mod recursion;
 mod refs;
@@ -97,6 +98,9 @@ struct Lowerer<'a> {
     cases: naming::Cases,
     /// Inside a multipart body, `format: binary` strings are bytes.
     binary_as_bytes: bool,
+    /// The pointer of each operation that declares its pagination, with
+    /// the declaration: resolved once every type is lowered.
+    paginated: Vec<(String, serde_json::Value)>,
 }
 
 impl<'a> Lowerer<'a> {
@@ -117,6 +121,7 @@ impl<'a> Lowerer<'a> {
             example_names: Namespace::new(),
             cases: naming::Cases::default(),
             binary_as_bytes: false,
+            paginated: Vec::new(),
         }
     }
 
@@ -154,6 +159,7 @@ impl<'a> Lowerer<'a> {
             .first()
             .map(|s| s.url.trim_end_matches('/').to_string());
         let (mut operations, constant_headers) = self.operations(auth.as_ref());
+        self.paginations(&mut operations);
         operations.sort_by(|a, b| a.name.cmp(&b.name));
         let mut types = TypeArena {
             types: std::mem::take(&mut self.types),

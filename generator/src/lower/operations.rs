@@ -61,6 +61,11 @@ pub const BUILDER_MEMBER_NAMES: &[&str] = &[
     "send",
     "send_with_response",
     "into_future",
+    "into_request",
+    "into_stream",
+    "max_pages",
+    "retry_policy",
+    "idempotency_key",
 ];
 
 /// One operation being lowered: what it is called and where it is.
@@ -202,6 +207,9 @@ impl<'a> Lowerer<'a> {
         params.extend(parameters.others);
         let body = self.request_body(&site);
         let (success, errors) = self.responses(&site);
+        if let Some(value) = site.op.extensions.get(super::pagination::EXTENSION) {
+            self.paginated.push((site.pointer.clone(), value.clone()));
+        }
         if site.method == Method::Delete && body.as_ref().is_some_and(|b| b.required) {
             self.warn(&join(&site.pointer, "requestBody"), "a DELETE with a required body: some servers and proxies drop DELETE bodies; the body is sent as the spec says");
         }
@@ -229,6 +237,7 @@ impl<'a> Lowerer<'a> {
             error_type,
             builder,
             required_args,
+            pagination: None,
             origin: site.pointer,
         }
     }
