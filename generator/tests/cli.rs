@@ -964,3 +964,40 @@ fn the_crate_version_follows_the_rust_api() {
     assert_eq!(pinned.status.code(), Some(0), "{}", stderr(&pinned));
     assert_eq!(version(dir.path()), "version = \"3.0.0\"");
 }
+
+/// `[pagination]` in spec/apigen.toml marks operations of a spec that is
+/// not edited: the client gets `into_stream`, and the shipped spec carries
+/// the declaration; an operationId the spec does not have is an error that
+/// names the table.
+#[test]
+fn the_config_declares_pagination() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = GOOD.replace(
+        "  /a/{id}:",
+        "  /as:\n    get:\n      operationId: listAs\n      parameters:\n        - {name: offset, in: query, schema: {type: integer}}\n      responses:\n        \"200\":\n          description: ok\n          content:\n            application/json:\n              schema: {type: array, items: {$ref: \"#/components/schemas/A\"}}\n  /a/{id}:",
+    );
+    std::fs::create_dir(dir.path().join("spec")).unwrap();
+    std::fs::write(dir.path().join("spec/api.yaml"), spec).unwrap();
+    let config = |operation: &str| {
+        format!("spec = \"spec/api.yaml\"\nout = \"out\"\ncrate-name = \"tiny\"\n\n[pagination.{operation}]\noffset = \"offset\"\n")
+    };
+    std::fs::write(dir.path().join("spec/apigen.toml"), config("listAs")).unwrap();
+    let output = apigen(dir.path(), &["generate"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let builders = std::fs::read_to_string(dir.path().join("out/src/builders.rs")).unwrap();
+    assert!(builders.contains("pub fn into_stream("), "{builders}");
+    let shipped = std::fs::read_to_string(dir.path().join("out/openapi.json")).unwrap();
+    assert!(shipped.contains("x-apigen-pagination"));
+
+    std::fs::write(dir.path().join("spec/apigen.toml"), config("listBs")).unwrap();
+    let before = snapshot(&dir.path().join("out"));
+    let output = apigen(dir.path(), &["generate"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output)
+            .contains("`[pagination.listBs]`: the spec has no operation with this operationId"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(snapshot(&dir.path().join("out")), before, "out/ changed");
+}
