@@ -636,6 +636,28 @@ impl Client {
         Err(error_for(raw))
     }
 
+    /// Like [`Client::send`], handing a 2xx body over unread: no body
+    /// limit, nothing buffered.
+    // Not every API has a binary response.
+    #[allow(dead_code)]
+    pub(super) async fn send_streaming<E>(
+        &self,
+        request: Request,
+    ) -> Result<Response<ByteStream>, Error<E>>
+    where
+        E: ApiError,
+    {
+        let mut raw = self.exchange(request).await?;
+        if raw.status.is_success() {
+            let stream = ByteStream {
+                response: raw.stream.take(),
+                retries: raw.retries,
+            };
+            return Ok(raw.with_body(stream));
+        }
+        Err(error_for(raw))
+    }
+
     async fn authorization<E>(
         &self,
         request: &Request,
@@ -824,8 +846,20 @@ impl Client {
                 retries: 0,
                 too_large: true,
                 rate_limited: None,
+                stream: None,
             })
         };
+        if request.stream_success && status.is_success() {
+            return Attempt::Answer(RawResponse {
+                status,
+                headers: response.headers().clone(),
+                body: Vec::new(),
+                retries: 0,
+                too_large: false,
+                rate_limited: None,
+                stream: Some(Box::new(response)),
+            });
+        }
         let declared = response.content_length();
         if declared.is_some_and(|len| len > self.max_body_bytes) {
             return too_large(&mut response);
@@ -852,6 +886,7 @@ impl Client {
             retries: 0,
             too_large: false,
             rate_limited: None,
+            stream: None,
         })
     }
 }
@@ -1125,13 +1160,16 @@ pub(super) struct Request {
     query: String,
     headers: HeaderMap,
     cookies: Vec<String>,
-    body: Option<Vec<u8>>,
+    /// Shared, so that each attempt sends it without a copy.
+    body: Option<bytes::Bytes>,
     content_type: Option<HeaderValue>,
     authenticated: bool,
     /// A per-call timeout, instead of the client's.
     timeout: Option<Duration>,
     /// A per-call retry policy, instead of the client's.
     retry: Option<RetryPolicy>,
+    /// A 2xx body is handed over unread, as a [`ByteStream`].
+    stream_success: bool,
 }
 
 #[allow(dead_code)]
@@ -1149,6 +1187,7 @@ impl Request {
             authenticated: true,
             timeout: None,
             retry: None,
+            stream_success: false,
         }
     }
 
@@ -1219,6 +1258,11 @@ impl Request {
         self.query.push('=');
         self.query
             .extend(url::form_urlencoded::byte_serialize(value.as_bytes()));
+    }
+
+    /// Leaves a 2xx body unread, for [`Client::send_streaming`].
+    pub(super) fn stream_success(&mut self) {
+        self.stream_success = true;
     }
 
     /// The value of the query parameter `name`, when the request has it.
@@ -1338,7 +1382,7 @@ impl Request {
     }
 
     fn set_body(&mut self, bytes: Vec<u8>, content_type: HeaderValue) {
-        self.body = Some(bytes);
+        self.body = Some(bytes::Bytes::from(bytes));
         self.content_type = Some(content_type);
     }
 }
@@ -1609,6 +1653,9 @@ struct RawResponse {
     too_large: bool,
     /// For a 429 returned as the final answer: the wait the server asked for.
     rate_limited: Option<Option<Duration>>,
+    /// A 2xx answer to a request that streams its body, unread (boxed: it
+    /// is large, and rare).
+    stream: Option<Box<reqwest::Response>>,
 }
 
 impl RawResponse {
@@ -1637,6 +1684,54 @@ impl RawResponse {
             retries: self.retries,
             body,
         }
+    }
+}
+
+/// A response body read as it arrives, chunk by chunk: from
+/// `send_streaming` on the builder of an operation with a binary answer.
+/// No body limit applies and nothing is buffered.
+pub struct ByteStream {
+    response: Option<Box<reqwest::Response>>,
+    retries: u32,
+}
+
+impl fmt::Debug for ByteStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ByteStream").finish_non_exhaustive()
+    }
+}
+
+impl ByteStream {
+    /// The next chunk of the body; `None` at its end. A connection lost
+    /// mid-body is an `Error::Transport` (or `Error::Timeout`).
+    pub async fn chunk(&mut self) -> Result<Option<bytes::Bytes>, AnyError> {
+        let Some(response) = &mut self.response else {
+            return Ok(None);
+        };
+        match response.chunk().await {
+            Ok(Some(chunk)) => Ok(Some(chunk)),
+            Ok(None) => {
+                self.response = None;
+                Ok(None)
+            }
+            Err(source) => {
+                self.response = None;
+                Err(transport_error(source, self.retries))
+            }
+        }
+    }
+
+    /// The chunks as a `futures_util::Stream`; it ends after an error.
+    pub fn into_stream(
+        self,
+    ) -> impl futures_util::Stream<Item = Result<bytes::Bytes, AnyError>> + Send {
+        futures_util::stream::unfold(self, |mut body| async move {
+            match body.chunk().await {
+                Ok(Some(chunk)) => Some((Ok(chunk), body)),
+                Ok(None) => None,
+                Err(error) => Some((Err(error), body)),
+            }
+        })
     }
 }
 
@@ -2135,6 +2230,7 @@ mod tests {
             body: body.to_vec(),
             retries: 2,
             too_large: false,
+            stream: None,
         }
     }
 

@@ -290,6 +290,48 @@ mod behaviour {
         assert_eq!(request.body, b"hi");
     }
 
+    /// A binary answer larger than the body limit: `send` refuses it,
+    /// `send_streaming` hands it over chunk by chunk.
+    #[tokio::test]
+    async fn a_streamed_download_is_not_bound_by_the_body_limit() {
+        use futures_util::StreamExt;
+        let blob: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        let server = server(
+            ResponseTemplate::new(200).set_body_raw(blob.clone(), "application/octet-stream"),
+        )
+        .await;
+        let client = super::bodies::Client::builder()
+            .base_url(server.uri())
+            .max_body_bytes(64 * 1024)
+            .build()
+            .unwrap();
+        match client.get_blob("b-1").await {
+            Err(super::bodies::Error::BodyTooLarge { limit, .. }) => assert_eq!(limit, 64 * 1024),
+            other => panic!("expected Error::BodyTooLarge, got {other:?}"),
+        }
+        let response = client.get_blob("b-1").send_streaming().await.unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(
+            header_value(response.headers(), "content-type"),
+            "application/octet-stream"
+        );
+        let mut chunks = std::pin::pin!(response.into_body().into_stream());
+        let mut received = Vec::new();
+        while let Some(chunk) = chunks.next().await {
+            received.extend_from_slice(&chunk.unwrap());
+        }
+        assert_eq!(received.len(), blob.len());
+        assert!(received == blob, "the bytes arrive unchanged");
+    }
+
+    fn header_value(headers: &reqwest::header::HeaderMap, name: &str) -> String {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    }
+
     #[tokio::test]
     async fn many_required_arguments_are_one_struct_of_named_fields() {
         use super::parameters::builders::BuildReportArgs;

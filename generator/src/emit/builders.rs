@@ -244,6 +244,29 @@ fn send_methods(api: &Api, op: &Operation) -> TokenStream {
     let steps = Lazy(|| steps(api, op));
     let send = Lazy(|| send(op));
     let stream = op.pagination.as_ref().map(|p| into_stream(api, op, p));
+    let streaming = matches!(
+        op.success,
+        Success::One(Payload {
+            kind: MediaKind::Bytes,
+            ..
+        })
+    )
+    .then(|| {
+        quote! {
+            /// Sends the request and hands the 2xx body over as it arrives
+            /// (`ByteStream`): no body limit applies and nothing is buffered,
+            /// for downloads of any size. Error answers are read and decoded
+            /// as by `send`.
+            pub async fn send_streaming(
+                self,
+            ) -> Result<Response<super::runtime::ByteStream>, #error> {
+                let client = self.client;
+                let mut request = self.into_request()?;
+                request.stream_success();
+                client.send_streaming(request).await
+            }
+        }
+    });
     quote! {
         /// Sends the request and decodes the answer.
         pub async fn send(self) -> Result<#success, #error> {
@@ -256,6 +279,8 @@ fn send_methods(api: &Api, op: &Operation) -> TokenStream {
             let request = self.into_request()?;
             #send
         }
+
+        #streaming
 
         #stream
 

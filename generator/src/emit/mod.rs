@@ -119,7 +119,7 @@ pub fn module_file(api: &Api, info: &CrateInfo, provenance: &Provenance) -> Resu
         pub mod builders { #builders }
         #[allow(unused_imports)]
         pub use runtime::{
-            AnyError, ApiError, BuildError, Client, ClientBuilder, Error, ErrorBody, RateLimit,
+            AnyError, ApiError, BuildError, ByteStream, Client, ClientBuilder, Error, ErrorBody, RateLimit,
             RawRequest, Response, ResponseParts, RetryPolicy, TokenError, TokenFuture,
             TokenProvider, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_PAGES,
             DEFAULT_TIMEOUT,
@@ -134,7 +134,7 @@ fn exports() -> TokenStream {
     quote! {
         #[rustfmt::skip]
         pub use runtime::{
-            AnyError, ApiError, BuildError, Client, ClientBuilder, Error, ErrorBody, RateLimit,
+            AnyError, ApiError, BuildError, ByteStream, Client, ClientBuilder, Error, ErrorBody, RateLimit,
             RawRequest, Response, ResponseParts, RetryPolicy, TokenError, TokenFuture,
             TokenProvider, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_PAGES,
             DEFAULT_TIMEOUT,

@@ -63,6 +63,7 @@ pub const BUILDER_MEMBER_NAMES: &[&str] = &[
     "into_future",
     "into_request",
     "into_stream",
+    "send_streaming",
     "max_pages",
     "retry_policy",
     "idempotency_key",
