@@ -1,0 +1,772 @@
+//! Swagger 2.0 read as OpenAPI 3.0: the bundled document's value is
+//! rewritten into 3.0 shapes before it is normalized and deserialized, so
+//! lowering, emission and diff see one model whichever version the spec
+//! is written in.
+//!
+//! `definitions`, `parameters`, `responses` and `securityDefinitions` move
+//! into `components`, and every local `$ref` follows them; `host`,
+//! `basePath` and `schemes` become one server; body and formData
+//! parameters become request bodies; a parameter's or header's type moves
+//! into a `schema`, its `collectionFormat` into `style` and `explode`; a
+//! response's `schema` and `examples` become `content` for the
+//! operation's `produces`; `x-nullable`, a string `discriminator` and
+//! `type: file` become their 3.0 forms. What has no 3.0 form is read
+//! otherwise with a warning at the node in the original document.
+//!
+//! Nodes move, so diagnostics about the converted document would name
+//! pointers that are not in the Swagger text: [`Origins`] maps them back.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Map, Value};
+
+use crate::diag::{join, push_token, Diagnostic};
+
+/// Where the nodes of a converted document are in the original one: for
+/// a prefix of converted pointers, the original pointer it stands for.
+/// Empty for a document that was not converted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Origins {
+    prefixes: BTreeMap<String, String>,
+}
+
+impl Origins {
+    fn add(&mut self, converted: String, original: String) {
+        self.prefixes.insert(converted, original);
+    }
+
+    /// The pointer in the original document of the node at `pointer` in
+    /// the converted one: its longest remapped prefix replaced, or
+    /// `pointer` itself.
+    pub fn original(&self, pointer: &str) -> String {
+        let mut prefix = pointer;
+        while !self.prefixes.is_empty() {
+            if let Some(original) = self.prefixes.get(prefix) {
+                let rest = pointer.strip_prefix(prefix).unwrap_or_default();
+                return format!("{original}{rest}");
+            }
+            match prefix.rsplit_once('/') {
+                Some((parent, _)) => prefix = parent,
+                None => break,
+            }
+        }
+        pointer.to_string()
+    }
+}
+
+/// Whether `value` is a Swagger 2.0 document (`swagger: "2.0"`, or the
+/// number YAML reads from an unquoted `2.0`).
+pub fn is_swagger2(value: &Value) -> bool {
+    match value.get("swagger") {
+        Some(Value::String(v)) => v == "2.0",
+        Some(Value::Number(n)) => n.as_f64() == Some(2.0),
+        _ => false,
+    }
+}
+
+/// The media type a body is sent and read as when the spec names none.
+const DEFAULT_MEDIA_TYPE: &str = "application/json";
+
+/// Keys of a Swagger parameter, header or items object that belong to its
+/// schema in OpenAPI 3.0.
+const SCHEMA_KEYS: &[&str] = &[
+    "type",
+    "format",
+    "items",
+    "default",
+    "maximum",
+    "exclusiveMaximum",
+    "minimum",
+    "exclusiveMinimum",
+    "maxLength",
+    "minLength",
+    "pattern",
+    "maxItems",
+    "minItems",
+    "uniqueItems",
+    "enum",
+    "multipleOf",
+    "x-nullable",
+];
+
+const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch"];
+
+/// Rewrites the Swagger 2.0 document `value` (bundled) into OpenAPI 3.0,
+/// returning the warnings (pointers in the original document) and where
+/// the converted nodes came from.
+pub fn convert(value: &mut Value) -> (Vec<Diagnostic>, Origins) {
+    let mut converter = Converter::default();
+    let Some(root) = value.as_object_mut() else {
+        return (Vec::new(), converter.origins);
+    };
+    converter.consumes = media_types(root.remove("consumes"));
+    converter.produces = media_types(root.remove("produces"));
+    root.remove("swagger");
+    let servers = converter.servers(root);
+    let components = converter.components(root);
+    if let Some(Value::Object(paths)) = root.get_mut("paths") {
+        converter.paths(paths);
+    }
+    let mut converted = Map::new();
+    converted.insert("openapi".to_string(), json!("3.0.3"));
+    converted.extend(std::mem::take(root));
+    if let Some(servers) = servers {
+        converted.insert("servers".to_string(), servers);
+    }
+    if !components.is_empty() {
+        converted.insert("components".to_string(), Value::Object(components));
+    }
+    *value = Value::Object(converted);
+    finish(value, &mut "#".to_string());
+    (converter.warnings, converter.origins)
+}
+
+/// The media types a `consumes` or `produces` lists, or the default.
+fn media_types(list: Option<Value>) -> Vec<String> {
+    let listed: Vec<String> = match list {
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect(),
+        _ => Vec::new(),
+    };
+    if listed.is_empty() {
+        vec![DEFAULT_MEDIA_TYPE.to_string()]
+    } else {
+        listed
+    }
+}
+
+/// A body or formData parameter, on its way into a request body.
+#[derive(Clone)]
+struct BodyParam {
+    param: Map<String, Value>,
+    /// Where the parameter is listed (a `$ref` to it, or the parameter).
+    site: String,
+    /// Where the parameter itself is written.
+    at: String,
+}
+
+/// An operation's or path item's parameters, split by where they go.
+#[derive(Clone, Default)]
+struct Split {
+    body: Option<BodyParam>,
+    form: Vec<BodyParam>,
+}
+
+#[derive(Default)]
+struct Converter {
+    origins: Origins,
+    warnings: Vec<Diagnostic>,
+    /// The API's `consumes` and `produces` (or the default).
+    consumes: Vec<String>,
+    produces: Vec<String>,
+    /// Shared parameters as written, by the reference that names them:
+    /// body and formData parameters are put in place where they are used.
+    shared: BTreeMap<String, (Map<String, Value>, String)>,
+}
+
+impl Converter {
+    fn warn(&mut self, pointer: &str, message: impl Into<String>) {
+        self.warnings
+            .push(Diagnostic::warning(message).at_pointer(pointer));
+    }
+
+    /// `host`, `basePath` and `schemes` as one server: https when the API
+    /// lists it; a relative one without a host.
+    fn servers(&mut self, root: &mut Map<String, Value>) -> Option<Value> {
+        let host = root.remove("host");
+        let base_path = root.remove("basePath");
+        let schemes = root.remove("schemes");
+        let host = host.as_ref().and_then(Value::as_str);
+        let base_path = base_path.as_ref().and_then(Value::as_str).unwrap_or("");
+        let listed: Vec<&str> = schemes
+            .as_ref()
+            .and_then(Value::as_array)
+            .map(|s| s.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let scheme = if listed.contains(&"https") || !listed.contains(&"http") {
+            "https"
+        } else {
+            "http"
+        };
+        if !listed.is_empty() && !listed.iter().any(|s| matches!(*s, "http" | "https")) {
+            self.warn(
+                "#/schemes",
+                format!(
+                    "schemes {listed:?} list neither http nor https; the server is read as https"
+                ),
+            );
+        }
+        let (url, at) = match host {
+            Some(host) => (
+                format!("{scheme}://{host}{}", base_path.trim_end_matches('/')),
+                "#/host",
+            ),
+            None if !base_path.is_empty() => (base_path.to_string(), "#/basePath"),
+            None => return None,
+        };
+        self.origins.add("#/servers".to_string(), at.to_string());
+        Some(json!([{ "url": url }]))
+    }
+
+    /// `components`, from the shared sections of the Swagger document and
+    /// what bundling already put in `components`.
+    fn components(&mut self, root: &mut Map<String, Value>) -> Map<String, Value> {
+        let mut components = match root.remove("components") {
+            Some(Value::Object(map)) => map,
+            _ => Map::new(),
+        };
+        let mut schemas = entries(root.remove("definitions"));
+        for name in schemas.keys() {
+            self.origins.add(
+                join("#/components/schemas", name),
+                join("#/definitions", name),
+            );
+        }
+        schemas.extend(entries(components.remove("schemas")));
+        let mut parameters = Map::new();
+        for (section, written) in [
+            ("#/parameters", entries(root.remove("parameters"))),
+            (
+                "#/components/parameters",
+                entries(components.remove("parameters")),
+            ),
+        ] {
+            for (name, param) in written {
+                if let Some(param) = self.shared_parameter(section, &name, param) {
+                    parameters.insert(name, param);
+                }
+            }
+        }
+        let mut responses = Map::new();
+        for (section, written) in [
+            ("#/responses", entries(root.remove("responses"))),
+            (
+                "#/components/responses",
+                entries(components.remove("responses")),
+            ),
+        ] {
+            for (name, mut response) in written {
+                let converted = join("#/components/responses", &name);
+                let original = join(section, &name);
+                let produces = self.produces.clone();
+                self.response(&mut response, &produces, &converted, &original);
+                self.origins.add(converted, original);
+                responses.insert(name, response);
+            }
+        }
+        let mut schemes = entries(components.remove("securitySchemes"));
+        for (name, scheme) in entries(root.remove("securityDefinitions")) {
+            let at = join("#/securityDefinitions", &name);
+            self.origins
+                .add(join("#/components/securitySchemes", &name), at.clone());
+            if let Some(scheme) = self.security_scheme(scheme, &at) {
+                schemes.insert(name, scheme);
+            }
+        }
+        for (section, map) in [
+            ("schemas", schemas),
+            ("responses", responses),
+            ("parameters", parameters),
+            ("securitySchemes", schemes),
+        ] {
+            if !map.is_empty() {
+                components.insert(section.to_string(), Value::Object(map));
+            }
+        }
+        components
+    }
+
+    /// A shared parameter: kept to be put in place when it is a body or
+    /// formData parameter, converted for `components` otherwise.
+    fn shared_parameter(&mut self, section: &str, name: &str, param: Value) -> Option<Value> {
+        let at = join(section, name);
+        let Value::Object(mut param) = param else {
+            return Some(param);
+        };
+        self.shared.insert(at.clone(), (param.clone(), at.clone()));
+        if matches!(location(&param), "body" | "formData") {
+            return None;
+        }
+        self.parameter(&mut param, &at);
+        let converted = join("#/components/parameters", name);
+        self.origins.add(join(&converted, "schema"), at.clone());
+        self.origins.add(converted, at);
+        Some(Value::Object(param))
+    }
+
+    fn paths(&mut self, paths: &mut Map<String, Value>) {
+        for (path, item) in paths.iter_mut() {
+            if path.starts_with("x-") {
+                continue;
+            }
+            let Some(item) = item.as_object_mut() else {
+                continue;
+            };
+            let item_at = join("#/paths", path);
+            let shared = self.parameters(item, &item_at);
+            for method in METHODS {
+                if let Some(Value::Object(operation)) = item.get_mut(*method) {
+                    self.operation(operation, &join(&item_at, method), &shared);
+                }
+            }
+        }
+    }
+
+    fn operation(&mut self, op: &mut Map<String, Value>, at: &str, shared: &Split) {
+        let consumes = match op.remove("consumes") {
+            Some(list) => media_types(Some(list)),
+            None => self.consumes.clone(),
+        };
+        let produces = match op.remove("produces") {
+            Some(list) => media_types(Some(list)),
+            None => self.produces.clone(),
+        };
+        if op.remove("schemes").is_some() {
+            self.warn(
+                &join(at, "schemes"),
+                "an operation's own `schemes` have no OpenAPI 3.0 form here; the API's server is used",
+            );
+        }
+        let own = self.parameters(op, at);
+        let body = own.body.or_else(|| shared.body.clone());
+        let mut form = shared.form.clone();
+        for param in own.form {
+            let name = param.param.get("name").cloned();
+            form.retain(|p| p.param.get("name") != name.as_ref());
+            form.push(param);
+        }
+        if let Some(request_body) = self.request_body(body, form, &consumes, at) {
+            op.insert("requestBody".to_string(), request_body);
+        }
+        if let Some(Value::Object(responses)) = op.get_mut("responses") {
+            for (status, response) in responses.iter_mut() {
+                if !status.starts_with("x-") {
+                    let at = join(&join(at, "responses"), status);
+                    self.response(response, &produces, &at, &at);
+                }
+            }
+        }
+    }
+
+    /// Converts the `parameters` of `owner` (an operation or a path item at
+    /// `at`) in place, taking out its body and formData parameters.
+    fn parameters(&mut self, owner: &mut Map<String, Value>, at: &str) -> Split {
+        let mut split = Split::default();
+        let Some(Value::Array(list)) = owner.get_mut("parameters") else {
+            return split;
+        };
+        let list_at = join(at, "parameters");
+        let mut kept = Vec::new();
+        for (index, mut item) in std::mem::take(list).into_iter().enumerate() {
+            let site = join(&list_at, &index.to_string());
+            let reference = item.get("$ref").and_then(Value::as_str).map(str::to_string);
+            let (param, param_at) = match reference.as_deref().and_then(|r| self.shared.get(r)) {
+                Some((param, param_at)) => (param.clone(), param_at.clone()),
+                None => (item.as_object().cloned().unwrap_or_default(), site.clone()),
+            };
+            let body = BodyParam {
+                param,
+                site: site.clone(),
+                at: param_at,
+            };
+            match location(&body.param) {
+                "body" if split.body.is_some() => self.warn(
+                    &site,
+                    "a second body parameter has no OpenAPI 3.0 form; it is left out, the first is the request body",
+                ),
+                "body" => split.body = Some(body),
+                "formData" => split.form.push(body),
+                _ => {
+                    let converted = join(&list_at, &kept.len().to_string());
+                    if reference.is_none() {
+                        let mut param = body.param;
+                        self.parameter(&mut param, &site);
+                        item = Value::Object(param);
+                        self.origins.add(join(&converted, "schema"), site.clone());
+                    }
+                    self.origins.add(converted, site);
+                    kept.push(item);
+                }
+            }
+        }
+        if kept.is_empty() {
+            owner.remove("parameters");
+        } else {
+            owner.insert("parameters".to_string(), Value::Array(kept));
+        }
+        split
+    }
+
+    /// A path, query or header parameter (at `at`): its type into a
+    /// `schema`, its `collectionFormat` into `style` and `explode`.
+    fn parameter(&mut self, param: &mut Map<String, Value>, at: &str) {
+        if param.contains_key("$ref") || param.contains_key("schema") {
+            return;
+        }
+        let location = location(param).to_string();
+        let format = param.remove("collectionFormat");
+        let Some(schema) = self.schema_of(param, at) else {
+            return;
+        };
+        let is_array = schema.get("type").and_then(Value::as_str) == Some("array");
+        param.insert("schema".to_string(), Value::Object(schema));
+        if !is_array {
+            return;
+        }
+        let format = format.as_ref().and_then(Value::as_str).unwrap_or("csv");
+        let (style, explode) = match (location.as_str(), format) {
+            ("query", "csv") => ("form", false),
+            ("query", "multi") => ("form", true),
+            ("query", "ssv") => ("spaceDelimited", false),
+            ("query", "pipes") => ("pipeDelimited", false),
+            ("path" | "header", "csv") => return,
+            (_, format) => {
+                self.warn(
+                    &join(at, "collectionFormat"),
+                    format!("`collectionFormat: {format}` has no OpenAPI 3.0 form for a {location} parameter; the values are sent comma-separated"),
+                );
+                if location != "query" {
+                    return;
+                }
+                ("form", false)
+            }
+        };
+        param.insert("style".to_string(), json!(style));
+        param.insert("explode".to_string(), json!(explode));
+    }
+
+    /// The schema a parameter, header or items object (at `at`) describes
+    /// with its own keys, taken out of it; `None` when it has none.
+    fn schema_of(
+        &mut self,
+        object: &mut Map<String, Value>,
+        at: &str,
+    ) -> Option<Map<String, Value>> {
+        let mut schema = Map::new();
+        for key in SCHEMA_KEYS {
+            if let Some(value) = object.remove(*key) {
+                schema.insert(key.to_string(), value);
+            }
+        }
+        if let Some(items) = schema.get_mut("items") {
+            self.items(items, &join(at, "items"));
+        }
+        (!schema.is_empty()).then_some(schema)
+    }
+
+    /// Swagger's items object (at `at`) is a schema but for its
+    /// `collectionFormat`, which nested arrays have no 3.0 form for.
+    fn items(&mut self, items: &mut Value, at: &str) {
+        let Some(items) = items.as_object_mut() else {
+            return;
+        };
+        if let Some(format) = items.remove("collectionFormat") {
+            let format = format.as_str().unwrap_or_default();
+            self.warn(
+                &join(at, "collectionFormat"),
+                format!("`collectionFormat: {format}` of array items has no OpenAPI 3.0 form; it is left out"),
+            );
+        }
+        if let Some(inner) = items.get_mut("items") {
+            self.items(inner, &join(at, "items"));
+        }
+    }
+
+    /// The request body of an operation (at `at`) from its body parameter,
+    /// or from its formData parameters as an object's properties.
+    fn request_body(
+        &mut self,
+        body: Option<BodyParam>,
+        form: Vec<BodyParam>,
+        consumes: &[String],
+        at: &str,
+    ) -> Option<Value> {
+        let converted = join(at, "requestBody");
+        if let Some(mut body) = body {
+            for param in &form {
+                self.warn(&param.site, "a formData parameter beside a body parameter has no OpenAPI 3.0 form; it is left out, the body is sent");
+            }
+            let schema = body.param.remove("schema").unwrap_or_else(|| json!({}));
+            let mut content = Map::new();
+            for media_type in consumes {
+                content.insert(media_type.clone(), json!({ "schema": schema }));
+                let media_at = join(&join(&converted, "content"), media_type);
+                self.origins
+                    .add(join(&media_at, "schema"), join(&body.at, "schema"));
+            }
+            self.origins.add(converted, body.site);
+            let mut request_body = Map::new();
+            for (key, value) in body.param {
+                if key == "description" || key == "required" || key.starts_with("x-") {
+                    request_body.insert(key, value);
+                }
+            }
+            request_body.insert("content".to_string(), Value::Object(content));
+            return Some(Value::Object(request_body));
+        }
+        let first = form.first()?.site.clone();
+        let multipart = consumes.iter().any(|m| m == "multipart/form-data")
+            || form
+                .iter()
+                .any(|p| p.param.get("type").and_then(Value::as_str) == Some("file"));
+        let media_type = if multipart {
+            "multipart/form-data"
+        } else {
+            "application/x-www-form-urlencoded"
+        };
+        let schema_at = join(&join(&join(&converted, "content"), media_type), "schema");
+        let mut properties = Map::new();
+        let mut required = Vec::new();
+        let mut encoding = Map::new();
+        for mut param in form {
+            let name = match param.param.get("name").and_then(Value::as_str) {
+                Some(name) => name.to_string(),
+                None => continue,
+            };
+            if param.param.remove("allowEmptyValue").is_some() {
+                self.warn(&join(&param.at, "allowEmptyValue"), "`allowEmptyValue` of a formData parameter has no OpenAPI 3.0 form; it is left out");
+            }
+            let format = param.param.remove("collectionFormat");
+            let mut schema = self
+                .schema_of(&mut param.param, &param.at)
+                .unwrap_or_default();
+            if let Some(description) = param.param.remove("description") {
+                schema.insert("description".to_string(), description);
+            }
+            if schema.get("type").and_then(Value::as_str) == Some("array") {
+                let explode = format.as_ref().and_then(Value::as_str) == Some("multi");
+                encoding.insert(name.clone(), json!({"style": "form", "explode": explode}));
+            }
+            if param.param.get("required").and_then(Value::as_bool) == Some(true) {
+                required.push(Value::String(name.clone()));
+            }
+            self.origins
+                .add(join(&join(&schema_at, "properties"), &name), param.at);
+            properties.insert(name, Value::Object(schema));
+        }
+        self.origins.add(converted, first);
+        let mut schema = Map::new();
+        schema.insert("type".to_string(), json!("object"));
+        schema.insert("properties".to_string(), Value::Object(properties));
+        if !required.is_empty() {
+            schema.insert("required".to_string(), Value::Array(required.clone()));
+        }
+        let mut media = Map::new();
+        media.insert("schema".to_string(), Value::Object(schema));
+        if !encoding.is_empty() {
+            media.insert("encoding".to_string(), Value::Object(encoding));
+        }
+        Some(json!({
+            "required": !required.is_empty(),
+            "content": { media_type: media },
+        }))
+    }
+
+    /// A response (at `converted`, written at `original`): its `schema`
+    /// and `examples` as `content` for `produces`, its headers' types into
+    /// schemas.
+    fn response(
+        &mut self,
+        response: &mut Value,
+        produces: &[String],
+        converted: &str,
+        original: &str,
+    ) {
+        let Some(response) = response.as_object_mut() else {
+            return;
+        };
+        if response.contains_key("$ref") {
+            return;
+        }
+        let content_at = join(converted, "content");
+        let mut content = Map::new();
+        if let Some(schema) = response.remove("schema") {
+            for media_type in produces {
+                content.insert(media_type.clone(), json!({ "schema": schema }));
+                self.origins.add(
+                    join(&join(&content_at, media_type), "schema"),
+                    join(original, "schema"),
+                );
+            }
+        }
+        if let Some(Value::Object(examples)) = response.remove("examples") {
+            for (media_type, example) in examples {
+                self.origins.add(
+                    join(&join(&content_at, &media_type), "example"),
+                    join(&join(original, "examples"), &media_type),
+                );
+                let media = content.entry(media_type).or_insert_with(|| json!({}));
+                if let Some(media) = media.as_object_mut() {
+                    media.insert("example".to_string(), example);
+                }
+            }
+        }
+        if !content.is_empty() {
+            response.insert("content".to_string(), Value::Object(content));
+        }
+        if let Some(Value::Object(headers)) = response.get_mut("headers") {
+            for (name, header) in headers.iter_mut() {
+                let Some(header) = header.as_object_mut() else {
+                    continue;
+                };
+                let header_at = join(&join(original, "headers"), name);
+                let format = header.remove("collectionFormat");
+                if let Some(format) = format
+                    .as_ref()
+                    .and_then(Value::as_str)
+                    .filter(|f| *f != "csv")
+                {
+                    self.warn(&join(&header_at, "collectionFormat"), format!("`collectionFormat: {format}` has no OpenAPI 3.0 form for a header; the values are read comma-separated"));
+                }
+                if let Some(schema) = self.schema_of(header, &header_at) {
+                    header.insert("schema".to_string(), Value::Object(schema));
+                }
+                let converted = join(&join(converted, "headers"), name);
+                self.origins.add(join(&converted, "schema"), header_at);
+            }
+        }
+    }
+
+    /// A security definition (at `at`) as a security scheme; `None`, with
+    /// a warning, for a type Swagger 2.0 does not define.
+    fn security_scheme(&mut self, definition: Value, at: &str) -> Option<Value> {
+        let Value::Object(definition) = definition else {
+            return Some(definition);
+        };
+        let mut scheme = Map::new();
+        for (key, value) in &definition {
+            if key == "description" || key.starts_with("x-") {
+                scheme.insert(key.clone(), value.clone());
+            }
+        }
+        let field = |key: &str| definition.get(key).cloned();
+        match definition.get("type").and_then(Value::as_str) {
+            Some("basic") => {
+                scheme.insert("type".to_string(), json!("http"));
+                scheme.insert("scheme".to_string(), json!("basic"));
+            }
+            Some("apiKey") => {
+                scheme.insert("type".to_string(), json!("apiKey"));
+                scheme.insert("name".to_string(), field("name").unwrap_or(json!("")));
+                scheme.insert("in".to_string(), field("in").unwrap_or(json!("header")));
+            }
+            Some("oauth2") => {
+                let flow_name = definition.get("flow").and_then(Value::as_str).unwrap_or("");
+                let (flow, urls): (&str, &[&str]) = match flow_name {
+                    "implicit" => ("implicit", &["authorizationUrl"]),
+                    "password" => ("password", &["tokenUrl"]),
+                    "application" => ("clientCredentials", &["tokenUrl"]),
+                    "accessCode" => ("authorizationCode", &["authorizationUrl", "tokenUrl"]),
+                    other => {
+                        self.warn(&join(at, "flow"), format!("OAuth2 flow `{other}` is not a Swagger 2.0 flow; the scheme is read with no flows"));
+                        ("", &[])
+                    }
+                };
+                let mut flows = Map::new();
+                if !flow.is_empty() {
+                    let mut object = Map::new();
+                    for url in urls {
+                        object.insert(url.to_string(), field(url).unwrap_or(json!("")));
+                    }
+                    object.insert("scopes".to_string(), field("scopes").unwrap_or(json!({})));
+                    flows.insert(flow.to_string(), Value::Object(object));
+                }
+                scheme.insert("type".to_string(), json!("oauth2"));
+                scheme.insert("flows".to_string(), Value::Object(flows));
+            }
+            other => {
+                let shown = other.unwrap_or("none");
+                self.warn(&join(at, "type"), format!("security definition type `{shown}` is not one of basic, apiKey, oauth2; the scheme is left out"));
+                return None;
+            }
+        }
+        Some(Value::Object(scheme))
+    }
+}
+
+/// The `in` of a parameter.
+fn location(param: &Map<String, Value>) -> &str {
+    param.get("in").and_then(Value::as_str).unwrap_or("")
+}
+
+/// The entries of a mapping section (`definitions`, ...), or none.
+fn entries(section: Option<Value>) -> Map<String, Value> {
+    match section {
+        Some(Value::Object(map)) => map,
+        _ => Map::new(),
+    }
+}
+
+/// The last walk, over the converted document (`pointer` is the node's):
+/// local references follow their targets into `components`, and schemas
+/// take their 3.0 forms of `x-nullable`, a string `discriminator` and
+/// `type: file`. Literal data ([`super::is_literal`]) is left as written.
+fn finish(node: &mut Value, pointer: &mut String) {
+    let len = pointer.len();
+    match node {
+        Value::Object(map) => {
+            if let Some(Value::String(reference)) = map.get_mut("$ref") {
+                if let Some(local) = moved_reference(reference) {
+                    *reference = local;
+                }
+            }
+            schema_forms(map);
+            let mut tokens = pointer.rsplit('/').map(str::to_string);
+            let (parent, grandparent) = (tokens.next(), tokens.next());
+            for (key, child) in map.iter_mut() {
+                let literal = super::is_literal(key, parent.as_deref(), grandparent.as_deref());
+                if !literal && matches!(child, Value::Object(_) | Value::Array(_)) {
+                    push_token(pointer, key);
+                    finish(child, pointer);
+                    pointer.truncate(len);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (index, item) in items.iter_mut().enumerate() {
+                push_token(pointer, &index.to_string());
+                finish(item, pointer);
+                pointer.truncate(len);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Where a local reference into a Swagger 2.0 section points now.
+fn moved_reference(reference: &str) -> Option<String> {
+    [
+        ("#/definitions/", "#/components/schemas/"),
+        ("#/parameters/", "#/components/parameters/"),
+        ("#/responses/", "#/components/responses/"),
+    ]
+    .iter()
+    .find_map(|(from, to)| {
+        reference
+            .strip_prefix(from)
+            .map(|rest| format!("{to}{rest}"))
+    })
+}
+
+/// `x-nullable: true` as `nullable: true`, `discriminator: prop` as
+/// `discriminator: {propertyName: prop}`, `type: file` as binary.
+fn schema_forms(map: &mut Map<String, Value>) {
+    if let Some(Value::Bool(nullable)) = map.get("x-nullable") {
+        let nullable = *nullable;
+        map.remove("x-nullable");
+        if nullable {
+            map.insert("nullable".to_string(), Value::Bool(true));
+        }
+    }
+    if let Some(Value::String(property)) = map.get("discriminator") {
+        let discriminator = json!({ "propertyName": property });
+        map.insert("discriminator".to_string(), discriminator);
+    }
+    if map.get("type").and_then(Value::as_str) == Some("file") {
+        map.insert("type".to_string(), json!("string"));
+        map.insert("format".to_string(), json!("binary"));
+    }
+}
