@@ -586,4 +586,76 @@ paths:
         let schemas = doc.openapi.components.unwrap().schemas;
         assert_eq!(schemas.keys().collect::<Vec<_>>(), ["pet"]);
     }
+
+    /// Diagnostics about a converted Swagger 2.0 spec, from normalizing
+    /// and from lowering, are placed where their nodes are in its text:
+    /// a definition, a body parameter's schema, a query parameter after
+    /// the body parameter left the list.
+    #[test]
+    fn diagnostics_about_a_swagger_2_spec_are_placed_in_its_text() {
+        let text = r##"swagger: "2.0"
+info: {title: T, version: '1'}
+paths:
+  /a:
+    post:
+      operationId: postA
+      parameters:
+        - name: body
+          in: body
+          schema:
+            type: object
+            properties: {a: {type: string}}
+            additionalProperties: {type: integer}
+        - name: n
+          in: query
+          type: integer
+          maximum: 18446744073709551616
+      responses:
+        '200':
+          description: ok
+          schema: {$ref: '#/definitions/Pet'}
+definitions:
+  Pet:
+    type: object
+    properties:
+      name: {type: string}
+    additionalProperties: {type: string}
+"##;
+        let doc = load(text, "s.yaml").unwrap();
+        let (_, warnings) = crate::lower::lower(&doc).unwrap();
+        let warnings = located(&doc.text, &doc.display, warnings);
+        let placed: Vec<_> = warnings
+            .iter()
+            .map(|w| (w.pointer.as_deref().unwrap_or_default(), w.line))
+            .collect();
+        assert_eq!(
+            placed,
+            [
+                ("#/paths/~1a/post/parameters/1/maximum", Some(17)),
+                ("#/definitions/Pet", Some(23)),
+                ("#/paths/~1a/post/parameters/0/schema", Some(10)),
+            ],
+            "{warnings:#?}"
+        );
+    }
+
+    #[test]
+    fn only_swagger_2_0_and_openapi_3_0_are_read() {
+        let refused = |version: &str| {
+            let text = format!("{version}\ninfo: {{title: T, version: '1'}}\npaths: {{}}\n");
+            load(&text, "s.yaml").unwrap_err().diagnostics()[0].clone()
+        };
+        assert!(load(
+            "swagger: '2.0'\ninfo: {title: T, version: '1'}\npaths: {}\n",
+            "s.yaml"
+        )
+        .is_ok());
+        let old = refused("swagger: '1.2'");
+        assert_eq!(old.message, "Swagger 1.2 is not supported");
+        let new = refused("openapi: 4.0.0");
+        assert_eq!(new.message, "OpenAPI version 4.0.0 is not supported");
+        for d in [old, new] {
+            assert_eq!(d.help.as_deref(), Some(SUPPORTED));
+        }
+    }
 }

@@ -753,11 +753,16 @@ fn moved_reference(reference: &str) -> Option<String> {
 
 /// `x-nullable: true` as `nullable: true`, `discriminator: prop` as
 /// `discriminator: {propertyName: prop}`, `type: file` as binary.
+/// A nullable reference is an `allOf` of the one reference, since 3.0
+/// reads nothing beside a `$ref`.
 fn schema_forms(map: &mut Map<String, Value>) {
     if let Some(Value::Bool(nullable)) = map.get("x-nullable") {
         let nullable = *nullable;
         map.remove("x-nullable");
         if nullable {
+            if let Some(reference) = map.remove("$ref") {
+                map.insert("allOf".to_string(), json!([{ "$ref": reference }]));
+            }
             map.insert("nullable".to_string(), Value::Bool(true));
         }
     }
@@ -768,5 +773,436 @@ fn schema_forms(map: &mut Map<String, Value>) {
     if map.get("type").and_then(Value::as_str) == Some("file") {
         map.insert("type".to_string(), json!("string"));
         map.insert("format".to_string(), json!("binary"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `value` converted, with its warnings as `pointer: message`.
+    fn converted(mut value: Value) -> (Value, Vec<String>, Origins) {
+        let (warnings, origins) = convert(&mut value);
+        let warnings = warnings
+            .iter()
+            .map(|w| format!("{}: {}", w.pointer.as_deref().unwrap_or("-"), w.message))
+            .collect();
+        (value, warnings, origins)
+    }
+
+    fn swagger(rest: Value) -> Value {
+        let mut document =
+            json!({"swagger": "2.0", "info": {"title": "T", "version": "1"}, "paths": {}});
+        if let (Some(document), Value::Object(rest)) = (document.as_object_mut(), rest) {
+            document.extend(rest);
+        }
+        document
+    }
+
+    #[test]
+    fn shared_sections_move_into_components_and_references_follow() {
+        let (value, warnings, _) = converted(swagger(json!({
+            "definitions": {
+                "Pet": {"type": "object", "properties": {"owner": {"$ref": "#/definitions/Owner"}},
+                        "example": {"$ref": "#/definitions/Pet"}, "x-note": {"$ref": "#/definitions/X"}},
+                "Owner": {"type": "string", "default": {"$ref": "#/definitions/D"}, "enum": [{"$ref": "#/responses/E"}]}
+            },
+            "parameters": {
+                "limit": {"name": "limit", "in": "query", "type": "integer"},
+                "pet": {"name": "pet", "in": "body", "schema": {"$ref": "#/definitions/Pet"}}
+            },
+            "responses": {"NotFound": {"description": "none", "schema": {"$ref": "#/definitions/Owner"}}},
+            "paths": {"/pets": {"get": {
+                "parameters": [{"$ref": "#/parameters/limit"}],
+                "responses": {"404": {"$ref": "#/responses/NotFound"}}
+            }}}
+        })));
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(value["openapi"], "3.0.3");
+        for gone in ["swagger", "definitions", "parameters", "responses"] {
+            assert!(value.get(gone).is_none(), "{gone}");
+        }
+        let components = &value["components"];
+        assert_eq!(
+            components["schemas"]["Pet"]["properties"]["owner"]["$ref"],
+            "#/components/schemas/Owner"
+        );
+        // Literal data keeps its `$ref`s as written.
+        assert_eq!(
+            components["schemas"]["Pet"]["example"]["$ref"],
+            "#/definitions/Pet"
+        );
+        assert_eq!(
+            components["schemas"]["Pet"]["x-note"]["$ref"],
+            "#/definitions/X"
+        );
+        assert_eq!(
+            components["schemas"]["Owner"]["default"]["$ref"],
+            "#/definitions/D"
+        );
+        assert_eq!(
+            components["schemas"]["Owner"]["enum"][0]["$ref"],
+            "#/responses/E"
+        );
+        // The body parameter is put in place where it is used, not kept.
+        assert_eq!(
+            components["parameters"],
+            json!({"limit": {"name": "limit", "in": "query", "schema": {"type": "integer"}}})
+        );
+        assert_eq!(
+            components["responses"]["NotFound"]["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/Owner"
+        );
+        let get = &value["paths"]["/pets"]["get"];
+        assert_eq!(
+            get["parameters"][0]["$ref"],
+            "#/components/parameters/limit"
+        );
+        assert_eq!(
+            get["responses"]["404"]["$ref"],
+            "#/components/responses/NotFound"
+        );
+    }
+
+    #[test]
+    fn security_definitions_become_security_schemes() {
+        let (value, warnings, _) = converted(swagger(json!({"securityDefinitions": {
+            "basic": {"type": "basic", "description": "d"},
+            "key": {"type": "apiKey", "name": "X-Key", "in": "header"},
+            "implicit": {"type": "oauth2", "flow": "implicit", "authorizationUrl": "https://a", "scopes": {"r": "read"}},
+            "password": {"type": "oauth2", "flow": "password", "tokenUrl": "https://t", "scopes": {}},
+            "application": {"type": "oauth2", "flow": "application", "tokenUrl": "https://t", "scopes": {}},
+            "code": {"type": "oauth2", "flow": "accessCode", "authorizationUrl": "https://a", "tokenUrl": "https://t", "scopes": {}},
+            "odd": {"type": "digest"}
+        }})));
+        let schemes = &value["components"]["securitySchemes"];
+        assert_eq!(
+            schemes["basic"],
+            json!({"description": "d", "type": "http", "scheme": "basic"})
+        );
+        assert_eq!(
+            schemes["key"],
+            json!({"type": "apiKey", "name": "X-Key", "in": "header"})
+        );
+        assert_eq!(
+            schemes["implicit"]["flows"],
+            json!({"implicit": {"authorizationUrl": "https://a", "scopes": {"r": "read"}}})
+        );
+        assert_eq!(
+            schemes["password"]["flows"]["password"]["tokenUrl"],
+            "https://t"
+        );
+        assert_eq!(
+            schemes["application"]["flows"]["clientCredentials"]["tokenUrl"],
+            "https://t"
+        );
+        assert_eq!(
+            schemes["code"]["flows"]["authorizationCode"],
+            json!({"authorizationUrl": "https://a", "tokenUrl": "https://t", "scopes": {}})
+        );
+        assert!(schemes.get("odd").is_none());
+        assert_eq!(
+            warnings,
+            ["#/securityDefinitions/odd/type: security definition type `digest` is not one of basic, apiKey, oauth2; the scheme is left out"]
+        );
+    }
+
+    #[test]
+    fn host_base_path_and_schemes_become_one_server() {
+        let server = |rest: Value| converted(swagger(rest)).0.get("servers").cloned();
+        assert_eq!(
+            server(
+                json!({"host": "api.example.com", "basePath": "/v1", "schemes": ["http", "https"]})
+            ),
+            Some(json!([{"url": "https://api.example.com/v1"}]))
+        );
+        assert_eq!(
+            server(json!({"host": "api.example.com", "schemes": ["http"]})),
+            Some(json!([{"url": "http://api.example.com"}]))
+        );
+        assert_eq!(
+            server(json!({"basePath": "/api"})),
+            Some(json!([{"url": "/api"}]))
+        );
+        assert_eq!(server(json!({})), None);
+    }
+
+    #[test]
+    fn a_body_parameter_is_the_request_body_for_each_media_type_consumed() {
+        let (value, warnings, origins) = converted(swagger(json!({
+            "consumes": ["application/json", "application/xml"],
+            "parameters": {"shared": {"name": "pet", "in": "body", "required": true, "schema": {"type": "object"}}},
+            "paths": {
+                "/a": {
+                    "parameters": [{"name": "pet", "in": "body", "schema": {"type": "string"}, "description": "d"}],
+                    "put": {"responses": {}},
+                    "post": {"consumes": ["text/plain"], "responses": {}}
+                },
+                "/b": {"post": {
+                    "parameters": [{"name": "id", "in": "query", "type": "string"}, {"$ref": "#/parameters/shared"}],
+                    "responses": {}
+                }}
+            }
+        })));
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let paths = &value["paths"];
+        assert!(paths["/a"].get("parameters").is_none());
+        assert_eq!(
+            paths["/a"]["put"]["requestBody"],
+            json!({"description": "d", "content": {
+                "application/json": {"schema": {"type": "string"}},
+                "application/xml": {"schema": {"type": "string"}}
+            }})
+        );
+        assert_eq!(
+            paths["/a"]["post"]["requestBody"]["content"],
+            json!({"text/plain": {"schema": {"type": "string"}}})
+        );
+        let b = &paths["/b"]["post"];
+        assert_eq!(b["requestBody"]["required"], true);
+        assert_eq!(b["parameters"].as_array().map(Vec::len), Some(1));
+        // The body's schema is where the shared parameter writes it; the
+        // request body is where the operation lists it.
+        assert_eq!(
+            origins.original("#/paths/~1b/post/requestBody/content/application~1xml/schema/type"),
+            "#/parameters/shared/schema/type"
+        );
+        assert_eq!(
+            origins.original("#/paths/~1b/post/requestBody"),
+            "#/paths/~1b/post/parameters/1"
+        );
+        assert_eq!(
+            origins.original("#/paths/~1a/post/requestBody/content/text~1plain/schema"),
+            "#/paths/~1a/parameters/0/schema"
+        );
+    }
+
+    #[test]
+    fn form_data_parameters_are_an_object_sent_as_a_form() {
+        let (value, warnings, origins) = converted(swagger(json!({"paths": {
+            "/form": {"post": {"parameters": [
+                {"name": "name", "in": "formData", "type": "string", "required": true, "description": "who"},
+                {"name": "tags", "in": "formData", "type": "array", "items": {"type": "string"}},
+                {"name": "ids", "in": "formData", "type": "array", "items": {"type": "integer"}, "collectionFormat": "multi"}
+            ], "responses": {}}},
+            "/upload": {"post": {"parameters": [
+                {"name": "file", "in": "formData", "type": "file", "required": true},
+                {"name": "note", "in": "formData", "type": "string", "allowEmptyValue": true}
+            ], "responses": {}}}
+        }})));
+        let form = &value["paths"]["/form"]["post"]["requestBody"];
+        assert_eq!(
+            form,
+            &json!({"required": true, "content": {"application/x-www-form-urlencoded": {
+                "schema": {"type": "object", "properties": {
+                    "name": {"type": "string", "description": "who"},
+                    "tags": {"type": "array", "items": {"type": "string"}},
+                    "ids": {"type": "array", "items": {"type": "integer"}}
+                }, "required": ["name"]},
+                "encoding": {"tags": {"style": "form", "explode": false}, "ids": {"style": "form", "explode": true}}
+            }}})
+        );
+        let upload =
+            &value["paths"]["/upload"]["post"]["requestBody"]["content"]["multipart/form-data"];
+        assert_eq!(
+            upload["schema"]["properties"]["file"],
+            json!({"type": "string", "format": "binary"})
+        );
+        assert_eq!(
+            warnings,
+            ["#/paths/~1upload/post/parameters/1/allowEmptyValue: `allowEmptyValue` of a formData parameter has no OpenAPI 3.0 form; it is left out"]
+        );
+        assert_eq!(
+            origins.original("#/paths/~1form/post/requestBody/content/application~1x-www-form-urlencoded/schema/properties/tags/items"),
+            "#/paths/~1form/post/parameters/1/items"
+        );
+    }
+
+    #[test]
+    fn parameters_types_move_into_a_schema_and_collection_formats_into_styles() {
+        let param = |extra: Value| {
+            let mut param = json!({"name": "p", "type": "array", "items": {"type": "string"}});
+            if let (Some(param), Value::Object(extra)) = (param.as_object_mut(), extra) {
+                param.extend(extra);
+            }
+            param
+        };
+        let (value, warnings, origins) = converted(swagger(json!({"paths": {"/a/{p}": {"get": {
+            "parameters": [
+                {"name": "body", "in": "body", "schema": {}},
+                param(json!({"in": "query"})),
+                param(json!({"in": "query", "collectionFormat": "multi"})),
+                param(json!({"in": "query", "collectionFormat": "ssv"})),
+                param(json!({"in": "query", "collectionFormat": "pipes"})),
+                param(json!({"in": "query", "collectionFormat": "tsv"})),
+                param(json!({"in": "path", "required": true, "collectionFormat": "csv"})),
+                param(json!({"in": "header", "collectionFormat": "multi"})),
+                {"name": "n", "in": "query", "type": "integer", "format": "int32", "minimum": 1, "default": 5,
+                 "enum": [1, 5], "allowEmptyValue": true, "description": "d", "x-nullable": true}
+            ],
+            "responses": {}
+        }}}})));
+        let params = &value["paths"]["/a/{p}"]["get"]["parameters"];
+        let styles: Vec<(Value, Value)> = (0..7)
+            .map(|i| (params[i]["style"].clone(), params[i]["explode"].clone()))
+            .collect();
+        assert_eq!(
+            styles,
+            [
+                (json!("form"), json!(false)),
+                (json!("form"), json!(true)),
+                (json!("spaceDelimited"), json!(false)),
+                (json!("pipeDelimited"), json!(false)),
+                (json!("form"), json!(false)),
+                (Value::Null, Value::Null),
+                (Value::Null, Value::Null),
+            ]
+        );
+        assert_eq!(
+            params[0]["schema"],
+            json!({"type": "array", "items": {"type": "string"}})
+        );
+        assert_eq!(
+            params[7],
+            json!({"name": "n", "in": "query", "allowEmptyValue": true, "description": "d", "schema": {
+                "type": "integer", "format": "int32", "default": 5, "minimum": 1, "enum": [1, 5], "nullable": true
+            }})
+        );
+        assert_eq!(
+            warnings,
+            [
+                "#/paths/~1a~1{p}/get/parameters/5/collectionFormat: `collectionFormat: tsv` has no OpenAPI 3.0 form for a query parameter; the values are sent comma-separated",
+                "#/paths/~1a~1{p}/get/parameters/7/collectionFormat: `collectionFormat: multi` has no OpenAPI 3.0 form for a header parameter; the values are sent comma-separated",
+            ]
+        );
+        // The body parameter left the list: the others moved up one.
+        assert_eq!(
+            origins.original("#/paths/~1a~1{p}/get/parameters/7/schema/minimum"),
+            "#/paths/~1a~1{p}/get/parameters/8/minimum"
+        );
+        assert_eq!(
+            origins.original("#/paths/~1a~1{p}/get/parameters/0/name"),
+            "#/paths/~1a~1{p}/get/parameters/1/name"
+        );
+    }
+
+    #[test]
+    fn responses_have_content_for_each_media_type_produced() {
+        let (value, warnings, origins) = converted(swagger(json!({
+            "produces": ["application/json", "text/csv"],
+            "paths": {"/a": {"get": {
+                "produces": ["application/octet-stream"],
+                "responses": {"200": {"description": "file", "schema": {"type": "file"}}}
+            }, "post": {"responses": {
+                "201": {
+                    "description": "made",
+                    "schema": {"type": "string"},
+                    "headers": {"X-Rate": {"type": "integer", "description": "left"},
+                                "X-Tags": {"type": "array", "items": {"type": "string"}, "collectionFormat": "pipes"}},
+                    "examples": {"application/json": {"$ref": "#/definitions/NotARef"}}
+                },
+                "204": {"description": "none"}
+            }}}}
+        })));
+        let get = &value["paths"]["/a"]["get"]["responses"]["200"];
+        assert_eq!(
+            get["content"],
+            json!({"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}})
+        );
+        let created = &value["paths"]["/a"]["post"]["responses"]["201"];
+        assert_eq!(
+            created["content"],
+            json!({
+                "application/json": {"schema": {"type": "string"}, "example": {"$ref": "#/definitions/NotARef"}},
+                "text/csv": {"schema": {"type": "string"}}
+            })
+        );
+        assert_eq!(
+            created["headers"]["X-Rate"],
+            json!({"description": "left", "schema": {"type": "integer"}})
+        );
+        assert!(value["paths"]["/a"]["post"]["responses"]["204"]
+            .get("content")
+            .is_none());
+        assert_eq!(
+            warnings,
+            ["#/paths/~1a/post/responses/201/headers/X-Tags/collectionFormat: `collectionFormat: pipes` has no OpenAPI 3.0 form for a header; the values are read comma-separated"]
+        );
+        assert_eq!(
+            origins.original("#/paths/~1a/post/responses/201/content/text~1csv/schema"),
+            "#/paths/~1a/post/responses/201/schema"
+        );
+        assert_eq!(
+            origins.original("#/paths/~1a/post/responses/201/headers/X-Rate/schema/type"),
+            "#/paths/~1a/post/responses/201/headers/X-Rate/type"
+        );
+    }
+
+    #[test]
+    fn schemas_take_their_3_0_forms() {
+        let (value, warnings, _) = converted(swagger(json!({"definitions": {
+            "Pet": {"type": "object", "discriminator": "kind", "required": ["kind"], "properties": {
+                "kind": {"type": "string"},
+                "photo": {"type": "file"},
+                "nick": {"type": "string", "x-nullable": true},
+                "age": {"type": "integer", "x-nullable": false},
+                "owner": {"$ref": "#/definitions/Owner", "x-nullable": true},
+                "discriminator": {"type": "string"}
+            }},
+            "Owner": {"type": "string"}
+        }})));
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let pet = &value["components"]["schemas"]["Pet"];
+        assert_eq!(pet["discriminator"], json!({"propertyName": "kind"}));
+        let properties = &pet["properties"];
+        assert_eq!(
+            properties["photo"],
+            json!({"type": "string", "format": "binary"})
+        );
+        assert_eq!(
+            properties["nick"],
+            json!({"type": "string", "nullable": true})
+        );
+        assert_eq!(properties["age"], json!({"type": "integer"}));
+        assert_eq!(
+            properties["owner"],
+            json!({"allOf": [{"$ref": "#/components/schemas/Owner"}], "nullable": true})
+        );
+        assert_eq!(properties["discriminator"], json!({"type": "string"}));
+    }
+
+    #[test]
+    fn the_longest_remapped_prefix_wins() {
+        let mut origins = Origins::default();
+        origins.add(
+            "#/components/schemas/Pet".into(),
+            "#/definitions/Pet".into(),
+        );
+        origins.add(
+            "#/paths/~1a/get/parameters/0".into(),
+            "#/paths/~1a/get/parameters/1".into(),
+        );
+        origins.add(
+            "#/paths/~1a/get/parameters/0/schema".into(),
+            "#/paths/~1a/get/parameters/1".into(),
+        );
+        assert_eq!(
+            origins.original("#/components/schemas/Pet/properties/x"),
+            "#/definitions/Pet/properties/x"
+        );
+        assert_eq!(
+            origins.original("#/components/schemas/Pets"),
+            "#/components/schemas/Pets"
+        );
+        assert_eq!(
+            origins.original("#/paths/~1a/get/parameters/0/schema/maximum"),
+            "#/paths/~1a/get/parameters/1/maximum"
+        );
+        assert_eq!(
+            origins.original("#/paths/~1a/get/parameters/0/name"),
+            "#/paths/~1a/get/parameters/1/name"
+        );
+        assert_eq!(origins.original("#/info"), "#/info");
+        assert_eq!(Origins::default().original("#/a/b"), "#/a/b");
     }
 }
