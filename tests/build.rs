@@ -29,5 +29,6 @@ const FIXTURES: &[(&str, &str)] = &[
     ("bodies", "bodies.yaml"),
     ("schemas", "schemas.yaml"),
     ("mistakes", "mistakes.yaml"),
+    ("swagger2", "swagger2/petstore.yaml"),
     ("calendars", "highlevel/apps/calendars.json"),
 ];
