@@ -1,9 +1,11 @@
 //! Reading: spec bytes to one bundled `openapiv3::OpenAPI`, with located
 //! errors.
 //!
-//! The text is read into a `serde_json::Value` ([`parse`]), the `openapi`
-//! version is checked, external references are bundled into the document
-//! ([`bundle`]), and the value is deserialized into `openapiv3::OpenAPI`.
+//! The text is read into a `serde_json::Value` ([`parse`]), the version
+//! is checked (OpenAPI 3.0 or Swagger 2.0), external references are
+//! bundled into the document ([`bundle`]), a Swagger 2.0 document is
+//! converted to 3.0 ([`swagger2`]), and the value is deserialized into
+//! `openapiv3::OpenAPI`.
 //! Only a document that does not deserialize goes through
 //! `serde_path_to_error` ([`structure`]), so that a structural error
 //! carries the JSON pointer of the node that failed; [`locate`] turns
