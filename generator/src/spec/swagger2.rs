@@ -416,26 +416,44 @@ impl Converter {
         if !is_array {
             return;
         }
-        let format = format.as_ref().and_then(Value::as_str).unwrap_or("csv");
-        let (style, explode) = match (location.as_str(), format) {
-            ("query", "csv") => ("form", false),
-            ("query", "multi") => ("form", true),
-            ("query", "ssv") => ("spaceDelimited", false),
-            ("query", "pipes") => ("pipeDelimited", false),
-            ("path" | "header", "csv") => return,
-            (_, format) => {
-                self.warn(
-                    &join(at, "collectionFormat"),
-                    format!("`collectionFormat: {format}` has no OpenAPI 3.0 form for a {location} parameter; the values are sent comma-separated"),
-                );
-                if location != "query" {
-                    return;
+        let (style, explode) = match location.as_str() {
+            "query" => self.query_style(format.as_ref(), at, "query"),
+            _ => {
+                let format = format.as_ref().and_then(Value::as_str).unwrap_or("csv");
+                if format != "csv" {
+                    self.warn(
+                        &join(at, "collectionFormat"),
+                        format!("`collectionFormat: {format}` has no OpenAPI 3.0 form for a {location} parameter; the values are sent comma-separated"),
+                    );
                 }
-                ("form", false)
+                return;
             }
         };
         param.insert("style".to_string(), json!(style));
         param.insert("explode".to_string(), json!(explode));
+    }
+
+    /// The `style` and `explode` of an array sent in a query or a form
+    /// (the parameter at `at`, in `location`) for its `collectionFormat`.
+    fn query_style(
+        &mut self,
+        format: Option<&Value>,
+        at: &str,
+        location: &str,
+    ) -> (&'static str, bool) {
+        match format.and_then(Value::as_str).unwrap_or("csv") {
+            "csv" => ("form", false),
+            "multi" => ("form", true),
+            "ssv" => ("spaceDelimited", false),
+            "pipes" => ("pipeDelimited", false),
+            format => {
+                self.warn(
+                    &join(at, "collectionFormat"),
+                    format!("`collectionFormat: {format}` has no OpenAPI 3.0 form for a {location} parameter; the values are sent comma-separated"),
+                );
+                ("form", false)
+            }
+        }
     }
 
     /// The schema a parameter, header or items object (at `at`) describes
@@ -484,30 +502,44 @@ impl Converter {
         consumes: &[String],
         at: &str,
     ) -> Option<Value> {
-        let converted = join(at, "requestBody");
-        if let Some(mut body) = body {
-            for param in &form {
-                self.warn(&param.site, "a formData parameter beside a body parameter has no OpenAPI 3.0 form; it is left out, the body is sent");
-            }
-            let schema = body.param.remove("schema").unwrap_or_else(|| json!({}));
-            let mut content = Map::new();
-            for media_type in consumes {
-                content.insert(media_type.clone(), json!({ "schema": schema }));
-                let media_at = join(&join(&converted, "content"), media_type);
-                self.origins
-                    .add(join(&media_at, "schema"), join(&body.at, "schema"));
-            }
-            self.origins.add(converted, body.site);
-            let mut request_body = Map::new();
-            for (key, value) in body.param {
-                if key == "description" || key == "required" || key.starts_with("x-") {
-                    request_body.insert(key, value);
-                }
-            }
-            request_body.insert("content".to_string(), Value::Object(content));
-            return Some(Value::Object(request_body));
+        let Some(body) = body else {
+            return (!form.is_empty()).then(|| self.form_body(form, consumes, at));
+        };
+        for param in &form {
+            self.warn(&param.site, "a formData parameter beside a body parameter has no OpenAPI 3.0 form; it is left out, the body is sent");
         }
-        let first = form.first()?.site.clone();
+        let converted = join(at, "requestBody");
+        let BodyParam {
+            param,
+            site,
+            at: param_at,
+        } = body;
+        let mut request_body = Map::new();
+        let mut schema = json!({});
+        for (key, value) in param {
+            if key == "schema" {
+                schema = value;
+            } else if key == "description" || key == "required" || key.starts_with("x-") {
+                request_body.insert(key, value);
+            }
+        }
+        let mut content = Map::new();
+        for media_type in consumes {
+            content.insert(media_type.clone(), json!({ "schema": schema }));
+            let media_at = join(&join(&converted, "content"), media_type);
+            self.origins
+                .add(join(&media_at, "schema"), join(&param_at, "schema"));
+        }
+        self.origins.add(converted, site);
+        request_body.insert("content".to_string(), Value::Object(content));
+        Value::Object(request_body).into()
+    }
+
+    /// The request body of formData parameters: an object of them, sent
+    /// as multipart when `consumes` says so or one is a file, as a
+    /// URL-encoded form otherwise.
+    fn form_body(&mut self, form: Vec<BodyParam>, consumes: &[String], at: &str) -> Value {
+        let converted = join(at, "requestBody");
         let multipart = consumes.iter().any(|m| m == "multipart/form-data")
             || form
                 .iter()
@@ -517,52 +549,57 @@ impl Converter {
         } else {
             "application/x-www-form-urlencoded"
         };
-        let schema_at = join(&join(&join(&converted, "content"), media_type), "schema");
+        let properties_at = join(
+            &join(&join(&join(&converted, "content"), media_type), "schema"),
+            "properties",
+        );
+        if let Some(first) = form.first() {
+            self.origins.add(converted, first.site.clone());
+        }
         let mut properties = Map::new();
         let mut required = Vec::new();
         let mut encoding = Map::new();
-        for mut param in form {
-            let name = match param.param.get("name").and_then(Value::as_str) {
-                Some(name) => name.to_string(),
-                None => continue,
+        for mut field in form {
+            let Some(name) = field.param.get("name").and_then(Value::as_str) else {
+                continue;
             };
-            if param.param.remove("allowEmptyValue").is_some() {
-                self.warn(&join(&param.at, "allowEmptyValue"), "`allowEmptyValue` of a formData parameter has no OpenAPI 3.0 form; it is left out");
+            let name = name.to_string();
+            if field.param.remove("allowEmptyValue").is_some() {
+                self.warn(&join(&field.at, "allowEmptyValue"), "`allowEmptyValue` of a formData parameter has no OpenAPI 3.0 form; it is left out");
             }
-            let format = param.param.remove("collectionFormat");
+            let format = field.param.remove("collectionFormat");
             let mut schema = self
-                .schema_of(&mut param.param, &param.at)
+                .schema_of(&mut field.param, &field.at)
                 .unwrap_or_default();
-            if let Some(description) = param.param.remove("description") {
+            if let Some(description) = field.param.remove("description") {
                 schema.insert("description".to_string(), description);
             }
             if schema.get("type").and_then(Value::as_str) == Some("array") {
-                let explode = format.as_ref().and_then(Value::as_str) == Some("multi");
-                encoding.insert(name.clone(), json!({"style": "form", "explode": explode}));
+                let (style, explode) = self.query_style(format.as_ref(), &field.at, "formData");
+                encoding.insert(name.clone(), json!({"style": style, "explode": explode}));
             }
-            if param.param.get("required").and_then(Value::as_bool) == Some(true) {
+            if field.param.get("required").and_then(Value::as_bool) == Some(true) {
                 required.push(Value::String(name.clone()));
             }
-            self.origins
-                .add(join(&join(&schema_at, "properties"), &name), param.at);
+            self.origins.add(join(&properties_at, &name), field.at);
             properties.insert(name, Value::Object(schema));
         }
-        self.origins.add(converted, first);
         let mut schema = Map::new();
         schema.insert("type".to_string(), json!("object"));
         schema.insert("properties".to_string(), Value::Object(properties));
-        if !required.is_empty() {
-            schema.insert("required".to_string(), Value::Array(required.clone()));
+        let is_required = !required.is_empty();
+        if is_required {
+            schema.insert("required".to_string(), Value::Array(required));
         }
         let mut media = Map::new();
         media.insert("schema".to_string(), Value::Object(schema));
         if !encoding.is_empty() {
             media.insert("encoding".to_string(), Value::Object(encoding));
         }
-        Some(json!({
-            "required": !required.is_empty(),
+        json!({
+            "required": is_required,
             "content": { media_type: media },
-        }))
+        })
     }
 
     /// A response (at `converted`, written at `original`): its `schema`
