@@ -1032,7 +1032,7 @@ impl RawRequest<'_> {
 
     /// Sends `body` as JSON.
     pub fn json<B: serde::Serialize>(mut self, body: &B) -> Self {
-        if let Err(error) = self.request.json::<B, Undeclared>(body) {
+        if let Err(error) = self.request.json(body) {
             self.invalid.get_or_insert(error.into());
         }
         self
@@ -1081,7 +1081,7 @@ impl RawRequest<'_> {
         if let Some(error) = invalid {
             return Err(error);
         }
-        request.apply::<Undeclared>(options)?;
+        request.apply(options)?;
         let answer = client
             .send_with::<_, Undeclared>(request, |_, body| bytes_body(body))
             .await?;
@@ -1148,6 +1148,18 @@ fn has_idempotency_key(headers: &HeaderMap) -> bool {
     })
 }
 
+/// Why a request cannot be sent, found while building it: kept small, so
+/// that building returns it cheaply, and made an [`Error::InvalidRequest`]
+/// by `?`.
+#[derive(Debug)]
+pub(super) struct InvalidRequest(String);
+
+impl<E> From<InvalidRequest> for Error<E> {
+    fn from(invalid: InvalidRequest) -> Self {
+        Error::InvalidRequest(invalid.0)
+    }
+}
+
 /// A request as a generated method describes it.
 // Not every API uses every kind of parameter, so some helpers may be unused.
 #[allow(dead_code)]
@@ -1195,21 +1207,20 @@ impl Request {
     /// replacing a header of the same name. A name or value that cannot be
     /// sent, and `Authorization`, which only the client's credentials set,
     /// are refused.
-    pub(super) fn apply<E>(&mut self, options: CallOptions) -> Result<(), Error<E>> {
+    pub(super) fn apply(&mut self, options: CallOptions) -> Result<(), InvalidRequest> {
         self.timeout = options.timeout;
         self.retry = options.retry;
         for (name, value) in options.headers {
-            let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
-                Error::InvalidRequest(format!("`{name}` is not a valid header name"))
-            })?;
+            let header = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| InvalidRequest(format!("`{name}` is not a valid header name")))?;
             if header == reqwest::header::AUTHORIZATION {
-                return Err(Error::InvalidRequest(
+                return Err(InvalidRequest(
                     "the `Authorization` header comes from the client's credentials and cannot be set per call"
                         .to_string(),
                 ));
             }
             let value = HeaderValue::try_from(value).map_err(|_| {
-                Error::InvalidRequest(format!(
+                InvalidRequest(format!(
                     "header `{name}` has a value that cannot be sent in a header"
                 ))
             })?;
@@ -1229,13 +1240,13 @@ impl Request {
     }
 
     /// Appends a path parameter, percent-encoded as exactly one segment.
-    pub(super) fn path_param<E>(
+    pub(super) fn path_param(
         &mut self,
         name: &'static str,
         value: &str,
-    ) -> Result<(), Error<E>> {
+    ) -> Result<(), InvalidRequest> {
         if value.is_empty() || value == "." || value == ".." {
-            return Err(Error::InvalidRequest(format!(
+            return Err(InvalidRequest(format!(
                 "path parameter `{name}` is {value:?}, which would address a different endpoint"
             )));
         }
@@ -1289,9 +1300,9 @@ impl Request {
     }
 
     /// Sets a header; fails when the value cannot be sent as a header.
-    pub(super) fn header<E>(&mut self, name: &'static str, value: &str) -> Result<(), Error<E>> {
+    pub(super) fn header(&mut self, name: &'static str, value: &str) -> Result<(), InvalidRequest> {
         let value = HeaderValue::try_from(value).map_err(|_| {
-            Error::InvalidRequest(format!(
+            InvalidRequest(format!(
                 "header `{name}` has a value that cannot be sent in a header"
             ))
         })?;
@@ -1308,10 +1319,9 @@ impl Request {
     }
 
     /// Serializes the JSON body.
-    pub(super) fn json<B: serde::Serialize, E>(&mut self, body: &B) -> Result<(), Error<E>> {
-        let bytes = serde_json::to_vec(body).map_err(|e| {
-            Error::InvalidRequest(format!("the request body cannot be serialized: {e}"))
-        })?;
+    pub(super) fn json<B: serde::Serialize>(&mut self, body: &B) -> Result<(), InvalidRequest> {
+        let bytes = serde_json::to_vec(body)
+            .map_err(|e| InvalidRequest(format!("the request body cannot be serialized: {e}")))?;
         self.set_body(bytes, HeaderValue::from_static("application/json"));
         Ok(())
     }
@@ -1319,14 +1329,11 @@ impl Request {
     /// Encodes an object's fields as `application/x-www-form-urlencoded`:
     /// strings as they are, arrays as repeated names, other values as JSON
     /// text, absent fields left out.
-    pub(super) fn form<B: serde::Serialize, E>(&mut self, body: &B) -> Result<(), Error<E>> {
-        let value = serde_json::to_value(body).map_err(|e| {
-            Error::InvalidRequest(format!("the request body cannot be serialized: {e}"))
-        })?;
+    pub(super) fn form<B: serde::Serialize>(&mut self, body: &B) -> Result<(), InvalidRequest> {
+        let value = serde_json::to_value(body)
+            .map_err(|e| InvalidRequest(format!("the request body cannot be serialized: {e}")))?;
         let serde_json::Value::Object(fields) = value else {
-            return Err(Error::InvalidRequest(
-                "a form body must be an object".to_string(),
-            ));
+            return Err(InvalidRequest("a form body must be an object".to_string()));
         };
         let mut form = url::form_urlencoded::Serializer::new(String::new());
         let text = |value: &serde_json::Value| match value {
@@ -1366,14 +1373,14 @@ impl Request {
     }
 
     /// Adds `name=value` to the `Cookie` header.
-    pub(super) fn cookie<E>(&mut self, name: &str, value: &str) -> Result<(), Error<E>> {
+    pub(super) fn cookie(&mut self, name: &str, value: &str) -> Result<(), InvalidRequest> {
         let safe = |s: &str| {
             !s.is_empty()
                 && s.bytes()
                     .all(|b| b.is_ascii_graphic() && !matches!(b, b';' | b',' | b'"' | b'\\'))
         };
         if !safe(name) || !(value.is_empty() || safe(value)) {
-            return Err(Error::InvalidRequest(format!(
+            return Err(InvalidRequest(format!(
                 "cookie `{name}` has a value that cannot be sent in a cookie"
             )));
         }
@@ -1411,14 +1418,13 @@ impl Multipart {
     }
 
     /// A part holding a value as JSON text (strings as they are).
-    pub(super) fn json<T: serde::Serialize, E>(
+    pub(super) fn json<T: serde::Serialize>(
         &mut self,
         name: &str,
         value: &T,
-    ) -> Result<(), Error<E>> {
-        let value = serde_json::to_value(value).map_err(|e| {
-            Error::InvalidRequest(format!("part `{name}` cannot be serialized: {e}"))
-        })?;
+    ) -> Result<(), InvalidRequest> {
+        let value = serde_json::to_value(value)
+            .map_err(|e| InvalidRequest(format!("part `{name}` cannot be serialized: {e}")))?;
         match value {
             serde_json::Value::String(text) => self.text(name, &text),
             other => self.parts.push((
@@ -1530,7 +1536,7 @@ impl Client {
     /// its error; so does `max_pages`, without one.
     pub(super) fn paginate<'c, T, I, E>(
         &'c self,
-        first: Result<Request, Error<E>>,
+        first: Result<Request, InvalidRequest>,
         pager: Pager<T, I>,
         max_pages: u32,
     ) -> impl futures_util::Stream<Item = Result<I, Error<E>>> + Send + 'c
@@ -1541,7 +1547,7 @@ impl Client {
     {
         let state = PageState {
             buffered: std::collections::VecDeque::new(),
-            next: Some(first),
+            next: Some(first.map_err(Error::from)),
             pages: 0,
             pager,
         };

@@ -33,6 +33,7 @@ const FIXTURES: &[(&str, &str)] = &[
     ("schemas", "schemas.yaml"),
     ("mistakes", "mistakes.yaml"),
     ("pagination", "pagination.yaml"),
+    ("swagger2", "swagger2/petstore.yaml"),
     ("calendars", "highlevel/apps/calendars.json"),
 ];
 

@@ -14,6 +14,8 @@ const ACCEPTED: &[(&str, &str, usize)] = &[
     ("box-platform", "box-platform.json", 296),
     ("spotify-web-api", "spotify-web-api.yaml", 97),
     ("influxdb-unity", "influxdb-unity/unity.yml", 53),
+    ("netlify", "netlify.yaml", 174),
+    ("openfga", "openfga.swagger.json", 24),
 ];
 
 fn root() -> PathBuf {

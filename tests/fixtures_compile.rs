@@ -26,6 +26,12 @@ mod mistakes {
     include!(concat!(env!("OUT_DIR"), "/mistakes.rs"));
 }
 
+/// A Swagger 2.0 spec.
+#[allow(dead_code)]
+mod swagger2 {
+    include!(concat!(env!("OUT_DIR"), "/swagger2.rs"));
+}
+
 /// HighLevel's whole published Calendars spec, unmodified, two files.
 #[allow(dead_code)]
 mod calendars {
@@ -549,5 +555,106 @@ mod behaviour {
             .collect()
             .await;
         assert_eq!(ids, ["a", "b", "c"]);
+    }
+
+    fn swagger2_client(server: &MockServer) -> super::swagger2::Client {
+        super::swagger2::Client::builder()
+            .base_url(server.uri())
+            .build()
+            .unwrap()
+    }
+
+    /// A Swagger 2.0 body parameter is the request body, sent as JSON.
+    #[tokio::test]
+    async fn a_swagger_2_body_parameter_is_sent_as_json() {
+        use super::swagger2::types::{Owner, Pet};
+        let server = server(
+            ResponseTemplate::new(201)
+                .set_body_json(json!({"id": 7, "name": "Rex", "petType": "Dog"})),
+        )
+        .await;
+        let pet = Pet::new("Rex".to_string(), "Dog".to_string())
+            .with_owner(Owner::new().with_name("Ann".to_string()));
+        let created = swagger2_client(&server).add_pet(&pet).await.unwrap();
+        assert_eq!(created.id, Some(7));
+        let request = only_request(&server).await;
+        assert_eq!(
+            (request.method.as_str(), request.url.path()),
+            ("POST", "/pets")
+        );
+        assert_eq!(header(&request, "content-type"), "application/json");
+        let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+        assert_eq!(
+            sent,
+            json!({"name": "Rex", "petType": "Dog", "owner": {"name": "Ann"}})
+        );
+    }
+
+    /// Swagger 2.0 formData parameters are one form: URL-encoded, or
+    /// multipart when one of them is a file.
+    #[tokio::test]
+    async fn swagger_2_form_data_parameters_are_sent_as_a_form() {
+        use super::swagger2::types::{UpdatePetWithFormRequest, UploadPhotoRequest};
+        let forms = server(ResponseTemplate::new(204)).await;
+        let form = UpdatePetWithFormRequest::new("Rex & co".to_string())
+            .with_tags(vec!["a".to_string(), "b".to_string()]);
+        swagger2_client(&forms)
+            .update_pet_with_form(7, &form)
+            .await
+            .unwrap();
+        let request = only_request(&forms).await;
+        assert_eq!(request.url.path(), "/pets/7");
+        assert_eq!(
+            header(&request, "content-type"),
+            "application/x-www-form-urlencoded"
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&request.body),
+            "name=Rex+%26+co&tags=a&tags=b"
+        );
+
+        let uploads =
+            server(ResponseTemplate::new(200).set_body_json(json!({"url": "/p.png"}))).await;
+        let photo =
+            UploadPhotoRequest::new(vec![137, 80, 78, 71]).with_caption("front".to_string());
+        let uploaded = swagger2_client(&uploads)
+            .upload_photo(7, &photo)
+            .await
+            .unwrap();
+        assert_eq!(uploaded.url.as_deref(), Some("/p.png"));
+        let request = only_request(&uploads).await;
+        assert_eq!(request.url.path(), "/pets/7/photo");
+        let content_type = header(&request, "content-type");
+        assert!(
+            content_type.starts_with("multipart/form-data; boundary="),
+            "{content_type}"
+        );
+        let body = String::from_utf8_lossy(&request.body);
+        assert!(body.contains("name=\"file\"; filename=\"file\""), "{body}");
+        assert!(body.contains("name=\"caption\""), "{body}");
+    }
+
+    /// Swagger 2.0 collection formats: comma-separated by default, `multi`
+    /// repeated, `pipes` pipe-separated.
+    #[tokio::test]
+    async fn swagger_2_collection_formats_are_query_styles() {
+        use super::swagger2::types::FindPetsStatusItem;
+        let server = server(ResponseTemplate::new(200).set_body_json(json!([]))).await;
+        let tags = ["a".to_string(), "b".to_string()];
+        let status = [FindPetsStatusItem::Available, FindPetsStatusItem::Sold];
+        let pets = swagger2_client(&server)
+            .find_pets()
+            .tags(&tags)
+            .status(&status)
+            .ids(&[1, 2])
+            .limit(5)
+            .await
+            .unwrap();
+        assert!(pets.is_empty());
+        let request = only_request(&server).await;
+        assert_eq!(
+            request.url.query(),
+            Some("tags=a%2Cb&status=available&status=sold&ids=1%7C2&limit=5")
+        );
     }
 }

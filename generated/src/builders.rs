@@ -59,7 +59,7 @@ impl<'c> CreateBlockSlot<'c> {
         client.send(request).await
     }
     /// The request these arguments and options make.
-    fn into_request(self) -> Result<Request, Error<types::CreateBlockSlotError>> {
+    fn into_request(self) -> Result<Request, super::runtime::InvalidRequest> {
         let Self { client: _, body, options } = self;
         let mut request = Request::new(
             reqwest::Method::POST,
@@ -133,7 +133,7 @@ impl<'c> DeleteEvent<'c> {
         client.send(request).await
     }
     /// The request these arguments and options make.
-    fn into_request(self) -> Result<Request, Error<types::DeleteEventError>> {
+    fn into_request(self) -> Result<Request, super::runtime::InvalidRequest> {
         let Self { client: _, event_id, options } = self;
         let mut request = Request::new(
             reqwest::Method::DELETE,
@@ -233,7 +233,7 @@ impl<'c> ListBlockedSlots<'c> {
         client.send(request).await
     }
     /// The request these arguments and options make.
-    fn into_request(self) -> Result<Request, Error<types::ListBlockedSlotsError>> {
+    fn into_request(self) -> Result<Request, super::runtime::InvalidRequest> {
         let Self {
             client: _,
             location_id,
@@ -325,7 +325,7 @@ impl<'c> UpdateBlockSlot<'c> {
         client.send(request).await
     }
     /// The request these arguments and options make.
-    fn into_request(self) -> Result<Request, Error<types::UpdateBlockSlotError>> {
+    fn into_request(self) -> Result<Request, super::runtime::InvalidRequest> {
         let Self { client: _, event_id, body, options } = self;
         let mut request = Request::new(
             reqwest::Method::PUT,

@@ -352,12 +352,15 @@ fn invalid_json_reports_line_and_column() {
 }
 
 #[test]
-fn swagger_2_is_refused_with_supported_versions() {
-    let text = "swagger: \"2.0\"\ninfo: {title: x, version: \"1\"}\npaths: {}\n";
+fn swagger_1_is_refused_with_supported_versions() {
+    let text = "swagger: \"1.2\"\ninfo: {title: x, version: \"1\"}\npaths: {}\n";
     assert_bad_input(
         "old.yaml",
         Some(text),
-        &["Swagger 2.0 is not supported", "OpenAPI 3.0.0 to 3.0.4"],
+        &[
+            "Swagger 1.2 is not supported",
+            "OpenAPI 3.0.0 to 3.0.4 and Swagger 2.0",
+        ],
     );
 }
 

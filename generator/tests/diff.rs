@@ -167,6 +167,21 @@ fn a_spec_compared_with_itself_has_no_changes() {
     }
 }
 
+/// A Swagger 2.0 spec and its OpenAPI 3.0 equivalent, written by hand,
+/// are one model: from one to the other nothing changes, not even a file.
+#[test]
+fn a_swagger_2_spec_and_its_openapi_3_equivalent_have_no_changes() {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/swagger2");
+    let swagger = diff::Source::file(folder.join("petstore.yaml"), "petstore.yaml");
+    let openapi = diff::Source::file(folder.join("openapi3.yaml"), "openapi3.yaml");
+    for (old, new) in [(&swagger, &openapi), (&openapi, &swagger)] {
+        let report = diff::compare(old, new, "pets", "1.0.0").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(report.changes, vec![]);
+        assert_eq!(report.files, Vec::<String>::new());
+        assert_eq!(report.semver.bump, Bump::None);
+    }
+}
+
 #[test]
 fn struct_field_additions_follow_the_type_role() {
     // Built by apps (request body) with `new` and setters: an optional

@@ -285,7 +285,7 @@ fn send_methods(api: &Api, op: &Operation) -> TokenStream {
         #stream
 
         /// The request these arguments and options make.
-        fn into_request(self) -> Result<Request, #error> {
+        fn into_request(self) -> Result<Request, super::runtime::InvalidRequest> {
             let Self { client: _, #(#fields,)* options } = self;
             let mut request = Request::new(reqwest::Method::#method, #path_template);
             #steps

@@ -85,6 +85,8 @@ struct Lowerer<'a> {
     /// How the spec file is named in diagnostics.
     display: String,
     diags: Vec<Diagnostic>,
+    /// Where the spec's nodes are in its text (see [`Document::origins`]).
+    origins: &'a crate::spec::swagger2::Origins,
     /// The type arena being built, by id.
     types: BTreeMap<TypeId, TypeDef>,
     /// Names of the generated types (schemas, error and success enums).
@@ -113,6 +115,7 @@ impl<'a> Lowerer<'a> {
             spec: &doc.openapi,
             display: doc.display.clone(),
             diags: doc.warnings.clone(),
+            origins: &doc.origins,
             types: BTreeMap::new(),
             type_names,
             components: BTreeMap::new(),
@@ -143,8 +146,11 @@ impl<'a> Lowerer<'a> {
         self.push(Diagnostic::warning(message).with_help(help), pointer);
     }
 
+    /// `d` about the node at `pointer`, named where it is in the spec's
+    /// text (a converted Swagger 2.0 spec's nodes have moved).
     fn push(&mut self, d: Diagnostic, pointer: &str) {
         let file = self.display.clone();
+        let pointer = self.origins.original(pointer);
         self.diags.push(d.in_file(file).at_pointer(pointer));
     }
 

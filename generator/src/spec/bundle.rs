@@ -77,6 +77,17 @@ pub fn bundle(root: &mut Value, path: &Path, display: &str) -> Result<Vec<Diagno
             }
         }
     }
+    // A Swagger 2.0 document's sections join `components` once converted.
+    for (swagger, section) in [
+        ("definitions", "schemas"),
+        ("parameters", "parameters"),
+        ("responses", "responses"),
+    ] {
+        if let Some(entries) = root.get(swagger).and_then(Value::as_object) {
+            let names: &mut Vec<String> = taken.entry(section.to_string()).or_default();
+            names.extend(entries.keys().cloned());
+        }
+    }
     let mut bundler = Bundler {
         files: BTreeMap::new(),
         imported: BTreeMap::new(),

@@ -1,9 +1,11 @@
 //! Reading: spec bytes to one bundled `openapiv3::OpenAPI`, with located
 //! errors.
 //!
-//! The text is read into a `serde_json::Value` ([`parse`]), the `openapi`
-//! version is checked, external references are bundled into the document
-//! ([`bundle`]), and the value is deserialized into `openapiv3::OpenAPI`.
+//! The text is read into a `serde_json::Value` ([`parse`]), the version
+//! is checked (OpenAPI 3.0 or Swagger 2.0), external references are
+//! bundled into the document ([`bundle`]), a Swagger 2.0 document is
+//! converted to 3.0 ([`swagger2`]), and the value is deserialized into
+//! `openapiv3::OpenAPI`.
 //! Only a document that does not deserialize goes through
 //! `serde_path_to_error` ([`structure`]), so that a structural error
 //! carries the JSON pointer of the node that failed; [`locate`] turns
@@ -14,6 +16,7 @@ pub mod locate;
 mod normalize;
 pub(crate) mod parse;
 mod structure;
+pub mod swagger2;
 
 use std::path::Path;
 
@@ -39,9 +42,14 @@ pub struct Document {
     pub openapi: openapiv3::OpenAPI,
     /// The root file's text, to locate diagnostics in (see `locate`).
     pub text: String,
-    /// What reading had to read otherwise than written (`normalize`),
-    /// in `display`'s file, not yet located.
+    /// What reading had to read otherwise than written (`normalize`,
+    /// `swagger2`), in `display`'s file, not yet located; their pointers
+    /// are in `text`.
     pub warnings: Vec<Diagnostic>,
+    /// Where the nodes of `openapi` are in `text`, for a Swagger 2.0 spec
+    /// converted to 3.0: diagnostics about `openapi` name their pointers
+    /// through it.
+    pub origins: swagger2::Origins,
 }
 
 /// Reads and parses the spec at `path`; `display` is how it is named in
@@ -113,24 +121,26 @@ fn load_owned(bytes: Vec<u8>, path: &Path, display: &str) -> Result<Document, Er
     if text.starts_with('\u{feff}') {
         text.drain(..'\u{feff}'.len_utf8());
     }
-    let (openapi, warnings) = parse(&text, path, display)?;
+    let (openapi, warnings, origins) = parse(&text, path, display)?;
     Ok(Document {
         display: display.to_string(),
         sha256,
         openapi,
         text,
         warnings: warnings.into_iter().map(|w| w.in_file(display)).collect(),
+        origins,
     })
 }
 
 /// The document `text` holds: read, checked for its version, bundled,
-/// normalized and deserialized, with every error in `display`'s file and
-/// located; and the warnings of normalizing it.
+/// converted from Swagger 2.0, normalized and deserialized, with every
+/// error in `display`'s file and located; the warnings of reading it, and
+/// where the converted nodes are in `text`.
 fn parse(
     text: &str,
     path: &Path,
     display: &str,
-) -> Result<(openapiv3::OpenAPI, Vec<Diagnostic>), Error> {
+) -> Result<(openapiv3::OpenAPI, Vec<Diagnostic>, swagger2::Origins), Error> {
     // Reading errors come with their line and column.
     let in_file = |e: Error| {
         Error::new(
@@ -145,12 +155,27 @@ fn parse(
     let mut value = parse_text(text, path).map_err(in_file)?;
     check_version(&value).map_err(located)?;
     let mut warnings = bundle(&mut value, path, display).map_err(located)?;
-    warnings.extend(normalize::normalize(&mut value));
+    let mut origins = swagger2::Origins::default();
+    if swagger2::is_swagger2(&value) {
+        let (converted, converted_origins) = swagger2::convert(&mut value);
+        warnings.extend(converted);
+        origins = converted_origins;
+    }
+    // Pointers into the converted document, named in the original one.
+    let original = |mut d: Diagnostic| {
+        d.pointer = d.pointer.map(|p| origins.original(&p));
+        d
+    };
+    warnings.extend(normalize::normalize(&mut value).into_iter().map(original));
     match openapiv3::OpenAPI::deserialize(&value) {
-        Ok(openapi) => Ok((openapi, warnings)),
+        Ok(openapi) => Ok((openapi, warnings, origins)),
         Err(_) => match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&value) {
-            Ok(openapi) => Ok((openapi, warnings)),
-            Err(e) => Err(located(structure::invalid_document(&value, &e))),
+            Ok(openapi) => Ok((openapi, warnings, origins)),
+            Err(e) => {
+                let error = structure::invalid_document(&value, &e);
+                let diagnostics = error.diagnostics().iter().cloned().map(original);
+                Err(located(Error::new(diagnostics.collect())))
+            }
         },
     }
 }
@@ -216,7 +241,7 @@ fn line_col(bytes: &[u8], offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-const SUPPORTED: &str = "apigen supports OpenAPI 3.0.0 to 3.0.4";
+const SUPPORTED: &str = "apigen supports OpenAPI 3.0.0 to 3.0.4 and Swagger 2.0";
 
 fn check_version(value: &serde_json::Value) -> Result<(), Error> {
     let Some(object) = value.as_object() else {
@@ -228,15 +253,19 @@ fn check_version(value: &serde_json::Value) -> Result<(), Error> {
         );
     };
     if let Some(swagger) = object.get("swagger") {
-        return Err(Diagnostic::error(format!(
-            "Swagger {} is not supported",
-            swagger.as_str().unwrap_or("2.0")
-        ))
-        .at_pointer("#/swagger")
-        .with_help(format!(
-            "{SUPPORTED}; convert the spec to OpenAPI 3.0 first"
-        ))
-        .into());
+        if swagger2::is_swagger2(value) {
+            return Ok(());
+        }
+        let shown = swagger
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| swagger.to_string());
+        return Err(
+            Diagnostic::error(format!("Swagger {shown} is not supported"))
+                .at_pointer("#/swagger")
+                .with_help(SUPPORTED)
+                .into(),
+        );
     }
     match object.get("openapi") {
         None => Err(
@@ -558,5 +587,77 @@ paths:
         );
         let schemas = doc.openapi.components.unwrap().schemas;
         assert_eq!(schemas.keys().collect::<Vec<_>>(), ["pet"]);
+    }
+
+    /// Diagnostics about a converted Swagger 2.0 spec, from normalizing
+    /// and from lowering, are placed where their nodes are in its text:
+    /// a definition, a body parameter's schema, a query parameter after
+    /// the body parameter left the list.
+    #[test]
+    fn diagnostics_about_a_swagger_2_spec_are_placed_in_its_text() {
+        let text = r##"swagger: "2.0"
+info: {title: T, version: '1'}
+paths:
+  /a:
+    post:
+      operationId: postA
+      parameters:
+        - name: body
+          in: body
+          schema:
+            type: object
+            properties: {a: {type: string}}
+            additionalProperties: {type: integer}
+        - name: n
+          in: query
+          type: integer
+          maximum: 18446744073709551616
+      responses:
+        '200':
+          description: ok
+          schema: {$ref: '#/definitions/Pet'}
+definitions:
+  Pet:
+    type: object
+    properties:
+      name: {type: string}
+    additionalProperties: {type: string}
+"##;
+        let doc = load(text, "s.yaml").unwrap();
+        let (_, warnings) = crate::lower::lower(&doc).unwrap();
+        let warnings = located(&doc.text, &doc.display, warnings);
+        let placed: Vec<_> = warnings
+            .iter()
+            .map(|w| (w.pointer.as_deref().unwrap_or_default(), w.line))
+            .collect();
+        assert_eq!(
+            placed,
+            [
+                ("#/paths/~1a/post/parameters/1/maximum", Some(17)),
+                ("#/definitions/Pet", Some(23)),
+                ("#/paths/~1a/post/parameters/0/schema", Some(10)),
+            ],
+            "{warnings:#?}"
+        );
+    }
+
+    #[test]
+    fn only_swagger_2_0_and_openapi_3_0_are_read() {
+        let refused = |version: &str| {
+            let text = format!("{version}\ninfo: {{title: T, version: '1'}}\npaths: {{}}\n");
+            load(&text, "s.yaml").unwrap_err().diagnostics()[0].clone()
+        };
+        assert!(load(
+            "swagger: '2.0'\ninfo: {title: T, version: '1'}\npaths: {}\n",
+            "s.yaml"
+        )
+        .is_ok());
+        let old = refused("swagger: '1.2'");
+        assert_eq!(old.message, "Swagger 1.2 is not supported");
+        let new = refused("openapi: 4.0.0");
+        assert_eq!(new.message, "OpenAPI version 4.0.0 is not supported");
+        for d in [old, new] {
+            assert_eq!(d.help.as_deref(), Some(SUPPORTED));
+        }
     }
 }
