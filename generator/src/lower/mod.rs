@@ -25,7 +25,7 @@
 //!
 //! Path items and their operations are lowered in [`operations`], their
 //! parameters in [`parameters`], request bodies and responses in
-//! [`bodies`]. This file holds the entry point, the state shared by all of
+//! [`bodies`], webhooks (3.1) in [`webhooks`]. This file holds the entry point, the state shared by all of
 //! them, and the API-level pass: security, servers, examples.
 
 mod bodies;
@@ -37,6 +37,7 @@ mod recursion;
 mod refs;
 mod schemas;
 mod sizes;
+mod webhooks;
 
 use std::collections::BTreeMap;
 
@@ -81,6 +82,10 @@ pub fn lower(doc: &Document) -> Result<(Api, Vec<Diagnostic>), Error> {
 /// reported so far.
 struct Lowerer<'a> {
     spec: &'a oa::OpenAPI,
+    /// Where the nodes of a rewritten 3.1 document are written.
+    moves: &'a crate::spec::Moves,
+    /// The document's webhooks (3.1).
+    webhooks: &'a crate::spec::Webhooks,
     /// How the spec file is named in diagnostics.
     display: String,
     diags: Vec<Diagnostic>,
@@ -107,6 +112,8 @@ impl<'a> Lowerer<'a> {
         }
         Lowerer {
             spec: &doc.openapi,
+            moves: &doc.moves,
+            webhooks: &doc.webhooks,
             display: doc.display.clone(),
             diags: doc.warnings.clone(),
             types: BTreeMap::new(),
@@ -140,6 +147,7 @@ impl<'a> Lowerer<'a> {
 
     fn push(&mut self, d: Diagnostic, pointer: &str) {
         let file = self.display.clone();
+        let pointer = self.moves.original(pointer);
         self.diags.push(d.in_file(file).at_pointer(pointer));
     }
 
@@ -155,6 +163,7 @@ impl<'a> Lowerer<'a> {
             .map(|s| s.url.trim_end_matches('/').to_string());
         let (mut operations, constant_headers) = self.operations(auth.as_ref());
         operations.sort_by(|a, b| a.name.cmp(&b.name));
+        let webhooks = self.webhooks();
         let mut types = TypeArena {
             types: std::mem::take(&mut self.types),
         };
@@ -170,6 +179,7 @@ impl<'a> Lowerer<'a> {
             types,
             operations,
             examples: std::mem::take(&mut self.examples),
+            webhooks,
         }
     }
 
@@ -180,7 +190,7 @@ impl<'a> Lowerer<'a> {
             name,
             ty,
             value,
-            origin: pointer.to_string(),
+            origin: self.moves.original(pointer),
         });
     }
 

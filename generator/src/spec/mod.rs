@@ -3,7 +3,9 @@
 //!
 //! The text is read into a `serde_json::Value` ([`parse`]), the `openapi`
 //! version is checked, external references are bundled into the document
-//! ([`bundle`]), and the value is deserialized into `openapiv3::OpenAPI`.
+//! ([`bundle`]), a 3.1 document is rewritten into 3.0 shapes
+//! ([`openapi31`]), what openapiv3 cannot read is rewritten
+//! ([`normalize`]), and the value is deserialized into `openapiv3::OpenAPI`.
 //! Only a document that does not deserialize goes through
 //! `serde_path_to_error` ([`structure`]), so that a structural error
 //! carries the JSON pointer of the node that failed; [`locate`] turns
@@ -12,6 +14,7 @@
 mod bundle;
 pub mod locate;
 mod normalize;
+mod openapi31;
 pub(crate) mod parse;
 mod structure;
 
@@ -23,6 +26,7 @@ use sha2::{Digest, Sha256};
 use crate::diag::{Diagnostic, Error};
 
 pub use bundle::bundle;
+pub use openapi31::Moves;
 pub use parse::parse_text;
 
 /// Specs larger than this are refused before parsing.
@@ -39,10 +43,20 @@ pub struct Document {
     pub openapi: openapiv3::OpenAPI,
     /// The root file's text, to locate diagnostics in (see `locate`).
     pub text: String,
-    /// What reading had to read otherwise than written (`normalize`),
-    /// in `display`'s file, not yet located.
+    /// What reading had to read otherwise than written (`normalize`,
+    /// `openapi31`), in `display`'s file, not yet located.
     pub warnings: Vec<Diagnostic>,
+    /// Where the nodes a 3.1 document's rewrite moved are written: every
+    /// pointer into `openapi` goes through [`Moves::original`] before it is
+    /// shown.
+    pub moves: Moves,
+    /// The `webhooks` of a 3.1 document (openapiv3 reads 3.0, which has
+    /// none), by name: requests the API sends to an app.
+    pub webhooks: Webhooks,
 }
+
+/// The webhooks of a document, by name, in document order.
+pub type Webhooks = indexmap::IndexMap<String, openapiv3::ReferenceOr<openapiv3::PathItem>>;
 
 /// Reads and parses the spec at `path`; `display` is how it is named in
 /// diagnostics and in generated headers.
@@ -113,24 +127,35 @@ fn load_owned(bytes: Vec<u8>, path: &Path, display: &str) -> Result<Document, Er
     if text.starts_with('\u{feff}') {
         text.drain(..'\u{feff}'.len_utf8());
     }
-    let (openapi, warnings) = parse(&text, path, display)?;
+    let read = parse(&text, path, display)?;
     Ok(Document {
         display: display.to_string(),
         sha256,
-        openapi,
+        openapi: read.openapi,
         text,
-        warnings: warnings.into_iter().map(|w| w.in_file(display)).collect(),
+        warnings: read
+            .warnings
+            .into_iter()
+            .map(|w| w.in_file(display))
+            .collect(),
+        moves: read.moves,
+        webhooks: read.webhooks,
     })
 }
 
+/// What [`parse`] reads from a document's text.
+struct Read {
+    openapi: openapiv3::OpenAPI,
+    warnings: Vec<Diagnostic>,
+    moves: Moves,
+    webhooks: Webhooks,
+}
+
 /// The document `text` holds: read, checked for its version, bundled,
-/// normalized and deserialized, with every error in `display`'s file and
-/// located; and the warnings of normalizing it.
-fn parse(
-    text: &str,
-    path: &Path,
-    display: &str,
-) -> Result<(openapiv3::OpenAPI, Vec<Diagnostic>), Error> {
+/// rewritten from 3.1 if need be, normalized and deserialized, with every
+/// error in `display`'s file and located; and the warnings of rewriting
+/// it.
+fn parse(text: &str, path: &Path, display: &str) -> Result<Read, Error> {
     // Reading errors come with their line and column.
     let in_file = |e: Error| {
         Error::new(
@@ -145,14 +170,49 @@ fn parse(
     let mut value = parse_text(text, path).map_err(in_file)?;
     check_version(&value).map_err(located)?;
     let mut warnings = bundle(&mut value, path, display).map_err(located)?;
-    warnings.extend(normalize::normalize(&mut value));
-    match openapiv3::OpenAPI::deserialize(&value) {
-        Ok(openapi) => Ok((openapi, warnings)),
-        Err(_) => match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&value) {
-            Ok(openapi) => Ok((openapi, warnings)),
-            Err(e) => Err(located(structure::invalid_document(&value, &e))),
-        },
+    let mut moves = Moves::default();
+    let openapi_31 = openapi31::is_openapi_31(&value);
+    if openapi_31 {
+        let (rewritten, moved) = openapi31::downgrade(&mut value);
+        warnings.extend(rewritten);
+        moves = moved;
     }
+    // Pointers into the rewritten document, put back where they are written.
+    let written = |mut d: Diagnostic| {
+        d.pointer = d.pointer.map(|p| moves.original(&p));
+        d
+    };
+    let as_written =
+        |e: Error| located(Error::new(e.diagnostics().iter().cloned().map(written).collect()));
+    warnings.extend(normalize::normalize(&mut value).into_iter().map(written));
+    let openapi = match openapiv3::OpenAPI::deserialize(&value) {
+        Ok(openapi) => openapi,
+        Err(_) => match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&value) {
+            Ok(openapi) => openapi,
+            Err(e) => return Err(as_written(structure::invalid_document(&value, &e))),
+        },
+    };
+    let webhooks = match value.get("webhooks") {
+        Some(webhooks) if openapi_31 => read_webhooks(webhooks).map_err(as_written)?,
+        _ => Webhooks::new(),
+    };
+    Ok(Read {
+        openapi,
+        warnings,
+        moves,
+        webhooks,
+    })
+}
+
+/// The `webhooks` of a 3.1 document: path items, by name.
+fn read_webhooks(value: &serde_json::Value) -> Result<Webhooks, Error> {
+    serde_path_to_error::deserialize::<_, Webhooks>(value).map_err(|e| {
+        let within = structure::pointer_from_path(e.path());
+        let pointer = format!("#/webhooks{}", within.trim_start_matches('#'));
+        Diagnostic::error(format!("not a valid webhook: {}", e.inner()))
+            .at_pointer(pointer)
+            .into()
+    })
 }
 
 /// Whether the value at `key`, in an object reached through the keys
@@ -216,7 +276,7 @@ fn line_col(bytes: &[u8], offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-const SUPPORTED: &str = "apigen supports OpenAPI 3.0.0 to 3.0.4";
+const SUPPORTED: &str = "apigen supports OpenAPI 3.0.0 to 3.0.4 and 3.1.x";
 
 fn check_version(value: &serde_json::Value) -> Result<(), Error> {
     let Some(object) = value.as_object() else {
@@ -245,7 +305,9 @@ fn check_version(value: &serde_json::Value) -> Result<(), Error> {
                 .with_help(SUPPORTED)
                 .into(),
         ),
-        Some(serde_json::Value::String(v)) if v.starts_with("3.0.") => Ok(()),
+        Some(serde_json::Value::String(v)) if v.starts_with("3.0.") || v.starts_with("3.1.") => {
+            Ok(())
+        }
         Some(v) => {
             let shown = v
                 .as_str()
