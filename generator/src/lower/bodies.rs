@@ -158,7 +158,13 @@ impl<'a> Lowerer<'a> {
     /// Records the `example` and inline `examples` of a media type (at
     /// `pointer`) as examples of `ty`, labelled `label` and the example's
     /// name.
-    pub(super) fn media_examples(&mut self, media: &oa::MediaType, pointer: &str, label: &str, ty: &TypeRef) {
+    pub(super) fn media_examples(
+        &mut self,
+        media: &oa::MediaType,
+        pointer: &str,
+        label: &str,
+        ty: &TypeRef,
+    ) {
         if let Some(example) = &media.example {
             self.example(
                 &format!("{label} "),

@@ -182,8 +182,11 @@ fn parse(text: &str, path: &Path, display: &str) -> Result<Read, Error> {
         d.pointer = d.pointer.map(|p| moves.original(&p));
         d
     };
-    let as_written =
-        |e: Error| located(Error::new(e.diagnostics().iter().cloned().map(written).collect()));
+    let as_written = |e: Error| {
+        located(Error::new(
+            e.diagnostics().iter().cloned().map(written).collect(),
+        ))
+    };
     warnings.extend(normalize::normalize(&mut value).into_iter().map(written));
     let openapi = match openapiv3::OpenAPI::deserialize(&value) {
         Ok(openapi) => openapi,
@@ -344,6 +347,23 @@ mod tests {
         let json = serde_json::to_string(&serde_yaml::from_str::<serde_json::Value>(text).unwrap())
             .unwrap();
         assert_eq!(load(&json, "s.json").unwrap().openapi, doc.openapi);
+    }
+
+    /// 3.0.x and 3.1.x are read; another version is refused with the
+    /// versions apigen reads.
+    #[test]
+    fn openapi_3_0_and_3_1_are_supported() {
+        for version in ["3.0.0", "3.0.4", "3.1.0", "3.1.1"] {
+            let value = serde_json::json!({"openapi": version});
+            assert!(check_version(&value).is_ok(), "{version}");
+        }
+        let error = check_version(&serde_json::json!({"openapi": "4.0.0"})).unwrap_err();
+        let refused = &error.diagnostics()[0];
+        assert_eq!(refused.message, "OpenAPI version 4.0.0 is not supported");
+        assert_eq!(
+            refused.help.as_deref(),
+            Some("apigen supports OpenAPI 3.0.0 to 3.0.4 and 3.1.x")
+        );
     }
 
     #[test]

@@ -97,7 +97,8 @@ impl Out {
     /// written.
     fn warn(&mut self, pointer: &str, message: impl Into<String>) {
         let at = self.moves.original(pointer);
-        self.warnings.push(Diagnostic::warning(message).at_pointer(at));
+        self.warnings
+            .push(Diagnostic::warning(message).at_pointer(at));
     }
 
     fn moved(&mut self, now: String, before: String) {
@@ -358,7 +359,8 @@ fn structure(node: &mut Value, pointer: &mut String, visit: &mut Visit<'_>) {
             let mut tokens = pointer.rsplit('/').map(str::to_string);
             let (own, parent) = (tokens.next(), tokens.next());
             let names = own.as_deref().is_some_and(|k| NAMED.contains(&k));
-            let schemas = own.as_deref() == Some("schemas") && parent.as_deref() == Some("components");
+            let schemas =
+                own.as_deref() == Some("schemas") && parent.as_deref() == Some("components");
             for (key, child) in map.iter_mut() {
                 // Keys of a map of names are names, even `default`.
                 let named = names || schemas;
@@ -559,7 +561,11 @@ fn content_to_format(map: &mut Map<String, Value>) {
         .as_ref()
         .and_then(Value::as_str)
         .is_some_and(|e| e.eq_ignore_ascii_case("base64") || e.eq_ignore_ascii_case("base64url"));
-    let binary = encoding.is_none() && media.as_ref().and_then(Value::as_str).is_some_and(is_binary);
+    let binary = encoding.is_none()
+        && media
+            .as_ref()
+            .and_then(Value::as_str)
+            .is_some_and(is_binary);
     let format = match (base64, binary) {
         (true, _) => "byte",
         (false, true) => "binary",
@@ -649,7 +655,13 @@ fn keywords_of(ty: &str) -> &'static [&'static str] {
             "maxProperties",
             "discriminator",
         ],
-        "array" => &["items", "minItems", "maxItems", "uniqueItems", "prefixItems"],
+        "array" => &[
+            "items",
+            "minItems",
+            "maxItems",
+            "uniqueItems",
+            "prefixItems",
+        ],
         "string" => &["minLength", "maxLength", "pattern", "format"],
         "integer" | "number" => &[
             "minimum",
@@ -787,4 +799,538 @@ fn ref_siblings(map: &mut Map<String, Value>, pointer: &str, out: &mut Out) {
     let now = join(&join(pointer, "allOf"), &parts.len().to_string());
     out.moved(now, pointer.to_string());
     parts.push(json!({"$ref": reference}));
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::model::{Api, TypeDef, TypeKind, TypeRef};
+
+    /// `value` rewritten, and its warnings as `pointer: message`.
+    fn downgraded(mut value: Value) -> (Value, Vec<String>) {
+        let (warnings, _) = downgrade(&mut value);
+        let warnings = warnings
+            .iter()
+            .map(|w| format!("{}: {}", w.pointer.as_deref().unwrap_or("-"), w.message))
+            .collect();
+        (value, warnings)
+    }
+
+    /// A 3.1 document with these component schemas.
+    fn with_schemas(schemas: Value) -> Value {
+        json!({"openapi": "3.1.0", "info": {"title": "T", "version": "1"},
+               "components": {"schemas": schemas}})
+    }
+
+    /// The spec `text` loaded and lowered, with every diagnostic as
+    /// `pointer: message`.
+    fn lowered(text: &str) -> (Api, Vec<String>) {
+        let doc = crate::spec::load_bytes(text.as_bytes(), Path::new("s.yaml"), "s.yaml")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let (api, warnings) = crate::lower::lower(&doc).unwrap_or_else(|e| panic!("{e}"));
+        let warnings = warnings
+            .iter()
+            .map(|w| format!("{}: {}", w.pointer.as_deref().unwrap_or("-"), w.message))
+            .collect();
+        (api, warnings)
+    }
+
+    fn type_named<'a>(api: &'a Api, name: &str) -> &'a TypeDef {
+        api.types
+            .types
+            .values()
+            .find(|t| t.name == name)
+            .unwrap_or_else(|| panic!("no type `{name}`"))
+    }
+
+    /// A struct's fields as (name, type, nullable, docs).
+    fn fields(api: &Api, name: &str) -> Vec<(String, TypeRef, bool, Option<String>)> {
+        let TypeKind::Struct(s) = &type_named(api, name).kind else {
+            panic!("`{name}` is not a struct");
+        };
+        s.fields
+            .iter()
+            .map(|f| (f.name.clone(), f.ty.clone(), f.nullable, f.docs.clone()))
+            .collect()
+    }
+
+    const HEADER: &str = "openapi: 3.1.0\ninfo: {title: T, version: '1'}\n";
+
+    #[test]
+    fn type_lists_are_a_type_and_nullable_or_a_one_of() {
+        let (value, warnings) = downgraded(with_schemas(json!({
+            "Name": {"type": ["string", "null"], "maxLength": 5},
+            "Nothing": {"type": ["null"]},
+            "Null": {"type": "null"},
+            "Amount": {"type": ["integer", "number"]},
+            "Either": {"type": ["string", "integer", "null"], "description": "d",
+                       "maxLength": 3, "minimum": 1, "enum": ["a", 2, null]},
+        })));
+        assert_eq!(warnings, Vec::<String>::new());
+        let schemas = &value["components"]["schemas"];
+        assert_eq!(
+            schemas["Name"],
+            json!({"type": "string", "maxLength": 5, "nullable": true})
+        );
+        assert_eq!(schemas["Nothing"], json!({"nullable": true}));
+        assert_eq!(schemas["Null"], json!({"nullable": true}));
+        assert_eq!(schemas["Amount"], json!({"type": "number"}));
+        assert_eq!(
+            schemas["Either"],
+            json!({"description": "d", "nullable": true, "oneOf": [
+                {"type": "string", "maxLength": 3, "enum": ["a"]},
+                {"type": "integer", "minimum": 1, "enum": [2]},
+            ]})
+        );
+    }
+
+    /// A field of several types is an untagged union of them; a nullable
+    /// one is an `Option`, and a null-only one any JSON value.
+    #[test]
+    fn type_lists_lower_to_options_and_unions() {
+        let text = format!(
+            "{HEADER}components:\n  schemas:\n    Row:\n      type: object\n      properties:\n        name: {{type: [string, 'null']}}\n        rating: {{type: [integer, string]}}\n        gone: {{type: 'null'}}\n"
+        );
+        let (api, warnings) = lowered(&text);
+        assert_eq!(warnings, Vec::<String>::new());
+        let rating = type_named(&api, "RowRating");
+        let TypeKind::Union(union) = &rating.kind else {
+            panic!("not a union: {rating:?}");
+        };
+        let variants: Vec<(&str, &TypeRef)> = union
+            .variants
+            .iter()
+            .map(|v| (v.name.as_str(), &v.ty))
+            .collect();
+        assert_eq!(
+            variants,
+            [("Integer", &TypeRef::I64), ("String", &TypeRef::String)]
+        );
+        assert_eq!(
+            fields(&api, "Row"),
+            [
+                ("name".into(), TypeRef::String, true, None),
+                ("rating".into(), TypeRef::Named(rating.id), false, None),
+                ("gone".into(), TypeRef::Json, true, None),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_null_alternative_makes_the_others_nullable() {
+        let (value, _) = downgraded(with_schemas(json!({
+            "One": {"anyOf": [{"type": "null"}, {"$ref": "#/components/schemas/A"}], "description": "d"},
+            "Two": {"oneOf": [{"type": "null"}, {"type": "string"}, {"type": "integer"}]},
+            "Plain": {"oneOf": [{"type": "string"}, {"type": "integer"}]},
+        })));
+        let schemas = &value["components"]["schemas"];
+        assert_eq!(
+            schemas["One"],
+            json!({"description": "d", "nullable": true, "allOf": [{"$ref": "#/components/schemas/A"}]})
+        );
+        assert_eq!(
+            schemas["Two"],
+            json!({"oneOf": [{"type": "string"}, {"type": "integer"}], "nullable": true})
+        );
+        assert!(schemas["Plain"].get("nullable").is_none());
+    }
+
+    /// A warning about an alternative that moved is where it is written.
+    #[test]
+    fn diagnostics_inside_moved_alternatives_point_where_they_are_written() {
+        let text = format!(
+            "{HEADER}components:\n  schemas:\n    Pet:\n      anyOf:\n        - type: 'null'\n        - type: object\n          properties: {{a: {{type: string}}}}\n          not: {{type: string}}\n"
+        );
+        let (_, warnings) = lowered(&text);
+        assert_eq!(
+            warnings,
+            ["#/components/schemas/Pet/anyOf/1/not: this `not` schema is not enforced by the generated types; only `not: {required: [a, b]}` is"]
+        );
+    }
+
+    /// `const` is a one-value enum: a string enum type with one variant
+    /// (and `Unknown`, as every string enum).
+    #[test]
+    fn const_is_a_one_value_enum() {
+        let (value, _) = downgraded(with_schemas(json!({
+            "Kind": {"const": "pet"},
+            "Typed": {"type": "integer", "const": 3},
+            "Nothing": {"const": null},
+            "Data": {"type": "object", "example": {"const": "kept"}},
+        })));
+        let schemas = &value["components"]["schemas"];
+        assert_eq!(schemas["Kind"], json!({"type": "string", "enum": ["pet"]}));
+        assert_eq!(schemas["Typed"], json!({"type": "integer", "enum": [3]}));
+        assert_eq!(schemas["Nothing"], json!({"nullable": true}));
+        assert_eq!(schemas["Data"]["example"], json!({"const": "kept"}));
+
+        let text = format!("{HEADER}components:\n  schemas:\n    Kind: {{const: pet}}\n");
+        let (api, _) = lowered(&text);
+        let TypeKind::StringEnum(kind) = &type_named(&api, "Kind").kind else {
+            panic!("not a string enum");
+        };
+        let wires: Vec<&str> = kind.variants.iter().map(|v| v.wire_name.as_str()).collect();
+        assert_eq!(wires, ["pet"]);
+    }
+
+    #[test]
+    fn schema_examples_are_the_first_example_and_example_objects_stay() {
+        let (value, _) = downgraded(json!({
+            "openapi": "3.1.0",
+            "paths": {"/a": {"get": {"responses": {"200": {"description": "ok", "content": {
+                "application/json": {
+                    "schema": {"type": "string", "examples": ["first", "second"]},
+                    "examples": {"one": {"value": {"examples": [1]}}}
+                }
+            }}}}}},
+            "components": {"schemas": {
+                "Both": {"type": "string", "example": "own", "examples": ["other"]},
+                "None": {"type": "string", "examples": []},
+            }}
+        }));
+        let media = &value["paths"]["/a"]["get"]["responses"]["200"]["content"]["application/json"];
+        assert_eq!(
+            media["schema"],
+            json!({"type": "string", "example": "first"})
+        );
+        assert_eq!(
+            media["examples"],
+            json!({"one": {"value": {"examples": [1]}}})
+        );
+        let schemas = &value["components"]["schemas"];
+        assert_eq!(schemas["Both"], json!({"type": "string", "example": "own"}));
+        assert_eq!(schemas["None"], json!({"type": "string"}));
+    }
+
+    #[test]
+    fn a_reference_with_siblings_is_an_all_of_with_them() {
+        let (value, _) = downgraded(with_schemas(json!({
+            "Pet": {"type": "object", "properties": {
+                "owner": {"$ref": "#/components/schemas/Person", "description": "The owner.", "nullable": true},
+                "plain": {"$ref": "#/components/schemas/Person", "x-since": "2"},
+            }},
+            "Person": {"type": "object", "properties": {"name": {"type": "string"}}},
+        })));
+        let properties = &value["components"]["schemas"]["Pet"]["properties"];
+        assert_eq!(
+            properties["owner"],
+            json!({"description": "The owner.", "nullable": true,
+                   "allOf": [{"$ref": "#/components/schemas/Person"}]})
+        );
+        assert_eq!(
+            properties["plain"],
+            json!({"$ref": "#/components/schemas/Person", "x-since": "2"})
+        );
+    }
+
+    /// The field of a reference with siblings has the referenced type, the
+    /// description as docs, and the siblings' `nullable`.
+    #[test]
+    fn a_reference_with_siblings_lowers_to_the_referenced_type() {
+        let text = format!(
+            "{HEADER}components:\n  schemas:\n    Pet:\n      type: object\n      properties:\n        owner: {{$ref: '#/components/schemas/Person', description: The owner.}}\n        vet:\n          description: The vet, if any.\n          oneOf: [{{$ref: '#/components/schemas/Person'}}, {{type: 'null'}}]\n    Person: {{type: object, properties: {{name: {{type: string}}}}}}\n"
+        );
+        let (api, warnings) = lowered(&text);
+        assert_eq!(warnings, Vec::<String>::new());
+        let person = TypeRef::Named(type_named(&api, "Person").id);
+        assert_eq!(
+            fields(&api, "Pet"),
+            [
+                (
+                    "owner".into(),
+                    person.clone(),
+                    false,
+                    Some("The owner.".into())
+                ),
+                ("vet".into(), person, true, Some("The vet, if any.".into())),
+            ]
+        );
+    }
+
+    #[test]
+    fn numeric_exclusive_bounds_are_bounds_with_the_flag() {
+        let (value, _) = downgraded(with_schemas(json!({
+            "Open": {"type": "integer", "exclusiveMinimum": 0, "exclusiveMaximum": 10},
+            "Own": {"type": "number", "minimum": 5, "exclusiveMinimum": 1, "exclusiveMaximum": 7.5},
+        })));
+        let schemas = &value["components"]["schemas"];
+        assert_eq!(
+            schemas["Open"],
+            json!({"type": "integer", "exclusiveMinimum": true, "exclusiveMaximum": true,
+                   "minimum": 0, "maximum": 10})
+        );
+        // The schema's own `minimum` is the stricter one.
+        assert_eq!(
+            schemas["Own"],
+            json!({"type": "number", "minimum": 5, "exclusiveMaximum": true, "maximum": 7.5})
+        );
+    }
+
+    #[test]
+    fn a_tuple_is_an_array_of_untyped_values_with_a_warning() {
+        let (value, warnings) = downgraded(with_schemas(json!({
+            "Point": {"type": "array", "prefixItems": [{"type": "number"}, {"type": "number"}],
+                      "items": false},
+            "Rest": {"type": "array", "items": true},
+        })));
+        let schemas = &value["components"]["schemas"];
+        assert_eq!(schemas["Point"], json!({"type": "array"}));
+        assert_eq!(schemas["Rest"], json!({"type": "array"}));
+        assert_eq!(
+            warnings,
+            ["#/components/schemas/Point/prefixItems: a tuple (`prefixItems`) is not modelled; the array's items are untyped JSON values"]
+        );
+    }
+
+    #[test]
+    fn content_encoding_and_binary_media_types_are_formats() {
+        let (value, _) = downgraded(with_schemas(json!({
+            "Base64": {"type": "string", "contentEncoding": "base64", "contentMediaType": "image/png"},
+            "Image": {"contentMediaType": "image/png"},
+            "Bytes": {"type": "string", "contentMediaType": "application/octet-stream"},
+            "Json": {"type": "string", "contentMediaType": "application/json"},
+            "Dated": {"type": "string", "format": "date", "contentEncoding": "base64"},
+        })));
+        let schemas = &value["components"]["schemas"];
+        assert_eq!(
+            schemas["Base64"],
+            json!({"type": "string", "format": "byte"})
+        );
+        assert_eq!(
+            schemas["Image"],
+            json!({"format": "binary", "type": "string"})
+        );
+        assert_eq!(
+            schemas["Bytes"],
+            json!({"type": "string", "format": "binary"})
+        );
+        assert_eq!(schemas["Json"], json!({"type": "string"}));
+        assert_eq!(
+            schemas["Dated"],
+            json!({"type": "string", "format": "date"})
+        );
+    }
+
+    /// A path item of `components/pathItems` is put in place; what is
+    /// reported about it points into `components/pathItems`.
+    #[test]
+    fn path_items_of_components_are_put_in_place() {
+        let text = format!(
+            "{HEADER}paths:\n  /a:\n    $ref: '#/components/pathItems/A'\n    summary: Mine.\ncomponents:\n  pathItems:\n    A:\n      summary: Theirs.\n      get:\n        operationId: getA\n        parameters: [{{name: q, in: query}}]\n        responses: {{'204': {{description: none}}}}\n"
+        );
+        let (api, warnings) = lowered(&text);
+        assert_eq!(api.operations.len(), 1);
+        assert_eq!(api.operations[0].name, "get_a");
+        assert_eq!(
+            warnings,
+            ["#/components/pathItems/A/get/parameters/0: parameter `q` has neither `schema` nor `content`; it is read as a string"]
+        );
+        let doc = crate::spec::load_bytes(text.as_bytes(), Path::new("s.yaml"), "s.yaml").unwrap();
+        let item = doc.openapi.paths.paths["/a"].as_item().unwrap();
+        assert_eq!(item.summary.as_deref(), Some("Mine."));
+    }
+
+    #[test]
+    fn keywords_that_change_nothing_go_silently_and_others_with_a_warning() {
+        let (value, warnings) = downgraded(json!({
+            "openapi": "3.1.0",
+            "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
+            "components": {"schemas": {"Pet": {
+                "$schema": "https://json-schema.org/draft/2020-12/schema",
+                "$id": "https://example.com/pet", "$comment": "c", "$anchor": "pet",
+                "type": "object",
+                "properties": {"a": {"type": "string"}, "$id": {"type": "string"}},
+                "dependentRequired": {"a": ["b"]},
+                "unevaluatedProperties": false,
+                "patternProperties": {"^x-": {"type": "string"}},
+                "if": {"required": ["a"]}, "then": {"required": ["b"]},
+            }}}
+        }));
+        assert_eq!(
+            value,
+            json!({"openapi": "3.0.3", "paths": {}, "components": {"schemas": {"Pet": {
+                "type": "object",
+                "properties": {"a": {"type": "string"}, "$id": {"type": "string"}},
+            }}}})
+        );
+        assert_eq!(
+            warnings,
+            [
+                "#/components/schemas/Pet/if: `if` is not represented in the generated types; it is left out",
+                "#/components/schemas/Pet/then: `then` is not represented in the generated types; it is left out",
+                "#/components/schemas/Pet/patternProperties: `patternProperties` is not represented in the generated types; it is left out",
+            ]
+        );
+    }
+
+    /// `$defs` move into `components/schemas` and the references follow;
+    /// a taken name is prefixed with its owner's; a reference inside an
+    /// example is data.
+    #[test]
+    fn defs_are_component_schemas() {
+        let (value, _) = downgraded(with_schemas(json!({
+            "Pet": {
+                "type": "object",
+                "properties": {
+                    "tag": {"$ref": "#/components/schemas/Pet/$defs/Tag"},
+                    "owner": {"$ref": "#/components/schemas/Pet/$defs/Owner"},
+                    "deep": {"$ref": "#/components/schemas/Pet/$defs/Owner/$defs/Name"},
+                },
+                "example": {"$ref": "#/components/schemas/Pet/$defs/Tag"},
+                "$defs": {
+                    "Tag": {"type": "string"},
+                    "Owner": {"type": "object", "$defs": {"Name": {"type": "string"}}},
+                },
+            },
+            "Tag": {"type": "integer"},
+        })));
+        let schemas = &value["components"]["schemas"];
+        let keys: Vec<&str> = schemas
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(keys, ["Pet", "Tag", "Pet_Tag", "Owner", "Name"]);
+        let properties = &schemas["Pet"]["properties"];
+        assert_eq!(properties["tag"]["$ref"], "#/components/schemas/Pet_Tag");
+        assert_eq!(properties["owner"]["$ref"], "#/components/schemas/Owner");
+        assert_eq!(properties["deep"]["$ref"], "#/components/schemas/Name");
+        assert_eq!(
+            schemas["Pet"]["example"]["$ref"],
+            "#/components/schemas/Pet/$defs/Tag"
+        );
+        assert_eq!(schemas["Owner"], json!({"type": "object"}));
+    }
+
+    /// A warning inside a definition points at the definition as written.
+    #[test]
+    fn diagnostics_inside_defs_point_where_they_are_written() {
+        let text = format!(
+            "{HEADER}components:\n  schemas:\n    Pet:\n      type: object\n      properties:\n        tag: {{$ref: '#/components/schemas/Pet/$defs/Tag'}}\n      $defs:\n        Tag:\n          type: array\n          prefixItems: [{{type: string}}]\n"
+        );
+        let (api, warnings) = lowered(&text);
+        assert_eq!(
+            warnings,
+            ["#/components/schemas/Pet/$defs/Tag/prefixItems: a tuple (`prefixItems`) is not modelled; the array's items are untyped JSON values"]
+        );
+        assert_eq!(
+            type_named(&api, "Tag").kind,
+            TypeKind::Alias(TypeRef::Vec(Box::new(TypeRef::Json)))
+        );
+    }
+
+    /// A spec of webhooks only (no `paths`) is read; the webhooks' payloads
+    /// are types, named after the webhook when inline, and events.
+    #[test]
+    fn webhooks_payloads_are_types_and_events() {
+        let text = format!(
+            "{HEADER}webhooks:\n  petAdded:\n    post:\n      summary: A pet was added.\n      requestBody:\n        content:\n          application/json:\n            schema: {{type: object, properties: {{name: {{type: [string, 'null']}}}}}}\n      responses: {{'200': {{description: ok}}}}\n  petGone:\n    post:\n      requestBody:\n        content:\n          application/json:\n            schema: {{$ref: '#/components/schemas/Pet'}}\n      responses: {{'200': {{description: ok}}}}\n  ping:\n    post:\n      responses: {{'200': {{description: ok}}}}\ncomponents:\n  schemas:\n    Pet: {{type: object, properties: {{id: {{type: string}}}}}}\n"
+        );
+        let (api, warnings) = lowered(&text);
+        assert!(api.operations.is_empty());
+        let added = type_named(&api, "PetAddedWebhook");
+        assert_eq!(
+            fields(&api, "PetAddedWebhook"),
+            [("name".into(), TypeRef::String, true, None)]
+        );
+        let pet = type_named(&api, "Pet");
+        let events: Vec<(&str, &str, &TypeRef, Option<&str>)> = api
+            .webhooks
+            .iter()
+            .map(|w| (w.name.as_str(), w.key.as_str(), &w.ty, w.docs.as_deref()))
+            .collect();
+        assert_eq!(
+            events,
+            [
+                (
+                    "PetAdded",
+                    "petAdded",
+                    &TypeRef::Named(added.id),
+                    Some("A pet was added.")
+                ),
+                ("PetGone", "petGone", &TypeRef::Named(pet.id), None),
+            ]
+        );
+        assert_eq!(
+            warnings,
+            ["#/webhooks/ping/post: this webhook has no request body; it gets no event in the `webhooks` module"]
+        );
+    }
+
+    #[test]
+    fn a_mutual_tls_scheme_is_left_out_with_a_warning() {
+        let (value, warnings) = downgraded(json!({
+            "openapi": "3.1.0", "paths": {},
+            "components": {"securitySchemes": {
+                "cert": {"type": "mutualTLS"},
+                "token": {"type": "http", "scheme": "bearer"},
+            }}
+        }));
+        let schemes = value["components"]["securitySchemes"].as_object().unwrap();
+        assert_eq!(schemes.keys().collect::<Vec<_>>(), ["token"]);
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].starts_with("#/components/securitySchemes/cert: "));
+    }
+
+    /// Literal data is never rewritten, and a map of names is not a
+    /// schema's keywords, even where a name is `default` or `schema`.
+    #[test]
+    fn literal_data_and_names_are_left_alone() {
+        let literal =
+            json!({"type": ["string", "null"], "const": 1, "$ref": "#/x", "examples": [1]});
+        let (value, _) = downgraded(json!({
+            "openapi": "3.1.0",
+            "x-data": literal.clone(),
+            "paths": {"/a": {"get": {"responses": {"default": {"description": "d", "content": {
+                "application/json": {"schema": {"type": ["string", "null"]}, "example": literal.clone()}
+            }}}}}},
+            "components": {
+                "schemas": {"default": {"type": ["integer", "null"], "default": literal.clone(),
+                                        "enum": [literal.clone()]}},
+                "parameters": {"schema": {"name": "q", "in": "query",
+                                          "schema": {"type": ["string", "null"]}}},
+            }
+        }));
+        assert_eq!(value["x-data"], literal);
+        let media =
+            &value["paths"]["/a"]["get"]["responses"]["default"]["content"]["application/json"];
+        assert_eq!(media["schema"], json!({"type": "string", "nullable": true}));
+        assert_eq!(media["example"], literal);
+        let schema = &value["components"]["schemas"]["default"];
+        assert_eq!(schema["type"], "integer");
+        assert_eq!(schema["default"], literal);
+        assert_eq!(schema["enum"][0], literal);
+        let parameter = &value["components"]["parameters"]["schema"];
+        assert_eq!(
+            parameter["schema"],
+            json!({"type": "string", "nullable": true})
+        );
+        assert_eq!(parameter["name"], "q");
+    }
+
+    #[test]
+    fn moves_are_undone_last_first() {
+        let mut moves = Moves::default();
+        moves.record("#/paths/~1a".into(), "#/components/pathItems/A".into());
+        moves.record(
+            "#/paths/~1a/get/x/oneOf/0".into(),
+            "#/paths/~1a/get/x/oneOf/1".into(),
+        );
+        moves.record(
+            "#/paths/~1a/get/x/oneOf/1".into(),
+            "#/paths/~1a/get/x/oneOf/2".into(),
+        );
+        assert_eq!(
+            moves.original("#/paths/~1a/get/x/oneOf/0/type"),
+            "#/components/pathItems/A/get/x/oneOf/1/type"
+        );
+        assert_eq!(
+            moves.original("#/paths/~1a/get/x/oneOf/1"),
+            "#/components/pathItems/A/get/x/oneOf/2"
+        );
+        assert_eq!(moves.original("#/paths/~1ab"), "#/paths/~1ab");
+    }
 }
