@@ -14,6 +14,9 @@ const ACCEPTED: &[(&str, &str, usize)] = &[
     ("box-platform", "box-platform.json", 296),
     ("spotify-web-api", "spotify-web-api.yaml", 97),
     ("influxdb-unity", "influxdb-unity/unity.yml", 53),
+    ("adyen-legal-entity-v4", "adyen-legal-entity-v4.json", 34),
+    ("adyen-transfers-v4", "adyen-transfers-v4.json", 12),
+    ("redocly-museum", "redocly-museum.yaml", 8),
 ];
 
 fn root() -> PathBuf {
