@@ -29,5 +29,6 @@ const FIXTURES: &[(&str, &str)] = &[
     ("bodies", "bodies.yaml"),
     ("schemas", "schemas.yaml"),
     ("mistakes", "mistakes.yaml"),
+    ("openapi31", "openapi31/api.yaml"),
     ("calendars", "highlevel/apps/calendars.json"),
 ];

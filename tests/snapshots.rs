@@ -61,10 +61,15 @@ fn without_header(contents: &str) -> String {
 /// The module file generated for a fixture, with its warnings, without the
 /// `runtime` module (a copy of templates/runtime.rs, the same for every spec).
 fn fixture(name: &str) -> String {
-    let spec = root().join("tests/fixtures").join(format!("{name}.yaml"));
+    fixture_file(name, &format!("{name}.yaml"))
+}
+
+/// [`fixture`] of the spec `file` of `tests/fixtures`.
+fn fixture_file(name: &str, file: &str) -> String {
+    let spec = root().join("tests/fixtures").join(file);
     let mut options = apigen::Options::new(&spec, format!("{name}-client"));
-    options.spec_display = format!("tests/fixtures/{name}.yaml");
-    options.command = format!("apigen generate --spec tests/fixtures/{name}.yaml --module OUT");
+    options.spec_display = format!("tests/fixtures/{file}");
+    options.command = format!("apigen generate --spec tests/fixtures/{file} --module OUT");
     let module = apigen::generate_module(&options).unwrap_or_else(|e| panic!("{e}"));
     let mut file = syn::parse_file(&module.contents).expect("the module file parses");
     file.items
@@ -100,4 +105,9 @@ fn fixture_schemas() {
 #[test]
 fn fixture_mistakes() {
     insta::assert_snapshot!(fixture("mistakes"));
+}
+
+#[test]
+fn fixture_openapi31() {
+    insta::assert_snapshot!(fixture_file("openapi31", "openapi31/api.yaml"));
 }

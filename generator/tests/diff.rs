@@ -90,6 +90,7 @@ fixtures!(
     noop_component_rename,
     noop_docs_only,
     noop_field_reorder,
+    noop_openapi31,
     noop_optional_parameters_reordered,
     noop_reorder,
     operation_added,
@@ -139,6 +140,17 @@ fn reorderings_renames_and_docs_report_no_api_change() {
     let rename = report("noop_component_rename");
     assert_eq!(rename.files, Vec::<String>::new());
     assert_eq!(rename.semver.bump, Bump::None);
+}
+
+/// A 3.0 spec and its 3.1 equivalent (type lists with `null`, `const`,
+/// `$ref` with siblings, `$defs`, ...) lower to the same model.
+#[test]
+fn a_3_0_spec_and_its_3_1_equivalent_are_one_model() {
+    let dir = fixtures().join("noop_openapi31");
+    let (old, old_warnings, _) = apigen::load_model(&dir.join("old.yaml"), "old.yaml").unwrap();
+    let (new, new_warnings, _) = apigen::load_model(&dir.join("new.yaml"), "new.yaml").unwrap();
+    assert_eq!((old_warnings, new_warnings), (vec![], vec![]));
+    assert_eq!(old, new);
 }
 
 #[test]

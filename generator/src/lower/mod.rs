@@ -163,12 +163,12 @@ impl<'a> Lowerer<'a> {
             .map(|s| s.url.trim_end_matches('/').to_string());
         let (mut operations, constant_headers) = self.operations(auth.as_ref());
         operations.sort_by(|a, b| a.name.cmp(&b.name));
-        let webhooks = self.webhooks();
+        let mut webhooks = self.webhooks();
         let mut types = TypeArena {
             types: std::mem::take(&mut self.types),
         };
         recursion::box_cycles(&mut types);
-        sizes::box_large_variants(&mut types, &mut operations);
+        sizes::box_large_variants(&mut types, &mut operations, &mut webhooks);
         Api {
             title: spec.info.title.clone(),
             description: spec.info.description.clone(),

@@ -16,8 +16,6 @@ impl<'a> Lowerer<'a> {
     /// The webhooks' events, in document order.
     pub(super) fn webhooks(&mut self) -> Vec<Webhook> {
         let mut names = Namespace::new();
-        // `Unknown` holds the events the spec does not list.
-        names.reserve("Unknown");
         let mut webhooks = Vec::new();
         for (key, item) in self.webhooks {
             let pointer = join("#/webhooks", key);
