@@ -34,6 +34,7 @@ const FIXTURES: &[(&str, &str)] = &[
     ("mistakes", "mistakes.yaml"),
     ("pagination", "pagination.yaml"),
     ("swagger2", "swagger2/petstore.yaml"),
+    ("openapi31", "openapi31/api.yaml"),
     ("calendars", "highlevel/apps/calendars.json"),
 ];
 

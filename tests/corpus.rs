@@ -16,6 +16,9 @@ const ACCEPTED: &[(&str, &str, usize)] = &[
     ("influxdb-unity", "influxdb-unity/unity.yml", 53),
     ("netlify", "netlify.yaml", 174),
     ("openfga", "openfga.swagger.json", 24),
+    ("adyen-legal-entity-v4", "adyen-legal-entity-v4.json", 34),
+    ("adyen-transfers-v4", "adyen-transfers-v4.json", 12),
+    ("redocly-museum", "redocly-museum.yaml", 8),
 ];
 
 fn root() -> PathBuf {

@@ -32,6 +32,12 @@ mod swagger2 {
     include!(concat!(env!("OUT_DIR"), "/swagger2.rs"));
 }
 
+/// An OpenAPI 3.1 spec, read as 3.0.
+#[allow(dead_code)]
+mod openapi31 {
+    include!(concat!(env!("OUT_DIR"), "/openapi31.rs"));
+}
+
 /// HighLevel's whole published Calendars spec, unmodified, two files.
 #[allow(dead_code)]
 mod calendars {
@@ -134,6 +140,32 @@ fn exclusive_properties_are_one_field() {
     assert_eq!(back["startsAt"], "2024-01-02T03:04:05-08:00");
     assert_eq!(back["note"], serde_json::Value::Null);
     assert!(back.get("userId").is_none());
+}
+
+/// A 3.1 spec's webhooks are one enum of events, decoded from a request's
+/// body by the webhook's name.
+#[test]
+fn webhook_events_decode_by_name() {
+    use openapi31::types::{ExhibitOpenedWebhook, Ticket};
+    use openapi31::webhooks::Event;
+    assert_eq!(Event::NAMES, ["ticketSold", "exhibitOpened"]);
+    let sold =
+        Event::from_body("ticketSold", br#"{"id": "t1", "price": 5, "note": "gift"}"#).unwrap();
+    assert_eq!(
+        sold,
+        Event::TicketSold(Ticket::new("t1".to_string(), 5.0).with_note("gift".to_string()))
+    );
+    assert_eq!(sold.name(), "ticketSold");
+    let opened = Event::from_body("exhibitOpened", br#"{"exhibitId": "e1"}"#).unwrap();
+    assert_eq!(
+        opened,
+        Event::ExhibitOpened(ExhibitOpenedWebhook::new("e1".to_string()))
+    );
+    let unknown = Event::from_body("exhibitClosed", b"{}").unwrap_err();
+    assert!(unknown
+        .to_string()
+        .contains("`exhibitClosed` is not a webhook"));
+    assert!(Event::from_body("ticketSold", b"{}").is_err());
 }
 
 mod behaviour {
@@ -656,5 +688,46 @@ mod behaviour {
             request.url.query(),
             Some("tags=a%2Cb&status=available&status=sold&ids=1%7C2&limit=5")
         );
+    }
+
+    /// A 3.1 `type: [string, "null"]` field: `null` and a string decode,
+    /// and a required one is sent as `null` or as its value.
+    #[tokio::test]
+    async fn a_nullable_type_list_field_decodes_and_is_sent() {
+        use super::openapi31::types::{Ticket, TicketRequest};
+        let none = server(
+            ResponseTemplate::new(201)
+                .set_body_json(json!({"id": "t1", "price": 12.5, "note": null})),
+        )
+        .await;
+        let client = super::openapi31::Client::builder()
+            .base_url(none.uri())
+            .build()
+            .unwrap();
+        let ticket = client
+            .buy_ticket(&TicketRequest::new("e1".to_string()))
+            .await
+            .unwrap();
+        assert_eq!(ticket, Ticket::new("t1".to_string(), 12.5));
+        assert_eq!(ticket.note, None);
+        let request = only_request(&none).await;
+        let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+        assert_eq!(sent, json!({"exhibitId": "e1", "note": null}));
+
+        let gift = server(
+            ResponseTemplate::new(201)
+                .set_body_json(json!({"id": "t2", "price": 3, "note": "gift"})),
+        )
+        .await;
+        let client = super::openapi31::Client::builder()
+            .base_url(gift.uri())
+            .build()
+            .unwrap();
+        let request = TicketRequest::new("e2".to_string()).with_note("gift".to_string());
+        let ticket = client.buy_ticket(&request).await.unwrap();
+        assert_eq!(ticket.note.as_deref(), Some("gift"));
+        let sent: serde_json::Value =
+            serde_json::from_slice(&only_request(&gift).await.body).unwrap();
+        assert_eq!(sent, json!({"exhibitId": "e2", "note": "gift"}));
     }
 }

@@ -118,3 +118,8 @@ fn fixture_mistakes() {
 fn fixture_swagger2() {
     insta::assert_snapshot!(fixture_file("swagger2", "swagger2/petstore.yaml"));
 }
+
+#[test]
+fn fixture_openapi31() {
+    insta::assert_snapshot!(fixture_file("openapi31", "openapi31/api.yaml"));
+}

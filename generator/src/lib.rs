@@ -342,7 +342,7 @@ pub mod phases {
         api: &'a crate::model::Api,
         info: &'a CrateInfo,
     ) -> Vec<(&'static str, RustFile<'a>)> {
-        crate::emit::crate_rust_files(api, info).into()
+        crate::emit::crate_rust_files(api, info)
     }
 
     /// The bundled spec as the generated crate ships it ([`crate::SPEC_FILE`]).

@@ -28,6 +28,24 @@ pub struct Api {
     /// Every whole-value `example` of the spec with the type it must fit,
     /// in spec order.
     pub examples: Vec<Example>,
+    /// The requests the API sends to an app (OpenAPI 3.1 `webhooks`), in
+    /// spec order.
+    pub webhooks: Vec<Webhook>,
+}
+
+/// One request the API sends to an app's webhook: an event the app can
+/// receive, decoded from its JSON body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Webhook {
+    /// UpperCamelCase variant name, unique among the webhooks.
+    pub name: String,
+    /// The webhook's name in the spec (its key under `webhooks`).
+    pub key: String,
+    pub docs: Option<String>,
+    /// The type of the request's JSON body.
+    pub ty: TypeRef,
+    /// JSON pointer of the webhook's operation.
+    pub origin: String,
 }
 
 /// An `example` from the spec, for round-trip tests of the generated types.

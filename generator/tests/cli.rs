@@ -359,18 +359,22 @@ fn swagger_1_is_refused_with_supported_versions() {
         Some(text),
         &[
             "Swagger 1.2 is not supported",
-            "OpenAPI 3.0.0 to 3.0.4 and Swagger 2.0",
+            "OpenAPI 3.0.0 to 3.0.4, 3.1.x and Swagger 2.0",
         ],
     );
 }
 
 #[test]
-fn openapi_3_1_is_refused() {
-    let text = "openapi: 3.1.0\ninfo: {title: x, version: \"1\"}\npaths: {}\n";
+fn an_unsupported_openapi_version_is_refused_with_the_supported_ones() {
+    let text = "openapi: 3.2.0\ninfo: {title: x, version: \"1\"}\npaths: {}\n";
     assert_bad_input(
         "new.yaml",
         Some(text),
-        &["OpenAPI version 3.1.0 is not supported", "at #/openapi"],
+        &[
+            "OpenAPI version 3.2.0 is not supported",
+            "at #/openapi",
+            "apigen supports OpenAPI 3.0.0 to 3.0.4, 3.1.x and Swagger 2.0",
+        ],
     );
 }
 

@@ -2,13 +2,15 @@
 //!
 //! Each submodule turns one part of the [`Api`] into tokens; this module
 //! assembles them into files, either as a crate (`Cargo.toml`, `README.md`,
-//! `src/*.rs`) or as one self-contained module file. Emitters see only the
+//! `src/*.rs`, `src/webhooks.rs` only for a spec with webhooks) or as one
+//! self-contained module file. Emitters see only the
 //! model, never openapiv3 types.
 
 pub(crate) mod builders;
 pub(crate) mod client;
 pub(crate) mod example;
 pub(crate) mod types;
+pub(crate) mod webhooks;
 
 use std::collections::BTreeMap;
 
@@ -64,8 +66,8 @@ pub fn crate_files<'a>(
 pub(crate) fn crate_rust_files<'a>(
     api: &'a Api,
     info: &'a CrateInfo,
-) -> [(&'static str, RustFile<'a>); 7] {
-    [
+) -> Vec<(&'static str, RustFile<'a>)> {
+    let mut files = vec![
         ("src/meta.rs", RustFile::new(|| meta(api, info))),
         ("src/lib.rs", RustFile::new(|| lib_rs(api))),
         ("src/headers.rs", RustFile::new(|| headers(api))),
@@ -73,7 +75,14 @@ pub(crate) fn crate_rust_files<'a>(
         ("src/builders.rs", builders::module(api)),
         ("src/client.rs", client::module(api)),
         ("src/examples.rs", example::tests(api)),
-    ]
+    ];
+    if !api.webhooks.is_empty() {
+        files.push((
+            "src/webhooks.rs",
+            RustFile::new(|| webhooks::module(api).unwrap_or_default()),
+        ));
+    }
+    files
 }
 
 /// The files of the crate that name its version: what changes when only
@@ -107,6 +116,7 @@ pub fn module_file(api: &Api, info: &CrateInfo, provenance: &Provenance) -> Resu
     let types = types::module(api).tokens();
     let client = client::module(api).tokens();
     let builders = builders::module(api).tokens();
+    let webhooks = webhooks::module(api).map(|items| quote! { pub mod webhooks { #items } });
     let tokens = quote! {
         pub mod runtime {
             #(#runtime_attrs)*
@@ -117,6 +127,7 @@ pub fn module_file(api: &Api, info: &CrateInfo, provenance: &Provenance) -> Resu
         pub mod types { #types }
         pub mod client { #client }
         pub mod builders { #builders }
+        #webhooks
         #[allow(unused_imports)]
         pub use runtime::{
             AnyError, ApiError, BuildError, ByteStream, Client, ClientBuilder, Error, ErrorBody, RateLimit,
@@ -153,6 +164,12 @@ pub(crate) fn lib_rs(api: &Api) -> TokenStream {
             mod examples;
         }
     });
+    let webhooks = (!api.webhooks.is_empty()).then(|| {
+        quote! {
+            #[rustfmt::skip]
+            pub mod webhooks;
+        }
+    });
     quote! {
         #![doc = include_str!("../README.md")]
         #![forbid(unsafe_code)]
@@ -170,6 +187,7 @@ pub(crate) fn lib_rs(api: &Api) -> TokenStream {
         pub mod runtime;
         #[rustfmt::skip]
         pub mod types;
+        #webhooks
 
         #[rustfmt::skip]
         pub use chrono;

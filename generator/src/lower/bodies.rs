@@ -158,7 +158,13 @@ impl<'a> Lowerer<'a> {
     /// Records the `example` and inline `examples` of a media type (at
     /// `pointer`) as examples of `ty`, labelled `label` and the example's
     /// name.
-    fn media_examples(&mut self, media: &oa::MediaType, pointer: &str, label: &str, ty: &TypeRef) {
+    pub(super) fn media_examples(
+        &mut self,
+        media: &oa::MediaType,
+        pointer: &str,
+        label: &str,
+        ty: &TypeRef,
+    ) {
         if let Some(example) = &media.example {
             self.example(
                 &format!("{label} "),
@@ -199,7 +205,7 @@ fn is_json(content_type: &str) -> bool {
 }
 
 /// The media type of a request body apigen encodes, JSON first.
-fn body_media(
+pub(super) fn body_media(
     content: &indexmap::IndexMap<String, oa::MediaType>,
 ) -> Option<(String, BodyKind, &oa::MediaType)> {
     preferred_media(content, |content_type| {

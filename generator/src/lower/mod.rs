@@ -25,7 +25,7 @@
 //!
 //! Path items and their operations are lowered in [`operations`], their
 //! parameters in [`parameters`], request bodies and responses in
-//! [`bodies`], their pagination in [`pagination`]. This file holds the entry point, the state shared by all of
+//! [`bodies`], their pagination in [`pagination`], webhooks (3.1) in [`webhooks`]. This file holds the entry point, the state shared by all of
 //! them, and the API-level pass: security, servers, examples.
 
 mod bodies;
@@ -38,6 +38,7 @@ mod recursion;
 mod refs;
 mod schemas;
 mod sizes;
+mod webhooks;
 
 use std::collections::BTreeMap;
 
@@ -82,11 +83,14 @@ pub fn lower(doc: &Document) -> Result<(Api, Vec<Diagnostic>), Error> {
 /// reported so far.
 struct Lowerer<'a> {
     spec: &'a oa::OpenAPI,
+    /// Where the nodes of a converted or rewritten document are written
+    /// (see [`Document::rewrites`]).
+    rewrites: &'a crate::spec::Rewrites,
+    /// The document's webhooks (3.1).
+    webhooks: &'a crate::spec::Webhooks,
     /// How the spec file is named in diagnostics.
     display: String,
     diags: Vec<Diagnostic>,
-    /// Where the spec's nodes are in its text (see [`Document::origins`]).
-    origins: &'a crate::spec::swagger2::Origins,
     /// The type arena being built, by id.
     types: BTreeMap<TypeId, TypeDef>,
     /// Names of the generated types (schemas, error and success enums).
@@ -113,9 +117,10 @@ impl<'a> Lowerer<'a> {
         }
         Lowerer {
             spec: &doc.openapi,
+            rewrites: &doc.rewrites,
+            webhooks: &doc.webhooks,
             display: doc.display.clone(),
             diags: doc.warnings.clone(),
-            origins: &doc.origins,
             types: BTreeMap::new(),
             type_names,
             components: BTreeMap::new(),
@@ -150,7 +155,7 @@ impl<'a> Lowerer<'a> {
     /// text (a converted Swagger 2.0 spec's nodes have moved).
     fn push(&mut self, d: Diagnostic, pointer: &str) {
         let file = self.display.clone();
-        let pointer = self.origins.original(pointer);
+        let pointer = self.rewrites.original(pointer);
         self.diags.push(d.in_file(file).at_pointer(pointer));
     }
 
@@ -167,11 +172,12 @@ impl<'a> Lowerer<'a> {
         let (mut operations, constant_headers) = self.operations(auth.as_ref());
         self.paginations(&mut operations);
         operations.sort_by(|a, b| a.name.cmp(&b.name));
+        let mut webhooks = self.webhooks();
         let mut types = TypeArena {
             types: std::mem::take(&mut self.types),
         };
         recursion::box_cycles(&mut types);
-        sizes::box_large_variants(&mut types, &mut operations);
+        sizes::box_large_variants(&mut types, &mut operations, &mut webhooks);
         Api {
             title: spec.info.title.clone(),
             description: spec.info.description.clone(),
@@ -182,6 +188,7 @@ impl<'a> Lowerer<'a> {
             types,
             operations,
             examples: std::mem::take(&mut self.examples),
+            webhooks,
         }
     }
 
@@ -192,7 +199,7 @@ impl<'a> Lowerer<'a> {
             name,
             ty,
             value,
-            origin: pointer.to_string(),
+            origin: self.rewrites.original(pointer),
         });
     }
 

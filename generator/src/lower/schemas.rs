@@ -143,7 +143,7 @@ impl<'a> Lowerer<'a> {
     /// (objects and enums), or an alias for anything else.
     fn kind_of(&mut self, schema: &'a oa::Schema, pointer: &str, name: &str) -> TypeKind {
         if let Some(only) = single_all_of(schema) {
-            return TypeKind::Alias(self.type_ref(only, &join(pointer, "allOf/0"), name));
+            return TypeKind::Alias(self.type_ref(only, &join(&join(pointer, "allOf"), "0"), name));
         }
         if let Some(object) = self.object_view(schema, pointer) {
             return TypeKind::Struct(self.object(object, pointer, name));
@@ -151,8 +151,8 @@ impl<'a> Lowerer<'a> {
         if let Some(values) = string_enum_values(schema) {
             return TypeKind::StringEnum(self.string_enum(values, pointer));
         }
-        if let Some(alternatives) = alternatives(schema) {
-            let mut union = self.union(alternatives, pointer, name);
+        if let Some((keyword, alternatives)) = alternatives(schema) {
+            let mut union = self.union(alternatives, &join(pointer, keyword), name);
             union.discriminator = self.discriminator(schema, alternatives, &union, pointer);
             return TypeKind::Union(union);
         }
@@ -176,7 +176,7 @@ impl<'a> Lowerer<'a> {
 
     fn inline_type(&mut self, schema: &'a oa::Schema, pointer: &str, hint: &str) -> TypeRef {
         if let Some(only) = single_all_of(schema) {
-            return self.type_ref(only, &join(pointer, "allOf/0"), hint);
+            return self.type_ref(only, &join(&join(pointer, "allOf"), "0"), hint);
         }
         if needs_named_type(schema) {
             let id = self.reserve(&naming::type_name(hint));
@@ -280,8 +280,8 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    /// `oneOf`/`anyOf`: an untagged enum, one variant per alternative, tried
-    /// in order when decoding.
+    /// `oneOf`/`anyOf` (its list at `pointer`): an untagged enum, one
+    /// variant per alternative, tried in order when decoding.
     fn union(
         &mut self,
         alternatives: &'a [oa::ReferenceOr<oa::Schema>],
@@ -355,7 +355,7 @@ impl<'a> Lowerer<'a> {
                 });
                 match found {
                     Some(i) => mapping.push((value.clone(), i)),
-                    None => self.warn(&join(&join(pointer, "discriminator/mapping"), value), format!("discriminator value `{value}` maps to `{target}`, which is not one of the alternatives; the value decodes as `Unknown`")),
+                    None => self.warn(&join(&join(&join(pointer, "discriminator"), "mapping"), value), format!("discriminator value `{value}` maps to `{target}`, which is not one of the alternatives; the value decodes as `Unknown`")),
                 }
             }
         }
@@ -404,13 +404,13 @@ pub(super) fn all_of(schema: &oa::Schema) -> &[oa::ReferenceOr<oa::Schema>] {
     }
 }
 
-/// The alternatives of a `oneOf` or `anyOf` schema.
-fn alternatives(schema: &oa::Schema) -> Option<&[oa::ReferenceOr<oa::Schema>]> {
+/// The keyword (`oneOf` or `anyOf`) and alternatives of a union schema.
+fn alternatives(schema: &oa::Schema) -> Option<(&'static str, &[oa::ReferenceOr<oa::Schema>])> {
     match &schema.schema_kind {
-        oa::SchemaKind::OneOf { one_of } if !one_of.is_empty() => Some(one_of),
-        oa::SchemaKind::AnyOf { any_of } if !any_of.is_empty() => Some(any_of),
-        oa::SchemaKind::Any(any) if !any.one_of.is_empty() => Some(&any.one_of),
-        oa::SchemaKind::Any(any) if !any.any_of.is_empty() => Some(&any.any_of),
+        oa::SchemaKind::OneOf { one_of } if !one_of.is_empty() => Some(("oneOf", one_of)),
+        oa::SchemaKind::AnyOf { any_of } if !any_of.is_empty() => Some(("anyOf", any_of)),
+        oa::SchemaKind::Any(any) if !any.one_of.is_empty() => Some(("oneOf", &any.one_of)),
+        oa::SchemaKind::Any(any) if !any.any_of.is_empty() => Some(("anyOf", &any.any_of)),
         _ => None,
     }
 }

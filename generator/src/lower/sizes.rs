@@ -17,9 +17,13 @@ const THRESHOLD: usize = 200;
 /// How deep the estimate follows named types (deeper ones count as large).
 const MAX_DEPTH: usize = 16;
 
-/// Boxes the large variants of the unions in `types` and of the success
-/// and error enums of `operations`.
-pub fn box_large_variants(types: &mut TypeArena, operations: &mut [Operation]) {
+/// Boxes the large variants of the unions in `types`, of the success
+/// and error enums of `operations` and of the webhooks' event enum.
+pub fn box_large_variants(
+    types: &mut TypeArena,
+    operations: &mut [Operation],
+    webhooks: &mut [Webhook],
+) {
     let ids: Vec<TypeId> = types.types.keys().copied().collect();
     for id in ids {
         let Some(TypeKind::Union(union)) = types.get(id).map(|t| &t.kind) else {
@@ -64,6 +68,17 @@ pub fn box_large_variants(types: &mut TypeArena, operations: &mut [Operation]) {
             for (error, ty) in op.errors.iter_mut().zip(errors) {
                 error.ty = ty;
             }
+        }
+    }
+    box_large_events(types, webhooks);
+}
+
+/// Boxes the large payloads of the webhooks' event enum.
+fn box_large_events(types: &TypeArena, webhooks: &mut [Webhook]) {
+    let mut events: Vec<TypeRef> = webhooks.iter().map(|w| w.ty.clone()).collect();
+    if box_largest(types, &mut events, &[]) {
+        for (webhook, ty) in webhooks.iter_mut().zip(events) {
+            webhook.ty = ty;
         }
     }
 }

@@ -2,10 +2,11 @@
 //! errors.
 //!
 //! The text is read into a `serde_json::Value` ([`parse`]), the version
-//! is checked (OpenAPI 3.0 or Swagger 2.0), external references are
+//! is checked (OpenAPI 3.0 or 3.1, or Swagger 2.0), external references are
 //! bundled into the document ([`bundle`]), a Swagger 2.0 document is
-//! converted to 3.0 ([`swagger2`]), and the value is deserialized into
-//! `openapiv3::OpenAPI`.
+//! converted to 3.0 ([`swagger2`]) and a 3.1 document rewritten into 3.0
+//! shapes ([`openapi31`]), what openapiv3 cannot read is rewritten
+//! ([`normalize`]), and the value is deserialized into `openapiv3::OpenAPI`.
 //! Only a document that does not deserialize goes through
 //! `serde_path_to_error` ([`structure`]), so that a structural error
 //! carries the JSON pointer of the node that failed; [`locate`] turns
@@ -14,6 +15,7 @@
 mod bundle;
 pub mod locate;
 mod normalize;
+mod openapi31;
 pub(crate) mod parse;
 mod structure;
 pub mod swagger2;
@@ -26,7 +28,9 @@ use sha2::{Digest, Sha256};
 use crate::diag::{Diagnostic, Error};
 
 pub use bundle::bundle;
+pub use openapi31::Moves;
 pub use parse::parse_text;
+pub use swagger2::Origins;
 
 /// Specs larger than this are refused before parsing.
 pub const MAX_SPEC_BYTES: u64 = 64 * 1024 * 1024;
@@ -43,14 +47,20 @@ pub struct Document {
     /// The root file's text, to locate diagnostics in (see `locate`).
     pub text: String,
     /// What reading had to read otherwise than written (`normalize`,
-    /// `swagger2`), in `display`'s file, not yet located; their pointers
-    /// are in `text`.
+    /// `swagger2`, `openapi31`), in `display`'s file, not yet located;
+    /// their pointers are in `text`.
     pub warnings: Vec<Diagnostic>,
-    /// Where the nodes of `openapi` are in `text`, for a Swagger 2.0 spec
-    /// converted to 3.0: diagnostics about `openapi` name their pointers
-    /// through it.
-    pub origins: swagger2::Origins,
+    /// Where the nodes of `openapi` are written in `text`, for a document
+    /// converted from Swagger 2.0 or rewritten from 3.1: every pointer into
+    /// `openapi` goes through [`Rewrites::original`] before it is shown.
+    pub rewrites: Rewrites,
+    /// The `webhooks` of a 3.1 document (openapiv3 reads 3.0, which has
+    /// none), by name: requests the API sends to an app.
+    pub webhooks: Webhooks,
 }
+
+/// The webhooks of a document, by name, in document order.
+pub type Webhooks = indexmap::IndexMap<String, openapiv3::ReferenceOr<openapiv3::PathItem>>;
 
 /// Reads and parses the spec at `path`; `display` is how it is named in
 /// diagnostics and in generated headers.
@@ -121,26 +131,59 @@ fn load_owned(bytes: Vec<u8>, path: &Path, display: &str) -> Result<Document, Er
     if text.starts_with('\u{feff}') {
         text.drain(..'\u{feff}'.len_utf8());
     }
-    let (openapi, warnings, origins) = parse(&text, path, display)?;
+    let read = parse(&text, path, display)?;
     Ok(Document {
         display: display.to_string(),
         sha256,
-        openapi,
+        openapi: read.openapi,
         text,
-        warnings: warnings.into_iter().map(|w| w.in_file(display)).collect(),
-        origins,
+        warnings: read
+            .warnings
+            .into_iter()
+            .map(|w| w.in_file(display))
+            .collect(),
+        rewrites: read.rewrites,
+        webhooks: read.webhooks,
     })
 }
 
+/// What [`parse`] reads from a document's text.
+struct Read {
+    openapi: openapiv3::OpenAPI,
+    warnings: Vec<Diagnostic>,
+    rewrites: Rewrites,
+    webhooks: Webhooks,
+}
+
+/// How the document deserialized into `openapiv3` differs from the one
+/// written: a Swagger 2.0 document converted (each converted prefix stands
+/// for one written pointer) or a 3.1 document rewritten (nodes moved, one
+/// move after another).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum Rewrites {
+    #[default]
+    AsWritten,
+    Swagger2(Origins),
+    OpenApi31(Moves),
+}
+
+impl Rewrites {
+    /// The pointer, in the document as written, of the node at `pointer`
+    /// in the one read.
+    pub fn original(&self, pointer: &str) -> String {
+        match self {
+            Rewrites::AsWritten => pointer.to_string(),
+            Rewrites::Swagger2(origins) => origins.original(pointer),
+            Rewrites::OpenApi31(moves) => moves.original(pointer),
+        }
+    }
+}
+
 /// The document `text` holds: read, checked for its version, bundled,
-/// converted from Swagger 2.0, normalized and deserialized, with every
-/// error in `display`'s file and located; the warnings of reading it, and
-/// where the converted nodes are in `text`.
-fn parse(
-    text: &str,
-    path: &Path,
-    display: &str,
-) -> Result<(openapiv3::OpenAPI, Vec<Diagnostic>, swagger2::Origins), Error> {
+/// converted from Swagger 2.0 or rewritten from 3.1 if need be,
+/// normalized and deserialized, with every error in `display`'s file and
+/// located; and the warnings of converting it.
+fn parse(text: &str, path: &Path, display: &str) -> Result<Read, Error> {
     // Reading errors come with their line and column.
     let in_file = |e: Error| {
         Error::new(
@@ -155,29 +198,56 @@ fn parse(
     let mut value = parse_text(text, path).map_err(in_file)?;
     check_version(&value).map_err(located)?;
     let mut warnings = bundle(&mut value, path, display).map_err(located)?;
-    let mut origins = swagger2::Origins::default();
+    let mut rewrites = Rewrites::AsWritten;
+    let openapi_31 = openapi31::is_openapi_31(&value);
     if swagger2::is_swagger2(&value) {
-        let (converted, converted_origins) = swagger2::convert(&mut value);
+        let (converted, origins) = swagger2::convert(&mut value);
         warnings.extend(converted);
-        origins = converted_origins;
+        rewrites = Rewrites::Swagger2(origins);
+    } else if openapi_31 {
+        let (rewritten, moved) = openapi31::downgrade(&mut value);
+        warnings.extend(rewritten);
+        rewrites = Rewrites::OpenApi31(moved);
     }
-    // Pointers into the converted document, named in the original one.
-    let original = |mut d: Diagnostic| {
-        d.pointer = d.pointer.map(|p| origins.original(&p));
+    // Pointers into the rewritten document, put back where they are written.
+    let written = |mut d: Diagnostic| {
+        d.pointer = d.pointer.map(|p| rewrites.original(&p));
         d
     };
-    warnings.extend(normalize::normalize(&mut value).into_iter().map(original));
-    match openapiv3::OpenAPI::deserialize(&value) {
-        Ok(openapi) => Ok((openapi, warnings, origins)),
+    let as_written = |e: Error| {
+        located(Error::new(
+            e.diagnostics().iter().cloned().map(written).collect(),
+        ))
+    };
+    warnings.extend(normalize::normalize(&mut value).into_iter().map(written));
+    let openapi = match openapiv3::OpenAPI::deserialize(&value) {
+        Ok(openapi) => openapi,
         Err(_) => match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&value) {
-            Ok(openapi) => Ok((openapi, warnings, origins)),
-            Err(e) => {
-                let error = structure::invalid_document(&value, &e);
-                let diagnostics = error.diagnostics().iter().cloned().map(original);
-                Err(located(Error::new(diagnostics.collect())))
-            }
+            Ok(openapi) => openapi,
+            Err(e) => return Err(as_written(structure::invalid_document(&value, &e))),
         },
-    }
+    };
+    let webhooks = match value.get("webhooks") {
+        Some(webhooks) if openapi_31 => read_webhooks(webhooks).map_err(as_written)?,
+        _ => Webhooks::new(),
+    };
+    Ok(Read {
+        openapi,
+        warnings,
+        rewrites,
+        webhooks,
+    })
+}
+
+/// The `webhooks` of a 3.1 document: path items, by name.
+fn read_webhooks(value: &serde_json::Value) -> Result<Webhooks, Error> {
+    serde_path_to_error::deserialize::<_, Webhooks>(value).map_err(|e| {
+        let within = structure::pointer_from_path(e.path());
+        let pointer = format!("#/webhooks{}", within.trim_start_matches('#'));
+        Diagnostic::error(format!("not a valid webhook: {}", e.inner()))
+            .at_pointer(pointer)
+            .into()
+    })
 }
 
 /// Whether the value at `key`, in an object reached through the keys
@@ -241,7 +311,7 @@ fn line_col(bytes: &[u8], offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-const SUPPORTED: &str = "apigen supports OpenAPI 3.0.0 to 3.0.4 and Swagger 2.0";
+const SUPPORTED: &str = "apigen supports OpenAPI 3.0.0 to 3.0.4, 3.1.x and Swagger 2.0";
 
 fn check_version(value: &serde_json::Value) -> Result<(), Error> {
     let Some(object) = value.as_object() else {
@@ -274,7 +344,9 @@ fn check_version(value: &serde_json::Value) -> Result<(), Error> {
                 .with_help(SUPPORTED)
                 .into(),
         ),
-        Some(serde_json::Value::String(v)) if v.starts_with("3.0.") => Ok(()),
+        Some(serde_json::Value::String(v)) if v.starts_with("3.0.") || v.starts_with("3.1.") => {
+            Ok(())
+        }
         Some(v) => {
             let shown = v
                 .as_str()
@@ -311,6 +383,23 @@ mod tests {
         let json = serde_json::to_string(&serde_yaml::from_str::<serde_json::Value>(text).unwrap())
             .unwrap();
         assert_eq!(load(&json, "s.json").unwrap().openapi, doc.openapi);
+    }
+
+    /// 3.0.x and 3.1.x are read; another version is refused with the
+    /// versions apigen reads.
+    #[test]
+    fn openapi_3_0_and_3_1_are_supported() {
+        for version in ["3.0.0", "3.0.4", "3.1.0", "3.1.1"] {
+            let value = serde_json::json!({"openapi": version});
+            assert!(check_version(&value).is_ok(), "{version}");
+        }
+        let error = check_version(&serde_json::json!({"openapi": "4.0.0"})).unwrap_err();
+        let refused = &error.diagnostics()[0];
+        assert_eq!(refused.message, "OpenAPI version 4.0.0 is not supported");
+        assert_eq!(
+            refused.help.as_deref(),
+            Some(SUPPORTED)
+        );
     }
 
     #[test]

@@ -22,7 +22,7 @@ pub(super) fn invalid_document(
 }
 
 /// Turns a serde_path_to_error path into a JSON pointer.
-fn pointer_from_path(path: &serde_path_to_error::Path) -> String {
+pub(super) fn pointer_from_path(path: &serde_path_to_error::Path) -> String {
     use serde_path_to_error::Segment;
     let mut pointer = String::from("#");
     for segment in path.iter() {
