@@ -1,5 +1,5 @@
-//! apigen turns a hand-written OpenAPI 3.0 spec into a typed, self-contained
-//! async Rust client.
+//! apigen turns an OpenAPI 3.0 or 3.1 (or Swagger 2.0) spec into a typed,
+//! self-contained async Rust client.
 //!
 //! The pipeline is `spec` (bytes to one bundled openapiv3 document, with
 //! located errors), `lower` (openapiv3 types to the one [`model::Api`]),

@@ -26,7 +26,7 @@ use clap::{Args, Parser, Subcommand};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// Generate a typed Rust API client from an OpenAPI 3.0 spec.
+/// Generate a typed Rust API client from an OpenAPI 3.0 or 3.1 (or Swagger 2.0) spec.
 #[derive(Debug, Parser)]
 #[command(name = "apigen", version)]
 struct Cli {

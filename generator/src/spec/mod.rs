@@ -396,10 +396,7 @@ mod tests {
         let error = check_version(&serde_json::json!({"openapi": "4.0.0"})).unwrap_err();
         let refused = &error.diagnostics()[0];
         assert_eq!(refused.message, "OpenAPI version 4.0.0 is not supported");
-        assert_eq!(
-            refused.help.as_deref(),
-            Some(SUPPORTED)
-        );
+        assert_eq!(refused.help.as_deref(), Some(SUPPORTED));
     }
 
     #[test]
