@@ -406,6 +406,30 @@ mod behaviour {
         assert_eq!(request.body, b"\"on-hold\"");
     }
 
+    /// A query object is one parameter per property: by its name (form
+    /// style), or as `name[property]` (deepObject).
+    #[tokio::test]
+    async fn query_objects_are_exploded_into_their_properties() {
+        use super::parameters::types::Status;
+        let server = server(ResponseTemplate::new(204)).await;
+        let client = super::parameters::Client::builder()
+            .base_url(server.uri())
+            .build()
+            .unwrap();
+        client
+            .search_slots("mon")
+            .tags(&["a".to_string(), "b".to_string()])
+            .filter_status(&Status::OnHold)
+            .filter_min(3)
+            .await
+            .unwrap();
+        let request = only_request(&server).await;
+        assert_eq!(
+            request.url.query(),
+            Some("from=mon&tags=a&tags=b&filter%5Bstatus%5D=on-hold&filter%5Bmin%5D=3")
+        );
+    }
+
     #[tokio::test]
     async fn cookies_dates_and_array_styles() {
         let server =

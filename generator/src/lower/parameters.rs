@@ -27,6 +27,8 @@ pub(super) struct Parameters {
 /// What one declared parameter becomes.
 enum Lowered {
     Parameter(Parameter),
+    /// An object in the query, sent as one parameter per property.
+    Exploded(Vec<Parameter>),
     /// An index into the API's constant headers.
     ConstantHeader(usize),
 }
@@ -48,6 +50,7 @@ impl<'a> Lowerer<'a> {
                     lowered.path.push(p)
                 }
                 Some(Lowered::Parameter(p)) => lowered.others.push(p),
+                Some(Lowered::Exploded(properties)) => lowered.others.extend(properties),
                 None => {}
             }
         }
@@ -122,6 +125,16 @@ impl<'a> Lowerer<'a> {
             Some(schema) => {
                 let hint = format!("{type_base} {}", data.name);
                 let ty = self.type_ref(schema, &join(pointer, "schema"), &hint);
+                if let oa::Parameter::Query { style, .. } = param {
+                    if let Some(properties) = self.exploded(&ty, data, style, arg_names) {
+                        // A struct made for this parameter alone is not needed.
+                        if let (oa::ReferenceOr::Item(_), TypeRef::Named(id)) = (schema, &ty) {
+                            self.types.remove(id);
+                            self.examples.retain(|e| e.ty != ty);
+                        }
+                        return Some(Lowered::Exploded(properties));
+                    }
+                }
                 self.sendable(ty, data, location, pointer)
             }
             None => {
@@ -145,7 +158,7 @@ impl<'a> Lowerer<'a> {
                 ),
             );
         }
-        let style = self.array_style(param, pointer);
+        let style = self.array_style(param);
         Some(Lowered::Parameter(Parameter {
             style,
             name: arg_names.claim(&self.cases.snake_name(&data.name)),
@@ -195,7 +208,7 @@ impl<'a> Lowerer<'a> {
 
     /// How an array parameter is written: from a query parameter's `style`
     /// and `explode`; other parameters repeat.
-    fn array_style(&mut self, param: &oa::Parameter, pointer: &str) -> ArrayStyle {
+    fn array_style(&self, param: &oa::Parameter) -> ArrayStyle {
         let oa::Parameter::Query {
             style,
             parameter_data: data,
@@ -210,10 +223,66 @@ impl<'a> Lowerer<'a> {
             (oa::QueryStyle::SpaceDelimited, _) => ArrayStyle::Space,
             (oa::QueryStyle::PipeDelimited, _) => ArrayStyle::Pipe,
             (oa::QueryStyle::DeepObject, _) => {
-                self.warn(pointer, format!("`style: deepObject` of `{}` is not supported; the value is sent as form (`name=value`) pairs", data.name));
+                // An object with this style is exploded (`exploded`); any
+                // other value is sent as form pairs.
                 ArrayStyle::Repeat
             }
         }
+    }
+}
+
+impl Lowerer<'_> {
+    /// A query parameter whose value is an object of text properties, as
+    /// `form` (exploded, the default) or `deepObject` style writes it: one
+    /// parameter per property, named `prop` or `name[prop]`. Each is
+    /// optional unless the object is required and so is the property.
+    /// `None` for any other value or style.
+    fn exploded(
+        &mut self,
+        ty: &TypeRef,
+        data: &oa::ParameterData,
+        style: &oa::QueryStyle,
+        arg_names: &mut Namespace,
+    ) -> Option<Vec<Parameter>> {
+        let deep = match (style, data.explode) {
+            (oa::QueryStyle::Form, None | Some(true)) => false,
+            (oa::QueryStyle::DeepObject, _) => true,
+            _ => return None,
+        };
+        let TypeRef::Named(id) = ty else { return None };
+        let TypeKind::Struct(object) = &self.types.get(id)?.kind else {
+            return None;
+        };
+        let sendable = |lowerer: &Self, field: &Field| match &field.ty {
+            TypeRef::Vec(item) => !deep && lowerer.is_text(item, 0),
+            other => lowerer.is_text(other, 0),
+        };
+        let fields = object.fields.clone();
+        if fields.is_empty() || fields.iter().any(|f| f.flatten || !sendable(self, f)) {
+            return None;
+        }
+        let parameters = fields
+            .into_iter()
+            .map(|field| {
+                let wire_name = if deep {
+                    format!("{}[{}]", data.name, field.wire_name)
+                } else {
+                    field.wire_name.clone()
+                };
+                let required = data.required && field.is_mandatory();
+                Parameter {
+                    name: arg_names.claim(&self.cases.snake_name(&wire_name)),
+                    wire_name,
+                    location: ParamLocation::Query,
+                    docs: field.docs.or_else(|| data.description.clone()),
+                    required,
+                    ty: field.ty,
+                    style: ArrayStyle::Repeat,
+                    example: None,
+                }
+            })
+            .collect();
+        Some(parameters)
     }
 }
 
@@ -323,9 +392,9 @@ mod tests {
         assert_eq!(params, ["Trace"]);
     }
 
-    /// A parameter the client cannot write as text (an object, a union,
-    /// an array outside a query, a `content` parameter) is a string the
-    /// app formats, with a warning: the operation stays.
+    /// A parameter the client cannot write as text (an object it cannot
+    /// explode, a union, an array outside a query, a `content` parameter)
+    /// is a string the app formats, with a warning: the operation stays.
     #[test]
     fn a_parameter_that_is_not_text_is_a_string_with_a_warning() {
         let spec = format!(
@@ -335,7 +404,7 @@ mod tests {
       operationId: getThing
       parameters:
         - {{name: name_or_id, in: path, required: true, schema: {{oneOf: [{{type: string}}, {{type: integer}}]}}}}
-        - {{name: filter, in: query, schema: {{type: object, properties: {{a: {{type: string}}}}}}}}
+        - {{name: filter, in: query, schema: {{type: object, properties: {{a: {{type: object, properties: {{b: {{type: string}}}}}}}}}}}}
         - {{name: filters, in: query, schema: {{type: array, items: {{type: object, properties: {{a: {{type: string}}}}}}}}}}
         - {{name: tags, in: header, schema: {{type: array, items: {{type: string}}}}}}
         - {{name: sort, in: query, content: {{application/json: {{schema: {{type: object}}}}}}}}
@@ -372,6 +441,48 @@ components:
             messages
                 .iter()
                 .all(|m| m.ends_with("it is passed as a string")),
+            "{messages:?}"
+        );
+    }
+
+    /// A query object of text properties is one parameter per property:
+    /// named as the property (form, exploded) or `name[property]`
+    /// (deepObject); required when the object and the property are. Not
+    /// exploded (`explode: false`), it stays one string.
+    #[test]
+    fn a_query_object_is_one_parameter_per_property() {
+        let spec = format!(
+            "{HEADER}paths:
+  /things:
+    get:
+      operationId: getThings
+      parameters:
+        - {{name: window, in: query, required: true, schema: {{type: object, required: [from], properties: {{from: {{type: string}}, to: {{type: string}}, days: {{type: array, items: {{type: integer}}}}}}}}}}
+        - {{name: filter, in: query, style: deepObject, schema: {{type: object, properties: {{kind: {{type: string}}}}}}}}
+        - {{name: packed, in: query, explode: false, schema: {{type: object, properties: {{a: {{type: string}}}}}}}}
+      responses: {{'204': {{description: ok}}}}
+"
+        );
+        let (api, warnings) = lowered(&spec);
+        let params: Vec<(&str, &str, bool)> = operation_named(&api, "get_things")
+            .params
+            .iter()
+            .map(|p| (p.name.as_str(), p.wire_name.as_str(), p.required))
+            .collect();
+        assert_eq!(
+            params,
+            [
+                ("from", "from", true),
+                ("to", "to", false),
+                ("days", "days", false),
+                ("filter_kind", "filter[kind]", false),
+                ("packed", "packed", false),
+            ]
+        );
+        let messages: Vec<&str> = warnings.iter().map(|w| w.message.as_str()).collect();
+        assert_eq!(messages.len(), 1, "{messages:?}");
+        assert!(
+            messages[0].starts_with("parameter `packed` is not"),
             "{messages:?}"
         );
     }
