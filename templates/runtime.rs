@@ -1394,9 +1394,46 @@ impl Request {
     }
 }
 
+/// A `multipart/form-data` body that the app builds part by part, for an
+/// operation whose spec does not describe the form's fields.
+#[derive(Debug, Clone, Default)]
+pub struct MultipartForm {
+    parts: Multipart,
+}
+
+impl MultipartForm {
+    /// An empty form.
+    pub fn new() -> Self {
+        MultipartForm::default()
+    }
+
+    /// Adds a text field.
+    pub fn text(mut self, name: &str, value: &str) -> Self {
+        self.parts.text(name, value);
+        self
+    }
+
+    /// Adds a file, sent as `application/octet-stream` under `file_name`.
+    pub fn file(mut self, name: &str, file_name: &str, bytes: impl Into<Vec<u8>>) -> Self {
+        self.parts.parts.push((
+            name.to_string(),
+            Some(file_name.to_string()),
+            "application/octet-stream",
+            bytes.into(),
+        ));
+        self
+    }
+
+    // Not every API has such an operation.
+    #[allow(dead_code)]
+    pub(super) fn to_parts(&self) -> Multipart {
+        self.parts.clone()
+    }
+}
+
 /// A `multipart/form-data` body, built part by part.
 #[allow(dead_code)]
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub(super) struct Multipart {
     parts: Vec<(String, Option<String>, &'static str, Vec<u8>)>,
 }

@@ -406,6 +406,48 @@ mod behaviour {
         assert_eq!(request.body, b"\"on-hold\"");
     }
 
+    /// Form bodies the spec does not describe as objects fall back: a
+    /// multipart form the app builds, a map of fields.
+    #[tokio::test]
+    async fn undescribed_form_bodies_are_built_by_the_app() {
+        let server = server(ResponseTemplate::new(204)).await;
+        let client = super::mistakes::Client::builder()
+            .base_url(server.uri())
+            .bearer_token("t")
+            .build()
+            .unwrap();
+        let form = super::mistakes::MultipartForm::new()
+            .text("title", "Q3")
+            .file("report", "q3.pdf", b"%PDF".to_vec());
+        client.upload_files(&form).await.unwrap();
+        let request = only_request(&server).await;
+        let content_type = header(&request, "content-type");
+        assert!(content_type.starts_with("multipart/form-data; boundary="));
+        let body = String::from_utf8_lossy(&request.body);
+        assert!(
+            body.contains(
+                "name=\"title\"\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nQ3\r\n"
+            ),
+            "{body}"
+        );
+        assert!(
+            body.contains("name=\"report\"; filename=\"q3.pdf\""),
+            "{body}"
+        );
+        assert!(body.contains("%PDF"), "{body}");
+
+        let server = self::server(ResponseTemplate::new(204)).await;
+        let client = super::mistakes::Client::builder()
+            .base_url(server.uri())
+            .bearer_token("t")
+            .build()
+            .unwrap();
+        let fields = std::collections::BTreeMap::from([("a".to_string(), "1 2".to_string())]);
+        client.put_settings(&fields).await.unwrap();
+        let request = only_request(&server).await;
+        assert_eq!(request.body, b"a=1+2");
+    }
+
     /// A query object is one parameter per property: by its name (form
     /// style), or as `name[property]` (deepObject).
     #[tokio::test]

@@ -417,6 +417,10 @@ pub enum BodyKind {
     Form,
     /// `multipart/form-data`, one part per field of an object.
     Multipart,
+    /// `multipart/form-data` whose parts the spec does not describe as an
+    /// object's properties: the app builds the form (the runtime's
+    /// `MultipartForm`); `RequestBody::ty` is not used.
+    RawMultipart,
     /// Raw bytes (`application/octet-stream` and other binary types).
     Bytes,
     /// `text/plain`.

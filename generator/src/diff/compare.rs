@@ -201,6 +201,7 @@ fn body_type(api: &Api, body: &crate::model::RequestBody) -> String {
     let inner = match body.kind {
         BodyKind::Bytes => "[u8]".to_string(),
         BodyKind::Text => "str".to_string(),
+        BodyKind::RawMultipart => "MultipartForm".to_string(),
         _ => rust_type(api, &body.ty),
     };
     if body.required {

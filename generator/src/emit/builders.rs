@@ -580,6 +580,7 @@ fn encode_body(api: &Api, body: &RequestBody) -> TokenStream {
         BodyKind::Form => quote!(request.form(body)?;),
         BodyKind::Text => quote!(request.raw(body.as_bytes().to_vec(), #content_type);),
         BodyKind::Bytes => quote!(request.raw(body.to_vec(), #content_type);),
+        BodyKind::RawMultipart => quote!(request.multipart(body.to_parts());),
         BodyKind::Multipart => {
             let fields = match &body.ty {
                 TypeRef::Named(id) => match api.types.get(*id).map(|t| &t.kind) {

@@ -46,6 +46,7 @@ pub(super) fn body_type(api: &Api, body: &RequestBody) -> TokenStream {
     let ty = match body.kind {
         BodyKind::Bytes => quote!([u8]),
         BodyKind::Text => quote!(str),
+        BodyKind::RawMultipart => quote!(super::runtime::MultipartForm),
         _ => type_tokens(api, &body.ty).to_token_stream(),
     };
     quote!(&'c #ty)

@@ -40,13 +40,7 @@ impl<'a> Lowerer<'a> {
             }
             (_, None) => TypeRef::Json,
         };
-        if matches!(kind, BodyKind::Form | BodyKind::Multipart) && !self.is_struct(&ty) {
-            self.error(
-                &media_pointer,
-                format!("a `{content_type}` body must be an object schema with `properties`"),
-            );
-            return None;
-        }
+        let (kind, ty) = self.form_fallback(kind, ty, &content_type, &media_pointer);
         if kind == BodyKind::Json {
             let label = format!("{} request", site.name);
             self.media_examples(media, &media_pointer, &label, &ty);
@@ -58,6 +52,50 @@ impl<'a> Lowerer<'a> {
             kind,
             docs: body.description.clone(),
         })
+    }
+
+    /// A form body the client can encode from its type: an object with
+    /// properties, or (URL-encoded) a map of text values. Any other schema
+    /// is a warning and a fallback that keeps the operation: a URL-encoded
+    /// body becomes a map of strings, a multipart body a form the app
+    /// builds part by part.
+    fn form_fallback(
+        &mut self,
+        kind: BodyKind,
+        ty: TypeRef,
+        content_type: &str,
+        pointer: &str,
+    ) -> (BodyKind, TypeRef) {
+        let fits = match kind {
+            BodyKind::Form => {
+                self.is_struct(&ty)
+                    || matches!(&ty, TypeRef::Map(value) if **value == TypeRef::String)
+            }
+            BodyKind::Multipart => self.is_struct(&ty),
+            _ => true,
+        };
+        if fits {
+            return (kind, ty);
+        }
+        let (fallback, help) = if kind == BodyKind::Form {
+            (
+                (BodyKind::Form, TypeRef::Map(Box::new(TypeRef::String))),
+                "the body is a map of field names to text values",
+            )
+        } else {
+            (
+                (BodyKind::RawMultipart, TypeRef::Json),
+                "the body is a `MultipartForm` the app builds part by part",
+            )
+        };
+        self.warn_help(
+            pointer,
+            format!(
+                "a `{content_type}` body that is not an object with `properties` cannot be typed"
+            ),
+            help,
+        );
+        fallback
     }
 
     /// The operation's result and its typed errors.
