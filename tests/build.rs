@@ -33,6 +33,7 @@ const FIXTURES: &[(&str, &str)] = &[
     ("schemas", "schemas.yaml"),
     ("mistakes", "mistakes.yaml"),
     ("pagination", "pagination.yaml"),
+    ("published", "published.yaml"),
     ("swagger2", "swagger2/petstore.yaml"),
     ("openapi31", "openapi31/api.yaml"),
     ("calendars", "highlevel/apps/calendars.json"),

@@ -26,6 +26,12 @@ mod mistakes {
     include!(concat!(env!("OUT_DIR"), "/mistakes.rs"));
 }
 
+/// What published specs get wrong, each a warning and a fallback.
+#[allow(dead_code)]
+mod published {
+    include!(concat!(env!("OUT_DIR"), "/published.rs"));
+}
+
 /// A Swagger 2.0 spec.
 #[allow(dead_code)]
 mod swagger2 {
@@ -166,6 +172,33 @@ fn webhook_events_decode_by_name() {
         .to_string()
         .contains("`exhibitClosed` is not a webhook"));
     assert!(Event::from_body("ticketSold", b"{}").is_err());
+}
+
+/// A spec with the mistakes published specs make still gives every
+/// operation, with the fallbacks its warnings name.
+#[test]
+fn published_mistakes_fall_back_and_keep_every_operation() {
+    use published::types::{Country, Event, Project};
+    // Both operations named `getProject`, and the path that differs only by
+    // its parameter's name, are methods.
+    let _ = published::Client::get_project;
+    let _ = published::Client::get_project2;
+    let _ = published::Client::delete_project;
+    // `CT` listed twice is one variant; the large variant is boxed.
+    let project: Project = serde_json::from_value(serde_json::json!({
+        "name": "demo",
+        "country": "CT",
+        "nothing": "anything",
+        "owner": {"login": "ann"},
+        "event": {"a01": "x"}
+    }))
+    .unwrap();
+    assert_eq!(project.country, Some(Country::Ct));
+    assert_eq!(project.nothing.as_deref(), Some("anything"));
+    // Untagged: the first alternative that fits wins.
+    assert!(matches!(project.event, Some(Event::Ping(_))));
+    let push = Event::Push(Box::new(published::types::Push::new()));
+    assert!(std::mem::size_of_val(&push) < 64, "the large variant is boxed");
 }
 
 mod behaviour {

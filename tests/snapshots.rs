@@ -108,6 +108,13 @@ fn fixture_pagination() {
     insta::assert_snapshot!(fixture("pagination"));
 }
 
+/// The smallest reproductions of what published specs get wrong, each a
+/// warning and a fallback.
+#[test]
+fn fixture_published() {
+    insta::assert_snapshot!(fixture("published"));
+}
+
 #[test]
 fn fixture_mistakes() {
     insta::assert_snapshot!(fixture("mistakes"));
