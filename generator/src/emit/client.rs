@@ -145,15 +145,17 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
 fn method_docs(op: &Operation) -> String {
     let method_str = op.method.as_str();
     let mut doc_lines = Vec::new();
-    if let Some(summary) = &op.summary {
-        doc_lines.push(summary.clone());
+    // YAML block scalars end with a newline, which is not a blank line.
+    let summary = op.summary.as_deref().map(str::trim_end);
+    if let Some(summary) = summary.filter(|s| !s.is_empty()) {
+        doc_lines.push(summary.to_string());
     }
-    if let Some(description) = &op.description {
-        if op.summary.as_deref() != Some(description.as_str()) {
+    if let Some(description) = op.description.as_deref().map(str::trim_end) {
+        if !description.is_empty() && summary != Some(description) {
             if !doc_lines.is_empty() {
                 doc_lines.push(String::new());
             }
-            doc_lines.push(description.clone());
+            doc_lines.push(description.to_string());
         }
     }
     if !doc_lines.is_empty() {
