@@ -198,7 +198,10 @@ fn published_mistakes_fall_back_and_keep_every_operation() {
     // Untagged: the first alternative that fits wins.
     assert!(matches!(project.event, Some(Event::Ping(_))));
     let push = Event::Push(Box::new(published::types::Push::new()));
-    assert!(std::mem::size_of_val(&push) < 64, "the large variant is boxed");
+    assert!(
+        std::mem::size_of_val(&push) < 64,
+        "the large variant is boxed"
+    );
 }
 
 mod behaviour {
