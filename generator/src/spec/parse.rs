@@ -217,7 +217,12 @@ pub(crate) mod tests {
         };
         for file in repository_yaml_specs() {
             let text = std::fs::read_to_string(&file).unwrap();
-            same(parse_text(&text, &file).unwrap(), yaml(&text));
+            let ours = parse_text(&text, &file).unwrap();
+            // A spec with an integer beyond 64 bits is one serde_yaml
+            // refuses and the reader reads (as a float).
+            if let Ok(theirs) = serde_yaml::from_str::<Value>(&text) {
+                same(ours, theirs);
+            }
         }
         // Scalars of every kind; complex keys, which serde_yaml does not
         // take, the reader does not take either.
