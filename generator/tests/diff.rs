@@ -114,6 +114,7 @@ fixtures!(
     type_kind_changed,
     union_variant_added,
     union_variants_reordered,
+    webhook_added,
 );
 
 #[test]

@@ -26,6 +26,7 @@ pub fn changes(old: &Api, new: &Api) -> Vec<Change> {
     };
     differ.api();
     differ.operations();
+    differ.webhooks();
     differ.types();
     let mut out = differ.out;
     // Kinds sort by name (their CamelCase order is their snake_case order),
@@ -403,6 +404,57 @@ impl<'a> Differ<'a> {
                     );
                 }
                 Some(_) => {}
+            }
+        }
+    }
+
+    // ----- webhooks ----------------------------------------------------------
+
+    /// The events of `webhooks::Event`, by the webhook's name in the spec.
+    /// The enum is `#[non_exhaustive]`: a new event is compatible.
+    fn webhooks(&mut self) {
+        let by_key = |api: &'a Api| -> BTreeMap<&'a str, &'a crate::model::Webhook> {
+            api.webhooks.iter().map(|w| (w.key.as_str(), w)).collect()
+        };
+        let (before, after) = (by_key(self.old), by_key(self.new));
+        for (key, webhook) in &after {
+            let Some(old) = before.get(key) else {
+                self.push(
+                    api_change(Kind::WebhookAdded, Impact::Compatible)
+                        .member(*key)
+                        .text(
+                            format!("webhook `{key}` added (`Event::{}`)", webhook.name),
+                            "`webhooks::Event` is `#[non_exhaustive]`: matches keep compiling",
+                        ),
+                );
+                continue;
+            };
+            let (was, is) = (
+                rust_type(self.old, &old.ty),
+                rust_type(self.new, &webhook.ty),
+            );
+            if was != is {
+                self.push(
+                    api_change(Kind::WebhookPayloadChanged, Impact::Breaking)
+                        .member(*key)
+                        .values(Some(was.clone()), Some(is.clone()))
+                        .text(
+                            format!("webhook `{key}` payload `{was}` → `{is}`"),
+                            "code that matches `Event::` of this webhook reads another type",
+                        ),
+                );
+            }
+        }
+        for (key, webhook) in &before {
+            if !after.contains_key(key) {
+                self.push(
+                    api_change(Kind::WebhookRemoved, Impact::Breaking)
+                        .member(*key)
+                        .text(
+                            format!("webhook `{key}` removed (`Event::{}`)", webhook.name),
+                            "code that matches this event no longer compiles",
+                        ),
+                );
             }
         }
     }

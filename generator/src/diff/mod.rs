@@ -161,6 +161,9 @@ pub enum Kind {
     PaginationAdded,
     PaginationRemoved,
     PaginationChanged,
+    WebhookAdded,
+    WebhookRemoved,
+    WebhookPayloadChanged,
 }
 
 /// One change to the generated Rust API.
