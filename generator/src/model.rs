@@ -64,6 +64,9 @@ pub struct BearerAuth {
     /// Name of the security scheme in the spec.
     pub scheme_name: String,
     pub description: Option<String>,
+    /// An OAuth2 or OpenID Connect scheme, whose access token is sent as
+    /// the bearer token; requirements' scopes mean something for it.
+    pub oauth: bool,
 }
 
 /// A header with a single allowed value, such as `Version: 2021-04-15`.

@@ -203,29 +203,45 @@ impl<'a> Lowerer<'a> {
         });
     }
 
-    /// The first HTTP bearer scheme; other schemes are warned about and
-    /// ignored.
+    /// The scheme whose credential is a bearer token: the first HTTP bearer
+    /// scheme, else the first OAuth2 or OpenID Connect one (its access
+    /// token is sent as `Authorization: Bearer`). Other schemes are warned
+    /// about and ignored.
     fn auth(&mut self) -> Option<BearerAuth> {
         let components = self.spec.components.as_ref()?;
+        let mut chosen: Option<BearerAuth> = None;
         for (name, scheme) in &components.security_schemes {
             let pointer = join("#/components/securitySchemes", name);
-            match scheme {
+            let candidate = match scheme {
                 oa::ReferenceOr::Item(oa::SecurityScheme::HTTP {
                     scheme,
                     description,
                     ..
-                }) if scheme.eq_ignore_ascii_case("bearer") => {
-                    return Some(BearerAuth {
-                        scheme_name: name.clone(),
-                        description: description.clone(),
-                    });
-                }
+                }) if scheme.eq_ignore_ascii_case("bearer") => (description, false),
+                oa::ReferenceOr::Item(
+                    oa::SecurityScheme::OAuth2 { description, .. }
+                    | oa::SecurityScheme::OpenIDConnect { description, .. },
+                ) => (description, true),
                 _ => {
-                    self.warn_help(&pointer, "only HTTP bearer security schemes are supported; this scheme is ignored", "send the credential yourself: as a default header of your own reqwest client (ClientBuilder::http_client), or from a request hook (ClientBuilder::on_request)");
+                    self.warn_help(&pointer, "only bearer-token security schemes (HTTP bearer, OAuth2, OpenID Connect) are supported; this scheme is ignored", "send the credential yourself: as a default header of your own reqwest client (ClientBuilder::http_client), or from a request hook (ClientBuilder::on_request)");
+                    continue;
                 }
+            };
+            let (description, oauth) = candidate;
+            // An HTTP bearer scheme wins over an OAuth one.
+            let better = match &chosen {
+                None => true,
+                Some(current) => current.oauth && !oauth,
+            };
+            if better {
+                chosen = Some(BearerAuth {
+                    scheme_name: name.clone(),
+                    description: description.clone(),
+                    oauth,
+                });
             }
         }
-        None
+        chosen
     }
 
     /// Whether an operation with these requirements (else the spec's)
@@ -350,6 +366,8 @@ components:
         assert_eq!(lowered(&spec).0, api);
     }
 
+    /// The bearer scheme authenticates, an HTTP bearer one before an OAuth2
+    /// one; schemes without a bearer token are warned about and ignored.
     #[test]
     fn the_first_bearer_scheme_authenticates_and_others_are_ignored() {
         let spec = format!(
@@ -361,6 +379,7 @@ paths:
 components:
   securitySchemes:
     key: {{type: apiKey, in: header, name: X-Key}}
+    oauth: {{type: oauth2, flows: {{clientCredentials: {{tokenUrl: 'https://a.example/t', scopes: {{}}}}}}}}
     token: {{type: http, scheme: Bearer}}
 "
         );
@@ -372,9 +391,28 @@ components:
         );
         assert_eq!(
             located(&warnings),
-            ["#/components/securitySchemes/key: only HTTP bearer security schemes are supported; this scheme is ignored"]
+            ["#/components/securitySchemes/key: only bearer-token security schemes (HTTP bearer, OAuth2, OpenID Connect) are supported; this scheme is ignored"]
         );
         assert!(operation_named(&api, "get_a").auth);
         assert!(!operation_named(&api, "get_b").auth);
+    }
+
+    /// An OAuth2 scheme's access token is the bearer token, and the scopes
+    /// its requirements list are not warned about.
+    #[test]
+    fn an_oauth2_scheme_sends_its_access_token_as_the_bearer_token() {
+        let spec = format!(
+            "{HEADER}paths:
+  /a: {{get: {{security: [{{oauth: [read]}}], responses: {{'204': {{description: ok}}}}}}}}
+components:
+  securitySchemes:
+    oauth: {{type: oauth2, flows: {{implicit: {{authorizationUrl: 'https://a.example/a', scopes: {{read: Read}}}}}}}}
+"
+        );
+        let (api, warnings) = lowered(&spec);
+        let auth = api.auth.as_ref().expect("the OAuth2 scheme authenticates");
+        assert_eq!((auth.scheme_name.as_str(), auth.oauth), ("oauth", true));
+        assert!(operation_named(&api, "get_a").auth);
+        assert_eq!(located(&warnings), Vec::<String>::new());
     }
 }

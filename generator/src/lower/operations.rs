@@ -298,7 +298,7 @@ impl<'a> Lowerer<'a> {
         };
         for (i, requirement) in requirements.iter().enumerate() {
             for (scheme, scopes) in requirement {
-                let is_bearer = auth.is_some_and(|a| &a.scheme_name == scheme);
+                let is_bearer = auth.is_some_and(|a| &a.scheme_name == scheme && !a.oauth);
                 if is_bearer && !scopes.is_empty() {
                     let pointer = join(
                         &join(&join(&site.pointer, "security"), &i.to_string()),
