@@ -40,7 +40,7 @@ mod schemas;
 mod sizes;
 mod webhooks;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use openapiv3 as oa;
 
@@ -107,6 +107,9 @@ struct Lowerer<'a> {
     /// The pointer of each operation that declares its pagination, with
     /// the declaration: resolved once every type is lowered.
     paginated: Vec<(String, serde_json::Value)>,
+    /// Every HTTP bearer scheme: an operation that requires any of them
+    /// sends the client's token.
+    bearer_schemes: BTreeSet<String>,
 }
 
 impl<'a> Lowerer<'a> {
@@ -130,6 +133,7 @@ impl<'a> Lowerer<'a> {
             cases: naming::Cases::default(),
             binary_as_bytes: false,
             paginated: Vec::new(),
+            bearer_schemes: BTreeSet::new(),
         }
     }
 
@@ -169,7 +173,7 @@ impl<'a> Lowerer<'a> {
             .servers
             .first()
             .map(|s| s.url.trim_end_matches('/').to_string());
-        let (mut operations, constant_headers) = self.operations(auth.as_ref());
+        let (mut operations, constant_headers) = self.operations();
         self.paginations(&mut operations);
         operations.sort_by(|a, b| a.name.cmp(&b.name));
         let mut webhooks = self.webhooks();
@@ -203,10 +207,12 @@ impl<'a> Lowerer<'a> {
         });
     }
 
-    /// The first HTTP bearer scheme; other schemes are warned about and
-    /// ignored.
+    /// The first HTTP bearer scheme, which the client's documentation
+    /// names; every bearer scheme is recorded (the client's one token
+    /// serves them all), other schemes are warned about and ignored.
     fn auth(&mut self) -> Option<BearerAuth> {
         let components = self.spec.components.as_ref()?;
+        let mut first = None;
         for (name, scheme) in &components.security_schemes {
             let pointer = join("#/components/securitySchemes", name);
             match scheme {
@@ -215,7 +221,8 @@ impl<'a> Lowerer<'a> {
                     description,
                     ..
                 }) if scheme.eq_ignore_ascii_case("bearer") => {
-                    return Some(BearerAuth {
+                    self.bearer_schemes.insert(name.clone());
+                    first.get_or_insert_with(|| BearerAuth {
                         scheme_name: name.clone(),
                         description: description.clone(),
                     });
@@ -225,22 +232,18 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
-        None
+        first
     }
 
     /// Whether an operation with these requirements (else the spec's)
-    /// sends the bearer token.
-    fn uses_bearer(
-        &self,
-        security: &Option<Vec<oa::SecurityRequirement>>,
-        auth: Option<&BearerAuth>,
-    ) -> bool {
-        let Some(auth) = auth else { return false };
+    /// sends the bearer token: one of them names a bearer scheme.
+    fn uses_bearer(&self, security: &Option<Vec<oa::SecurityRequirement>>) -> bool {
         let requirements = security.as_ref().or(self.spec.security.as_ref());
-        match requirements {
-            Some(reqs) => reqs.iter().any(|r| r.contains_key(&auth.scheme_name)),
-            None => false,
-        }
+        requirements.into_iter().flatten().any(|requirement| {
+            requirement
+                .keys()
+                .any(|scheme| self.bearer_schemes.contains(scheme))
+        })
     }
 }
 
@@ -351,7 +354,7 @@ components:
     }
 
     #[test]
-    fn the_first_bearer_scheme_authenticates_and_others_are_ignored() {
+    fn a_bearer_scheme_authenticates_and_other_kinds_are_ignored() {
         let spec = format!(
             "{HEADER}servers: [{{url: 'https://api.example.com/v1/'}}]
 security: [{{token: []}}]
@@ -376,5 +379,37 @@ components:
         );
         assert!(operation_named(&api, "get_a").auth);
         assert!(!operation_named(&api, "get_b").auth);
+    }
+
+    /// HighLevel's spec has several bearer schemes (`bearer`,
+    /// `Location-Access`, ...), each operation naming one: the token is
+    /// sent for every one of them.
+    #[test]
+    fn every_bearer_scheme_sends_the_token() {
+        let spec = format!(
+            "{HEADER}paths:
+  /a: {{get: {{security: [{{user: []}}], responses: {{'204': {{description: ok}}}}}}}}
+  /b: {{get: {{security: [{{location: []}}], responses: {{'204': {{description: ok}}}}}}}}
+  /c: {{get: {{security: [{{key: []}}], responses: {{'204': {{description: ok}}}}}}}}
+components:
+  securitySchemes:
+    user: {{type: http, scheme: bearer}}
+    location: {{type: http, scheme: bearer, bearerFormat: JWT}}
+    key: {{type: apiKey, in: header, name: X-Key}}
+"
+        );
+        let (api, warnings) = lowered(&spec);
+        // The scheme the documentation names is the first in the spec.
+        assert_eq!(
+            api.auth.as_ref().map(|a| a.scheme_name.as_str()),
+            Some("user")
+        );
+        assert!(operation_named(&api, "get_a").auth);
+        assert!(operation_named(&api, "get_b").auth);
+        assert!(!operation_named(&api, "get_c").auth);
+        assert_eq!(
+            located(&warnings),
+            ["#/components/securitySchemes/key: only HTTP bearer security schemes are supported; this scheme is ignored"]
+        );
     }
 }
