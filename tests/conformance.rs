@@ -8,8 +8,13 @@
 //! (`Prefer: seed=...`), so each round gets another answer and every run
 //! the same ones. Prism must accept each request (a 2xx status and no
 //! `sl-violations` header, where Prism lists what it found wrong) and the
-//! client must decode each answer. A failure names the operation, the
-//! round, the request and what Prism or the decoder said.
+//! client must decode each answer. Then Prism is asked (`Prefer: code=...`)
+//! for each error status the operation declares with a JSON body, and the
+//! client must decode its typed error body. (A declared error status
+//! without a body is not asked for: the client has no variant for it and
+//! reports it as a status the operation does not declare.) A failure names
+//! the operation, the `Prefer` header, the request and what Prism or the
+//! decoder said.
 //!
 //! Request bodies are the spec's own example where the operation has one,
 //! otherwise built from the schema: each property's `example` (or enum
@@ -36,8 +41,11 @@ mod calendars {
     include!(concat!(env!("OUT_DIR"), "/calendars.rs"));
 }
 
-/// Calls of each operation, each with its own seed.
+/// Successful calls of each operation, each with its own seed.
 const ROUNDS: u32 = 50;
+
+/// Calls of each error status an operation declares with a JSON body.
+const ERROR_ROUNDS: u32 = 5;
 
 /// Prism's seed for requests that do not name one.
 const SEED: &str = "apigen";
@@ -45,16 +53,29 @@ const SEED: &str = "apigen";
 /// How long Prism may take to start.
 const STARTUP: Duration = Duration::from_secs(60);
 
-/// The vendor's operations, 41, all called.
-const VENDOR_OPERATIONS: usize = 41;
-
-/// Sends a request builder with Prism's seed for the round; the answer's
-/// headers, or what went wrong: the error, and where the server answered,
-/// its status, Prism's `sl-violations` and the body.
+/// Sends a request builder with the round's `Prefer` header. The answer
+/// is the status and headers of a decoded success or of a declared error
+/// whose typed body decoded (`api::Error::Api`, `api` being the client's
+/// crate at the call site); anything else is what went wrong: the error,
+/// and where the server answered, its status, Prism's `sl-violations` and
+/// the body.
 macro_rules! send {
-    ($builder:expr, $seed:expr) => {
-        match $builder.header("Prefer", $seed).send_with_response().await {
-            Ok(response) => Ok(response.headers().clone()),
+    ($builder:expr, $prefer:expr) => {
+        match $builder
+            .header("Prefer", $prefer)
+            .send_with_response()
+            .await
+        {
+            Ok(response) => Ok(Answer {
+                status: response.status(),
+                headers: response.headers().clone(),
+            }),
+            Err(api::Error::Api {
+                status, response, ..
+            }) => Ok(Answer {
+                status,
+                headers: response.headers().clone(),
+            }),
             Err(error) => Err(match error.response() {
                 Some(response) => format!(
                     "{error}\n    status {}\n    sl-violations: {}\n    body: {}",
@@ -104,7 +125,7 @@ async fn the_vendor_calendars_client_conforms_to_prism() {
     )
     .await;
     summarize("HighLevel's Calendars spec", &reports, started, &prism);
-    assert_eq!(reports.len(), VENDOR_OPERATIONS);
+    assert_eq!(reports.len(), 41, "the vendor's spec has 41 operations");
 }
 
 /// One call of `spec/`'s client, with the spec's example values.
@@ -119,7 +140,7 @@ async fn spec_operation(op: &str, base_url: &str, ex: &Examples) -> Report {
         .build()
         .expect("the client builds");
     let c = &client;
-    rounds(op, &log, move |seed| async move {
+    rounds(op, ex, &log, move |seed| async move {
         match op {
             "create-block-slot" => send!(c.create_block_slot(&ex.body(op)?), seed),
             "update-block-slot" => {
@@ -142,12 +163,13 @@ async fn spec_operation(op: &str, base_url: &str, ex: &Examples) -> Report {
 
 /// One call of the vendor's client, with the parameters' examples.
 async fn vendor_operation(op: &str, base_url: &str, ex: &Examples) -> Report {
+    use calendars as api;
     use calendars::types;
     let log = RequestLog::default();
-    let client = calendars::Client::builder()
+    let client = api::Client::builder()
         .base_url(base_url)
         .bearer_token("prism-token")
-        .retry_policy(calendars::RetryPolicy::none())
+        .retry_policy(api::RetryPolicy::none())
         .on_request(record(&log))
         .build()
         .expect("the client builds");
@@ -167,7 +189,7 @@ async fn vendor_operation(op: &str, base_url: &str, ex: &Examples) -> Report {
         "CVokAlI8fgw4WYWoCtQz".to_string(),
     ];
     let user_ids = &user_ids;
-    rounds(op, &log, move |seed| async move {
+    rounds(op, ex, &log, move |seed| async move {
         match op {
             "get-groups" => send!(c.get_groups(location), seed),
             "create-calendar-group" => send!(c.create_calendar_group(&ex.body(op)?), seed),
@@ -308,33 +330,35 @@ async fn vendor_operation(op: &str, base_url: &str, ex: &Examples) -> Report {
     .await
 }
 
-/// What a call gave: the answer's headers, or what went wrong.
-type Outcome = Result<reqwest::header::HeaderMap, String>;
+/// An answer the client decoded.
+struct Answer {
+    status: u16,
+    headers: reqwest::header::HeaderMap,
+}
+
+/// What a call gave: a decoded answer, or what went wrong.
+type Outcome = Result<Answer, String>;
 
 /// The last request a client sent, as text, for failure messages.
 type RequestLog = Arc<Mutex<String>>;
 
-/// A hook that writes each request into `log`.
+/// A hook that writes each request into `log` (the token left out).
 fn record(log: &RequestLog) -> impl Fn(&mut reqwest::Request) + Send + Sync + 'static {
     let log = log.clone();
     move |request| {
-        let body = request
-            .body()
-            .and_then(reqwest::Body::as_bytes)
-            .map(String::from_utf8_lossy)
-            .unwrap_or_default();
-        let headers: Vec<String> = request
-            .headers()
-            .iter()
-            .filter(|(name, _)| *name != reqwest::header::AUTHORIZATION)
-            .map(|(name, value)| format!("{name}: {}", value.to_str().unwrap_or("(not text)")))
-            .collect();
-        *log.lock().unwrap() = format!(
-            "{} {}\n    {}\n    {body}",
-            request.method(),
-            request.url(),
-            headers.join("\n    ")
-        );
+        let mut text = format!("{} {}", request.method(), request.url());
+        for (name, value) in request.headers() {
+            let value = if name == reqwest::header::AUTHORIZATION {
+                "(token)"
+            } else {
+                value.to_str().unwrap_or("(not text)")
+            };
+            text.push_str(&format!("\n    {name}: {value}"));
+        }
+        if let Some(body) = request.body().and_then(reqwest::Body::as_bytes) {
+            text.push_str(&format!("\n    {}", String::from_utf8_lossy(body)));
+        }
+        *log.lock().unwrap() = text;
     }
 }
 
@@ -352,22 +376,43 @@ struct Report {
     failure: Option<(String, u32)>,
 }
 
-/// Calls `call` once per round with the round's `Prefer` value; a call
-/// fails when it errs or when Prism lists violations beside a 2xx.
-async fn rounds<F, Fut>(op: &str, log: &RequestLog, mut call: F) -> Report
+/// Calls `call` with each round's `Prefer` header: [`ROUNDS`] rounds that
+/// must succeed, then [`ERROR_ROUNDS`] for each of the operation's error
+/// statuses with a JSON body, which Prism is asked for (`code=...`) and
+/// whose typed body must decode. A round also fails when Prism lists
+/// violations.
+async fn rounds<F, Fut>(op: &str, ex: &Examples, log: &RequestLog, mut call: F) -> Report
 where
     F: FnMut(String) -> Fut,
     Fut: Future<Output = Outcome>,
 {
+    let successes = (0..ROUNDS).map(|round| (None, format!("seed={SEED}-{round}")));
+    let errors = ex.error_statuses(op).into_iter().flat_map(|status| {
+        (0..ERROR_ROUNDS)
+            .map(move |round| (Some(status), format!("code={status}, seed={SEED}-{round}")))
+    });
     let mut report = Report {
         op: op.to_string(),
         rounds: 0,
         failure: None,
     };
-    for round in 0..ROUNDS {
-        let complaint = match call(format!("seed={SEED}-{round}")).await {
-            Ok(headers) => violations(&headers)
-                .map(|v| format!("Prism answered 2xx but lists violations: {v}")),
+    for (expected, prefer) in successes.chain(errors) {
+        let complaint = match call(prefer.clone()).await {
+            Ok(answer) => match violations(&answer.headers) {
+                Some(v) => Some(format!(
+                    "Prism answered {} and lists violations: {v}",
+                    answer.status
+                )),
+                None if expected.is_some_and(|status| status != answer.status) => Some(format!(
+                    "Prism was asked for {} and answered {}",
+                    expected.unwrap_or_default(),
+                    answer.status
+                )),
+                None if expected.is_none() && !(200..300).contains(&answer.status) => {
+                    Some(format!("Prism answered {}", answer.status))
+                }
+                None => None,
+            },
             Err(complaint) => Some(complaint),
         };
         report.rounds += 1;
@@ -380,9 +425,7 @@ where
                     request
                 };
                 (
-                    format!(
-                        "round {round} (seed {SEED}-{round}):\n  request: {request}\n  {complaint}"
-                    ),
+                    format!("Prefer: {prefer}\n  request: {request}\n  {complaint}"),
                     0,
                 )
             });
@@ -397,7 +440,8 @@ where
 fn summarize(name: &str, reports: &[Report], started: Instant, prism: &Prism) {
     let calls: u32 = reports.iter().map(|r| r.rounds).sum();
     eprintln!(
-        "{name}: {} operations, {ROUNDS} rounds each, {calls} calls against Prism in {:.1?}",
+        "{name}: {} operations, {ROUNDS} rounds each and {ERROR_ROUNDS} per error status, \
+         {calls} calls against Prism in {:.1?}",
         reports.len(),
         started.elapsed()
     );
@@ -417,7 +461,7 @@ fn summarize(name: &str, reports: &[Report], started: Instant, prism: &Prism) {
         failures.len(),
         reports.len(),
         failures.join("\n\n"),
-        prism.log_tail(40)
+        prism.log_tail(10)
     );
 }
 
@@ -569,6 +613,34 @@ impl Examples {
             }
         }
         ids
+    }
+
+    /// The operation object of `op`, and the file it is in.
+    fn operation(&self, op: &str) -> Result<&Value, String> {
+        let paths = self.files[&self.root]["paths"]
+            .as_object()
+            .into_iter()
+            .flatten();
+        paths
+            .flat_map(|(_, item)| item.as_object().into_iter().flatten())
+            .map(|(_, operation)| operation)
+            .find(|operation| operation["operationId"] == op)
+            .ok_or_else(|| format!("no operation `{op}`"))
+    }
+
+    /// The error statuses of `op` whose answer has a JSON body.
+    fn error_statuses(&self, op: &str) -> Vec<u16> {
+        let Ok(operation) = self.operation(op) else {
+            return Vec::new();
+        };
+        let responses = operation["responses"].as_object().into_iter().flatten();
+        responses
+            .filter_map(|(status, response)| {
+                let status: u16 = status.parse().ok().filter(|s| *s >= 400)?;
+                let (_, response) = self.deref(&self.root, response);
+                response["content"].get("application/json").map(|_| status)
+            })
+            .collect()
     }
 
     /// The request body of `op` as the generated type `T`.
