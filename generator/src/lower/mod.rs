@@ -107,6 +107,10 @@ struct Lowerer<'a> {
     /// The pointer of each operation that declares its pagination, with
     /// the declaration: resolved once every type is lowered.
     paginated: Vec<(String, serde_json::Value)>,
+    /// Every bearer-token scheme (HTTP bearer, OAuth2, OpenID Connect), and
+    /// whether it is an OAuth one: an operation that requires any of them
+    /// sends the client's token.
+    bearer_schemes: BTreeMap<String, bool>,
 }
 
 impl<'a> Lowerer<'a> {
@@ -130,6 +134,7 @@ impl<'a> Lowerer<'a> {
             cases: naming::Cases::default(),
             binary_as_bytes: false,
             paginated: Vec::new(),
+            bearer_schemes: BTreeMap::new(),
         }
     }
 
@@ -169,7 +174,7 @@ impl<'a> Lowerer<'a> {
             .servers
             .first()
             .map(|s| s.url.trim_end_matches('/').to_string());
-        let (mut operations, constant_headers) = self.operations(auth.as_ref());
+        let (mut operations, constant_headers) = self.operations();
         self.paginations(&mut operations);
         operations.sort_by(|a, b| a.name.cmp(&b.name));
         let mut webhooks = self.webhooks();
@@ -203,16 +208,17 @@ impl<'a> Lowerer<'a> {
         });
     }
 
-    /// The scheme whose credential is a bearer token: the first HTTP bearer
-    /// scheme, else the first OAuth2 or OpenID Connect one (its access
-    /// token is sent as `Authorization: Bearer`). Other schemes are warned
-    /// about and ignored.
+    /// The scheme the client's documentation names: the first HTTP bearer
+    /// scheme, else the first OAuth2 or OpenID Connect one. Every such
+    /// scheme is recorded in `bearer_schemes` (the client's one token
+    /// serves them all; an OAuth access token is sent as `Authorization:
+    /// Bearer`); other schemes are warned about and ignored.
     fn auth(&mut self) -> Option<BearerAuth> {
         let components = self.spec.components.as_ref()?;
         let mut chosen: Option<BearerAuth> = None;
         for (name, scheme) in &components.security_schemes {
             let pointer = join("#/components/securitySchemes", name);
-            let candidate = match scheme {
+            let (description, oauth) = match scheme {
                 oa::ReferenceOr::Item(oa::SecurityScheme::HTTP {
                     scheme,
                     description,
@@ -227,7 +233,7 @@ impl<'a> Lowerer<'a> {
                     continue;
                 }
             };
-            let (description, oauth) = candidate;
+            self.bearer_schemes.insert(name.clone(), oauth);
             // An HTTP bearer scheme wins over an OAuth one.
             let better = match &chosen {
                 None => true,
@@ -245,18 +251,14 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Whether an operation with these requirements (else the spec's)
-    /// sends the bearer token.
-    fn uses_bearer(
-        &self,
-        security: &Option<Vec<oa::SecurityRequirement>>,
-        auth: Option<&BearerAuth>,
-    ) -> bool {
-        let Some(auth) = auth else { return false };
+    /// sends the bearer token: one of them names a bearer scheme.
+    fn uses_bearer(&self, security: &Option<Vec<oa::SecurityRequirement>>) -> bool {
         let requirements = security.as_ref().or(self.spec.security.as_ref());
-        match requirements {
-            Some(reqs) => reqs.iter().any(|r| r.contains_key(&auth.scheme_name)),
-            None => false,
-        }
+        requirements.into_iter().flatten().any(|requirement| {
+            requirement
+                .keys()
+                .any(|scheme| self.bearer_schemes.contains_key(scheme))
+        })
     }
 }
 
@@ -369,7 +371,7 @@ components:
     /// The bearer scheme authenticates, an HTTP bearer one before an OAuth2
     /// one; schemes without a bearer token are warned about and ignored.
     #[test]
-    fn the_first_bearer_scheme_authenticates_and_others_are_ignored() {
+    fn a_bearer_scheme_authenticates_and_other_kinds_are_ignored() {
         let spec = format!(
             "{HEADER}servers: [{{url: 'https://api.example.com/v1/'}}]
 security: [{{token: []}}]
@@ -414,5 +416,37 @@ components:
         assert_eq!((auth.scheme_name.as_str(), auth.oauth), ("oauth", true));
         assert!(operation_named(&api, "get_a").auth);
         assert_eq!(located(&warnings), Vec::<String>::new());
+    }
+
+    /// HighLevel's spec has several bearer schemes (`bearer`,
+    /// `Location-Access`, ...), each operation naming one: the token is
+    /// sent for every one of them.
+    #[test]
+    fn every_bearer_scheme_sends_the_token() {
+        let spec = format!(
+            "{HEADER}paths:
+  /a: {{get: {{security: [{{user: []}}], responses: {{'204': {{description: ok}}}}}}}}
+  /b: {{get: {{security: [{{location: []}}], responses: {{'204': {{description: ok}}}}}}}}
+  /c: {{get: {{security: [{{key: []}}], responses: {{'204': {{description: ok}}}}}}}}
+components:
+  securitySchemes:
+    user: {{type: http, scheme: bearer}}
+    location: {{type: http, scheme: bearer, bearerFormat: JWT}}
+    key: {{type: apiKey, in: header, name: X-Key}}
+"
+        );
+        let (api, warnings) = lowered(&spec);
+        // The scheme the documentation names is the first in the spec.
+        assert_eq!(
+            api.auth.as_ref().map(|a| a.scheme_name.as_str()),
+            Some("user")
+        );
+        assert!(operation_named(&api, "get_a").auth);
+        assert!(operation_named(&api, "get_b").auth);
+        assert!(!operation_named(&api, "get_c").auth);
+        assert_eq!(
+            located(&warnings),
+            ["#/components/securitySchemes/key: only bearer-token security schemes (HTTP bearer, OAuth2, OpenID Connect) are supported; this scheme is ignored"]
+        );
     }
 }

@@ -12,7 +12,7 @@ use crate::diag::join;
 use crate::model::*;
 
 /// What the operations of every path item share while they are lowered.
-pub(super) struct OperationScope<'s> {
+pub(super) struct OperationScope {
     /// Method names taken so far.
     names: Namespace,
     /// Names of the constants of constant headers.
@@ -21,7 +21,6 @@ pub(super) struct OperationScope<'s> {
     operation_ids: BTreeMap<String, String>,
     /// The API's constant headers, as operations declare them.
     pub(super) constant_headers: Vec<ConstantHeader>,
-    auth: Option<&'s BearerAuth>,
     /// Names of the request builders and of their structs of required
     /// arguments: the client's `builders` module.
     builders: Namespace,
@@ -87,17 +86,13 @@ pub(super) struct OperationSite<'a> {
 impl<'a> Lowerer<'a> {
     /// Every operation of the spec, in document order, and the constant
     /// headers they declare.
-    pub(super) fn operations(
-        &mut self,
-        auth: Option<&BearerAuth>,
-    ) -> (Vec<Operation>, Vec<ConstantHeader>) {
+    pub(super) fn operations(&mut self) -> (Vec<Operation>, Vec<ConstantHeader>) {
         let spec = self.spec;
         let mut scope = OperationScope {
             names: Namespace::new(),
             header_consts: Namespace::new(),
             operation_ids: BTreeMap::new(),
             constant_headers: Vec::new(),
-            auth,
             builders: Namespace::new(),
         };
         for name in BUILDERS_MODULE_NAMES {
@@ -145,7 +140,7 @@ impl<'a> Lowerer<'a> {
         path: &'a str,
         item: &'a oa::PathItem,
         item_pointer: &str,
-        scope: &mut OperationScope<'_>,
+        scope: &mut OperationScope,
     ) -> Vec<Operation> {
         let mut operations = Vec::new();
         let methods = [
@@ -197,7 +192,7 @@ impl<'a> Lowerer<'a> {
     }
 
     /// One operation: its arguments, body and responses.
-    fn operation(&mut self, site: OperationSite<'a>, scope: &mut OperationScope<'_>) -> Operation {
+    fn operation(&mut self, site: OperationSite<'a>, scope: &mut OperationScope) -> Operation {
         let mut arg_names = Namespace::new();
         // Names the generated method and builder use for themselves.
         for name in BUILDER_MEMBER_NAMES {
@@ -214,7 +209,7 @@ impl<'a> Lowerer<'a> {
         if site.method == Method::Delete && body.as_ref().is_some_and(|b| b.required) {
             self.warn(&join(&site.pointer, "requestBody"), "a DELETE with a required body: some servers and proxies drop DELETE bodies; the body is sent as the spec says");
         }
-        self.warn_bearer_scopes(&site, scope.auth);
+        self.warn_bearer_scopes(&site);
         let error_type = self.type_names.claim(&format!("{}Error", site.type_base));
         let builder = scope.builders.claim(&site.type_base);
         let required = params.iter().filter(|p| p.required).count()
@@ -222,7 +217,7 @@ impl<'a> Lowerer<'a> {
         let required_args = (required > MAX_POSITIONAL_ARGS)
             .then(|| scope.builders.claim(&format!("{builder}Args")));
         Operation {
-            auth: self.uses_bearer(&site.op.security, scope.auth),
+            auth: self.uses_bearer(&site.op.security),
             name: site.name,
             operation_id: site.op.operation_id.clone(),
             method: site.method,
@@ -292,14 +287,15 @@ impl<'a> Lowerer<'a> {
 
     /// Scopes on the bearer scheme in the operation's `security` mean
     /// nothing in OpenAPI 3.0; they are warned about.
-    fn warn_bearer_scopes(&mut self, site: &OperationSite<'a>, auth: Option<&BearerAuth>) {
+    fn warn_bearer_scopes(&mut self, site: &OperationSite<'a>) {
         let Some(requirements) = &site.op.security else {
             return;
         };
         for (i, requirement) in requirements.iter().enumerate() {
             for (scheme, scopes) in requirement {
-                let is_bearer = auth.is_some_and(|a| &a.scheme_name == scheme && !a.oauth);
-                if is_bearer && !scopes.is_empty() {
+                // Scopes mean something for OAuth schemes only.
+                let http_bearer = self.bearer_schemes.get(scheme) == Some(&false);
+                if http_bearer && !scopes.is_empty() {
                     let pointer = join(
                         &join(&join(&site.pointer, "security"), &i.to_string()),
                         scheme,

@@ -39,7 +39,7 @@ impl<'a> Lowerer<'a> {
     pub(super) fn parameters(
         &mut self,
         site: &OperationSite<'a>,
-        scope: &mut OperationScope<'_>,
+        scope: &mut OperationScope,
         arg_names: &mut Namespace,
     ) -> Parameters {
         let mut lowered = Parameters::default();
@@ -100,7 +100,7 @@ impl<'a> Lowerer<'a> {
         pointer: &str,
         param: &'a oa::Parameter,
         type_base: &str,
-        scope: &mut OperationScope<'_>,
+        scope: &mut OperationScope,
         arg_names: &mut Namespace,
     ) -> Option<Lowered> {
         let data = param.parameter_data_ref();
@@ -184,7 +184,7 @@ impl<'a> Lowerer<'a> {
         data: &'a oa::ParameterData,
         schema: &'a oa::ReferenceOr<oa::Schema>,
         pointer: &str,
-        scope: &mut OperationScope<'_>,
+        scope: &mut OperationScope,
     ) -> Option<usize> {
         let value = self.single_string_enum(schema, &join(pointer, "schema"))?;
         if !data.required {
