@@ -1744,3 +1744,128 @@ async fn kept_error_answers_do_not_show_the_token() {
     assert_eq!(any.request_id(), Some("req-1"));
     assert!(any.to_string().contains("Bad Request"), "{any}");
 }
+
+// ---------------------------------------------------------------------------
+// Arbitrary answers: whatever the server sends, a call ends in `Ok` or
+// `Err`, never in a panic or a hang.
+
+mod arbitrary {
+    use super::*;
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+
+    /// The headers the runtime reads, and some that change how the body is
+    /// framed or decoded.
+    const NAMES: &[&str] = &[
+        "Retry-After",
+        "X-RateLimit-Remaining",
+        "X-RateLimit-Daily-Remaining",
+        "X-RateLimit-Interval-Milliseconds",
+        "X-RateLimit-Max",
+        "Content-Length",
+        "Content-Type",
+        "Content-Encoding",
+        "Transfer-Encoding",
+        "X-Request-Id",
+    ];
+
+    fn value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[0-9]{1,25}",
+            "-[0-9]{1,4}",
+            "[ -~]{0,24}",
+            Just("Wed, 21 Oct 2015 07:28:00 GMT".to_string()),
+            Just("Fri, 31 Dec 9999 23:59:59 GMT".to_string()),
+            Just("application/json".to_string()),
+            Just("text/html; charset=utf-8".to_string()),
+            Just("chunked".to_string()),
+            Just("gzip".to_string()),
+            Just("br".to_string()),
+        ]
+    }
+
+    fn body() -> impl Strategy<Value = Vec<u8>> {
+        let slot = serde_json::to_vec(&block_slot_body()).expect("serializes");
+        prop_oneof![
+            Just(slot),
+            Just(b"{}".to_vec()),
+            Just(b"null".to_vec()),
+            Just(Vec::new()),
+            "[ -~]{0,64}".prop_map(String::into_bytes),
+            prop::collection::vec(any::<u8>(), 0..128),
+        ]
+    }
+
+    /// A whole answer, head and body, as the server writes it.
+    fn answer() -> impl Strategy<Value = Vec<u8>> {
+        let status = prop_oneof![
+            100u16..1000,
+            Just(200u16),
+            Just(204),
+            Just(401),
+            Just(429),
+            Just(503),
+        ];
+        let headers = prop::collection::vec((prop::sample::select(NAMES), value()), 0..6);
+        (status, headers, body()).prop_map(|(status, headers, body)| {
+            let mut head = format!("HTTP/1.1 {status} Arbitrary\r\n");
+            for (name, value) in headers {
+                head.push_str(&format!("{name}: {value}\r\n"));
+            }
+            head.push_str("\r\n");
+            let mut bytes = head.into_bytes();
+            bytes.extend_from_slice(&body);
+            bytes
+        })
+    }
+
+    #[test]
+    fn arbitrary_answers_end_in_ok_or_err() {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        let current: Arc<Mutex<Vec<u8>>> = Arc::default();
+        let server = runtime.block_on(FaultServer::start({
+            let current = Arc::clone(&current);
+            move |_, _| Behaviour::Raw(current.lock().expect("not poisoned").clone())
+        }));
+        // Waits short enough that a case takes milliseconds; the deadline
+        // bounds whatever the headers ask for.
+        let client = builder_for(&server)
+            .retry_policy(RetryPolicy {
+                max_total_wait: Duration::from_millis(20),
+                ..fast_retries(2)
+            })
+            .timeout(Duration::from_millis(500))
+            .deadline(Duration::from_secs(1))
+            .build()
+            .expect("builds");
+        let config = Config {
+            cases: 256,
+            failure_persistence: None,
+            ..Config::default()
+        };
+        let rng = TestRng::deterministic_rng(RngAlgorithm::ChaCha);
+        let mut runner = TestRunner::new_with_rng(config, rng);
+        runner
+            .run(&answer(), |bytes| {
+                *current.lock().expect("not poisoned") = bytes;
+                let result = runtime.block_on(bounded(
+                    client.update_block_slot("evt-1", &update_request()),
+                ));
+                if let Err(error) = result {
+                    // Every accessor and both formats work on every error.
+                    let _ = (error.status(), error.retries(), error.retry_after());
+                    let _ = (error.rate_limit(), error.request_id(), error.body_bytes());
+                    assert!(!format!("{error}").is_empty());
+                    assert!(!format!("{error:?}").is_empty());
+                    assert_no_leak(&error);
+                }
+                Ok(())
+            })
+            .expect("every answer ends in Ok or Err");
+        assert!(server.count() >= 256, "every case reached the server");
+    }
+}

@@ -1000,6 +1000,11 @@ pub(super) fn json_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, serde_jso
     }
 }
 
+/// A decoding of a body into one variant of an operation's success enum.
+// Not every API has an operation with several 2xx bodies.
+#[allow(dead_code)]
+pub(super) type Decoder<T> = fn(&[u8]) -> Result<T, serde_json::Error>;
+
 /// A 2xx body whose status the spec does not list, decoded by its content:
 /// an empty body as `empty` (the first listed status without a body) when
 /// there is one, otherwise by the first of `tries` (the listed statuses'
@@ -1008,7 +1013,7 @@ pub(super) fn json_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, serde_jso
 pub(super) fn by_content<T>(
     body: &[u8],
     empty: Option<T>,
-    tries: &[fn(&[u8]) -> Result<T, serde_json::Error>],
+    tries: &[Decoder<T>],
 ) -> Result<T, serde_json::Error> {
     if let Some(value) = empty.filter(|_| is_empty(body)) {
         return Ok(value);
