@@ -712,6 +712,28 @@ async fn a_wait_past_the_deadline_returns_the_last_answer() {
     assert_eq!(server.count(), 1);
 }
 
+// 7c. Compressed answers (the generated crate's default features).
+
+#[tokio::test]
+async fn gzip_answers_are_asked_for_and_decompressed() {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let json = serde_json::to_vec(&block_slot_body()).expect("serializes");
+    encoder.write_all(&json).expect("compresses");
+    let gzipped = encoder.finish().expect("compresses");
+    let server = FaultServer::always(
+        Reply::new(200)
+            .header("Content-Type", "application/json")
+            .header("Content-Encoding", "gzip")
+            .body(gzipped),
+    )
+    .await;
+    let (result, _) = call(&client_for(&server)).await;
+    assert_eq!(result.expect("decompressed").body(), &expected_block_slot());
+    let asked = server.requests()[0].header("accept-encoding").join(", ");
+    assert!(asked.contains("gzip") && asked.contains("br"), "{asked}");
+}
+
 // 8. Oversized bodies.
 
 #[tokio::test]
