@@ -19,6 +19,8 @@ use super::meta;
 
 /// Default limit on the total time of one attempt, connect to last byte.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default limit on one call: every attempt and every wait between them.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(180);
 /// Default limit on establishing a connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default limit on the size of a response body.
@@ -268,6 +270,7 @@ pub struct ClientBuilder {
     token: Option<SecretToken>,
     provider: Option<Arc<TokenCache>>,
     timeout: Duration,
+    deadline: Duration,
     connect_timeout: Duration,
     max_body_bytes: u64,
     allow_insecure_http: bool,
@@ -305,6 +308,7 @@ impl fmt::Debug for ClientBuilder {
             .field("token", &self.token)
             .field("token_provider", &self.provider.as_ref().map(|_| ".."))
             .field("timeout", &self.timeout)
+            .field("deadline", &self.deadline)
             .field("connect_timeout", &self.connect_timeout)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("allow_insecure_http", &self.allow_insecure_http)
@@ -323,6 +327,7 @@ impl Default for ClientBuilder {
             token: None,
             provider: None,
             timeout: DEFAULT_TIMEOUT,
+            deadline: DEFAULT_DEADLINE,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             allow_insecure_http: false,
@@ -363,6 +368,15 @@ impl ClientBuilder {
     /// Total time allowed for one attempt (default 30 s).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// Total time allowed for one call, every attempt and every wait
+    /// between retries included (default 3 minutes); past it the call
+    /// returns [`Error::Deadline`]. A retry whose wait would pass it is not
+    /// made: the last answer or error is returned.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
         self
     }
 
@@ -479,6 +493,7 @@ impl ClientBuilder {
             auth,
             max_body_bytes: self.max_body_bytes,
             retry: self.retry,
+            deadline: self.deadline,
             hooks: self.hooks,
         })
     }
@@ -538,6 +553,7 @@ pub struct Client {
     auth: Auth,
     max_body_bytes: u64,
     retry: RetryPolicy,
+    deadline: Duration,
     hooks: Hooks,
 }
 
@@ -553,6 +569,7 @@ impl fmt::Debug for Client {
             .field("auth", &auth)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("retry", &self.retry)
+            .field("deadline", &self.deadline)
             .field("hooks", &self.hooks)
             .finish()
     }
@@ -592,7 +609,7 @@ impl Client {
     {
         let raw = self.exchange(request).await?;
         if raw.status.is_success() {
-            return match serde_json::from_slice(&raw.body) {
+            return match json_body(&raw.body) {
                 Ok(body) => Ok(raw.with_body(body)),
                 Err(source) => Err(raw.decode_error(source)),
             };
@@ -695,6 +712,8 @@ impl Client {
                 | reqwest::Method::OPTIONS
         ) || has_idempotency_key(&request.headers);
         let policy = request.retry.as_ref().unwrap_or(&self.retry);
+        let deadline = request.deadline.unwrap_or(self.deadline);
+        let call_started = Instant::now();
         let mut authorization = self.authorization(&request).await?;
         let mut refreshed = false;
         let mut attempt: u32 = 0;
@@ -703,9 +722,21 @@ impl Client {
             attempt += 1;
             let retries = attempt - 1;
             let started = Instant::now();
-            let outcome = self
-                .attempt(&request, authorization.as_ref().map(|(v, _)| v))
-                .await;
+            let remaining = deadline.saturating_sub(call_started.elapsed());
+            let sent = self.attempt(&request, authorization.as_ref().map(|(v, _)| v));
+            let Ok(outcome) = tokio::time::timeout(remaining, sent).await else {
+                tracing::debug!(attempt, "deadline passed");
+                return Err(Error::Deadline { deadline, retries });
+            };
+            // The retry after a token refresh is one more attempt than the
+            // policy's, and is counted in the retries reported.
+            let budget = Budget {
+                attempts_left: (policy.max_attempts + u32::from(refreshed)).saturating_sub(attempt),
+                wait_left: policy
+                    .max_total_wait
+                    .saturating_sub(waited)
+                    .min(deadline.saturating_sub(call_started.elapsed())),
+            };
             let wait = match outcome {
                 Attempt::Answer(mut raw) => {
                     raw.retries = retries;
@@ -715,80 +746,54 @@ impl Client {
                             limit: self.max_body_bytes,
                         });
                     }
-                    let status = raw.status.as_u16();
+                    let refresh = match (&self.auth, &authorization) {
+                        (Auth::Provider(cache), Some((_, generation)))
+                            if raw.status == 401 && !refreshed =>
+                        {
+                            Some((cache, *generation))
+                        }
+                        _ => None,
+                    };
+                    let wait = match refresh {
+                        Some(_) => Some(Duration::ZERO),
+                        None => answer_wait(&mut raw, policy, idempotent, attempt, &budget),
+                    };
                     tracing::debug!(
                         method = %request.method,
                         path = request.template,
-                        status,
+                        status = raw.status.as_u16(),
                         attempt,
-                        duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+                        duration_ms = millis(started.elapsed()),
+                        retry_in_ms = wait.map(millis),
                         "answer"
                     );
-                    if status == 401 && !refreshed {
-                        if let (Auth::Provider(cache), Some((_, generation))) =
-                            (&self.auth, &authorization)
-                        {
-                            refreshed = true;
-                            authorization =
-                                Some(cache.refreshed(*generation).await.map_err(Error::Auth)?);
-                            attempt -= 1;
-                            continue;
-                        }
+                    if let Some((cache, generation)) = refresh {
+                        refreshed = true;
+                        authorization =
+                            Some(cache.refreshed(generation).await.map_err(Error::Auth)?);
+                        continue;
                     }
-                    let rate_limit = RateLimit::from_headers(&raw.headers);
-                    if status == 429 {
-                        raw.rate_limited = Some(retry_after(&raw.headers));
+                    match wait {
+                        Some(wait) => wait,
+                        None => return Ok(raw),
                     }
-                    if status == 429 && rate_limit.daily_exhausted() {
-                        return Ok(raw);
-                    }
-                    // A 429 means the server did not process the request, so
-                    // it is retried whatever the method; other statuses only
-                    // where a repeat cannot apply the request twice.
-                    let retryable = status == 429
-                        || (idempotent && matches!(status, 408 | 500 | 502 | 503 | 504));
-                    if !retryable || attempt >= policy.max_attempts {
-                        return Ok(raw);
-                    }
-                    let asked = retry_after(&raw.headers).or(if status == 429 {
-                        rate_limit.interval
-                    } else {
-                        None
-                    });
-                    let wait = asked.unwrap_or_else(|| policy.backoff(attempt));
-                    if waited.saturating_add(wait) > policy.max_total_wait {
-                        if status == 429 {
-                            raw.rate_limited = Some(asked);
-                        }
-                        return Ok(raw);
-                    }
-                    wait
                 }
                 Attempt::Failed(error, sent) => {
+                    let retryable = (idempotent || !sent) && is_transient(&error);
+                    let wait = Some(policy.backoff(attempt))
+                        .filter(|wait| retryable && budget.allows(*wait));
                     tracing::debug!(
                         method = %request.method,
                         path = request.template,
                         attempt,
                         timeout = error.is_timeout(),
+                        retry_in_ms = wait.map(millis),
                         "request failed"
                     );
-                    let retryable = (idempotent || !sent)
-                        && (error.is_timeout()
-                            || error.is_connect()
-                            || error.is_request()
-                            || error.is_body()
-                            // reqwest reports a connection lost while reading
-                            // the body as a decode error; JSON decoding is
-                            // done later, by `decode`.
-                            || error.is_decode());
-                    let wait = policy.backoff(attempt);
-                    if !retryable
-                        || attempt >= policy.max_attempts
-                        || waited.saturating_add(wait) > policy.max_total_wait
-                    {
-                        return Err(transport_error(error, retries));
+                    match wait {
+                        Some(wait) => wait,
+                        None => return Err(transport_error(error, retries)),
                     }
-                    wait
                 }
             };
             tokio::time::sleep(wait).await;
@@ -891,6 +896,77 @@ impl Client {
     }
 }
 
+/// What is left of a call's retry budget after an attempt.
+struct Budget {
+    /// Attempts the policy still allows.
+    attempts_left: u32,
+    /// The wait left under the policy's total and the call's deadline.
+    wait_left: Duration,
+}
+
+impl Budget {
+    /// Whether one more attempt after `wait` fits.
+    fn allows(&self, wait: Duration) -> bool {
+        self.attempts_left > 0 && wait <= self.wait_left
+    }
+}
+
+/// Whether a failed attempt may succeed when repeated: a timeout, or a
+/// connection that failed or was lost.
+fn is_transient(error: &reqwest::Error) -> bool {
+    error.is_timeout()
+        || error.is_connect()
+        || error.is_request()
+        || error.is_body()
+        // reqwest reports a connection lost while reading the body as a
+        // decode error; JSON decoding is done later.
+        || error.is_decode()
+}
+
+/// The wait before retrying after the answer `raw` (attempt number
+/// `attempt`), or `None` to return it. Marks a 429 returned as final.
+fn answer_wait(
+    raw: &mut RawResponse,
+    policy: &RetryPolicy,
+    idempotent: bool,
+    attempt: u32,
+    budget: &Budget,
+) -> Option<Duration> {
+    let status = raw.status.as_u16();
+    let rate_limit = RateLimit::from_headers(&raw.headers);
+    let asked = retry_after(&raw.headers).or(if status == 429 {
+        rate_limit.interval
+    } else {
+        None
+    });
+    if status == 429 {
+        raw.rate_limited = Some(retry_after(&raw.headers));
+        if rate_limit.daily_exhausted() {
+            return None;
+        }
+    }
+    // A 429 means the server did not process the request, so it is
+    // retried whatever the method; other statuses only where a repeat
+    // cannot apply the request twice.
+    let retryable = status == 429 || (idempotent && matches!(status, 408 | 500 | 502 | 503 | 504));
+    if !retryable || budget.attempts_left == 0 {
+        return None;
+    }
+    let wait = asked.unwrap_or_else(|| policy.backoff(attempt));
+    if !budget.allows(wait) {
+        if status == 429 {
+            raw.rate_limited = Some(asked);
+        }
+        return None;
+    }
+    Some(wait)
+}
+
+/// A duration in whole milliseconds, for logs.
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
 /// The most a declared `Content-Length` reserves before the body arrives.
 const PREALLOCATE_LIMIT: u64 = 64 * 1024;
 
@@ -900,6 +976,58 @@ fn transport_error<E>(source: reqwest::Error, retries: u32) -> Error<E> {
     } else {
         Error::Transport { source, retries }
     }
+}
+
+/// Whether a body is empty (whitespace counts as nothing).
+fn is_empty(body: &[u8]) -> bool {
+    body.iter().all(u8::is_ascii_whitespace)
+}
+
+/// A JSON body decoded into `T`. An empty body (a 204, a 200 with
+/// `Content-Length: 0`) is read as `null`, then as `{}`, so that it decodes
+/// into a unit or a struct whose fields are all optional; for other types
+/// the error is that of the empty body.
+pub(super) fn json_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, serde_json::Error> {
+    match serde_json::from_slice(body) {
+        Err(error) if is_empty(body) => serde_json::from_slice(b"null")
+            .or_else(|_| serde_json::from_slice(b"{}"))
+            .map_err(|_| error),
+        decoded => decoded,
+    }
+}
+
+/// A decoding of a body into one variant of an operation's success enum.
+// Not every API has an operation with several 2xx bodies.
+#[allow(dead_code)]
+pub(super) type Decoder<T> = fn(&[u8]) -> Result<T, serde_json::Error>;
+
+/// A 2xx body whose status the spec does not list, decoded by its content:
+/// an empty body as `empty` (the first listed status without a body) when
+/// there is one, otherwise by the first of `tries` (the listed statuses'
+/// bodies, in order) that decodes it; the error is the first try's.
+#[allow(dead_code)]
+pub(super) fn by_content<T>(
+    body: &[u8],
+    empty: Option<T>,
+    tries: &[Decoder<T>],
+) -> Result<T, serde_json::Error> {
+    if let Some(value) = empty.filter(|_| is_empty(body)) {
+        return Ok(value);
+    }
+    let mut first = None;
+    for decode in tries {
+        match decode(body) {
+            Ok(value) => return Ok(value),
+            Err(error) => {
+                first.get_or_insert(error);
+            }
+        }
+    }
+    Err(first.unwrap_or_else(|| {
+        <serde_json::Error as serde::de::Error>::custom(
+            "a body where the spec lists none for a 2xx answer",
+        )
+    }))
 }
 
 /// A text body, decoded as UTF-8 (invalid sequences replaced).
@@ -1063,6 +1191,13 @@ impl RawRequest<'_> {
         self
     }
 
+    /// Overrides the client's deadline ([`ClientBuilder::deadline`]) for
+    /// this request.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.options.deadline(deadline);
+        self
+    }
+
     /// Sends `key` as the `Idempotency-Key` header: the server applies a
     /// repeated request once, so this request is retried like a GET.
     pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
@@ -1090,11 +1225,12 @@ impl RawRequest<'_> {
 }
 
 /// Options of one call, set through its request builder (`.timeout(..)`,
-/// `.header(..)`, `.retry_policy(..)`, `.idempotency_key(..)`); they apply
-/// to that call only.
+/// `.deadline(..)`, `.header(..)`, `.retry_policy(..)`,
+/// `.idempotency_key(..)`); they apply to that call only.
 #[derive(Debug, Clone, Default)]
 pub struct CallOptions {
     timeout: Option<Duration>,
+    deadline: Option<Duration>,
     headers: Vec<(String, String)>,
     retry: Option<RetryPolicy>,
     max_pages: Option<u32>,
@@ -1104,6 +1240,12 @@ impl CallOptions {
     /// Overrides the client's timeout for each attempt of the call.
     pub fn timeout(&mut self, timeout: Duration) {
         self.timeout = Some(timeout);
+    }
+
+    /// Overrides the client's deadline for the whole call, attempts and
+    /// waits included.
+    pub fn deadline(&mut self, deadline: Duration) {
+        self.deadline = Some(deadline);
     }
 
     /// Adds an extra header; it is checked when the request is sent.
@@ -1178,6 +1320,8 @@ pub(super) struct Request {
     authenticated: bool,
     /// A per-call timeout, instead of the client's.
     timeout: Option<Duration>,
+    /// A per-call deadline, instead of the client's.
+    deadline: Option<Duration>,
     /// A per-call retry policy, instead of the client's.
     retry: Option<RetryPolicy>,
     /// A 2xx body is handed over unread, as a [`ByteStream`].
@@ -1198,6 +1342,7 @@ impl Request {
             content_type: None,
             authenticated: true,
             timeout: None,
+            deadline: None,
             retry: None,
             stream_success: false,
         }
@@ -1209,6 +1354,7 @@ impl Request {
     /// are refused.
     pub(super) fn apply(&mut self, options: CallOptions) -> Result<(), InvalidRequest> {
         self.timeout = options.timeout;
+        self.deadline = options.deadline;
         self.retry = options.retry;
         for (name, value) in options.headers {
             let header = HeaderName::from_bytes(name.as_bytes())
@@ -1899,6 +2045,14 @@ pub enum Error<E> {
         /// Retries before giving up.
         retries: u32,
     },
+    /// The call's deadline ([`ClientBuilder::deadline`], or the call's
+    /// own) passed during an attempt.
+    Deadline {
+        /// The deadline of the call.
+        deadline: Duration,
+        /// Retries before the deadline passed.
+        retries: u32,
+    },
     /// Connecting, sending or receiving failed.
     Transport {
         /// reqwest's error.
@@ -1920,6 +2074,7 @@ impl<E> Error<E> {
             Error::InvalidRequest(_)
             | Error::Auth(_)
             | Error::Timeout { .. }
+            | Error::Deadline { .. }
             | Error::Transport { .. } => None,
         }
     }
@@ -1931,6 +2086,7 @@ impl<E> Error<E> {
             | Error::UnexpectedStatus { retries, .. }
             | Error::RateLimited { retries, .. }
             | Error::Timeout { retries, .. }
+            | Error::Deadline { retries, .. }
             | Error::Transport { retries, .. } => *retries,
             _ => 0,
         }
@@ -2124,6 +2280,7 @@ where
             Error::BodyTooLarge { status, limit } => Error::BodyTooLarge { status, limit },
             Error::Auth(why) => Error::Auth(why),
             Error::Timeout { source, retries } => Error::Timeout { source, retries },
+            Error::Deadline { deadline, retries } => Error::Deadline { deadline, retries },
             Error::Transport { source, retries } => Error::Transport { source, retries },
         }
     }
@@ -2163,6 +2320,12 @@ impl<E: fmt::Debug> Error<E> {
                     }
                 }
             }
+            Error::Decode {
+                status, response, ..
+            } if response.body().iter().all(u8::is_ascii_whitespace) => write!(
+                f,
+                "the API answered {status} with an empty body, where the spec says the answer has one"
+            ),
             Error::Decode { status, snippet, .. } => write!(
                 f,
                 "the API answered {status} with a body that does not match the spec (check the base URL or a proxy in between): {snippet}"
@@ -2176,6 +2339,11 @@ impl<E: fmt::Debug> Error<E> {
             Error::Timeout { retries, .. } => write!(
                 f,
                 "the API did not answer in time ({retries} retries); retry later or raise ClientBuilder::timeout"
+            ),
+            Error::Deadline { deadline, retries } => write!(
+                f,
+                "the call took longer than its deadline of {} ms ({retries} retries); retry later or raise ClientBuilder::deadline",
+                deadline.as_millis()
             ),
             Error::Transport { retries, .. } => write!(
                 f,

@@ -340,6 +340,30 @@ mod behaviour {
         }
     }
 
+    /// A 2xx the spec does not list is decoded by its content: an empty
+    /// body as the first listed status without a body, another as the
+    /// first listed status whose schema it matches.
+    #[tokio::test]
+    async fn an_unlisted_2xx_is_decoded_by_its_content() {
+        use super::bodies::types::{Stored, UploadFileSuccess};
+        let body = super::bodies::types::UploadFileRequest::new(vec![1]);
+        let empty = server(ResponseTemplate::new(203)).await;
+        let answer = bodies_client(&empty).upload_file(&body).await.unwrap();
+        assert_eq!(answer, UploadFileSuccess::Accepted);
+        let stored = server(ResponseTemplate::new(203).set_body_json(json!({"id": "f1"}))).await;
+        let answer = bodies_client(&stored).upload_file(&body).await.unwrap();
+        assert_eq!(
+            answer,
+            UploadFileSuccess::Ok(Stored::new().with_id("f1".to_string()))
+        );
+        let html = server(ResponseTemplate::new(203).set_body_string("<html>")).await;
+        let error = bodies_client(&html).upload_file(&body).await.unwrap_err();
+        assert!(
+            matches!(error, super::bodies::Error::Decode { status: 203, .. }),
+            "{error:?}"
+        );
+    }
+
     #[tokio::test]
     async fn binary_and_text_bodies_pass_through() {
         let blob = server(

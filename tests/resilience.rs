@@ -126,6 +126,8 @@ enum Behaviour {
     /// A 200 with `Transfer-Encoding: chunked` (no `Content-Length`) that
     /// streams `total` bytes of JSON-ish text in chunks of `chunk` bytes.
     Chunked { chunk: usize, total: usize },
+    /// These bytes as they are (head and body), then the connection closes.
+    Raw(Vec<u8>),
 }
 
 impl From<Reply> for Behaviour {
@@ -312,6 +314,11 @@ async fn serve_connection(
                 let _ = stream.flush().await;
                 // Keep the connection open and silent until the test ends.
                 std::future::pending::<()>().await;
+            }
+            Behaviour::Raw(bytes) => {
+                let _ = stream.write_all(&bytes).await;
+                let _ = stream.flush().await;
+                return;
             }
             Behaviour::Chunked { chunk, total } => {
                 let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n";
@@ -635,6 +642,98 @@ async fn stalled_body_times_out() {
     assert_eq!(server.count(), 1);
 }
 
+// 7b. The call's deadline: attempts and waits together.
+
+#[tokio::test]
+async fn a_stalled_body_ends_at_the_call_s_deadline() {
+    let server = FaultServer::always(Behaviour::StallAfterHeaders).await;
+    // The attempt's own timeout (30 s) is far away: the deadline ends it.
+    let client = client_for(&server);
+    let started = Instant::now();
+    let result = bounded(
+        client
+            .update_block_slot("evt-1", &update_request())
+            .deadline(Duration::from_millis(300)),
+    )
+    .await;
+    let elapsed = started.elapsed();
+    let error = result.expect_err("a stalled body passes the deadline");
+    assert_no_leak(&error);
+    match &error {
+        Error::Deadline { deadline, retries } => {
+            assert_eq!(*deadline, Duration::from_millis(300));
+            assert_eq!(*retries, 0);
+        }
+        other => panic!("expected Error::Deadline, got {other:?}"),
+    }
+    assert!(error.to_string().contains("deadline of 300 ms"), "{error}");
+    assert!(
+        elapsed >= Duration::from_millis(300) && elapsed < Duration::from_secs(5),
+        "the deadline ends the call, took {elapsed:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_deadline_passes_across_retries() {
+    // Every answer is a 503 that takes 300 ms: the deadline passes during
+    // the second attempt, though the policy allows ten.
+    let server = FaultServer::always(Reply::new(503).delay(Duration::from_millis(300))).await;
+    let client = builder_for(&server)
+        .retry_policy(fast_retries(10))
+        .deadline(Duration::from_millis(500))
+        .build()
+        .expect("builds");
+    let (result, _) = call(&client).await;
+    match result.expect_err("the deadline passes") {
+        Error::Deadline { retries, .. } => assert_eq!(retries, 1),
+        other => panic!("expected Error::Deadline, got {other:?}"),
+    }
+    assert_eq!(server.count(), 2);
+}
+
+#[tokio::test]
+async fn a_wait_past_the_deadline_returns_the_last_answer() {
+    let server = FaultServer::always(Reply::new(503).header("Retry-After", "5")).await;
+    let client = builder_for(&server)
+        .deadline(Duration::from_secs(2))
+        .build()
+        .expect("builds");
+    let (result, elapsed) = call(&client).await;
+    match result.expect_err("503") {
+        Error::UnexpectedStatus {
+            status, retries, ..
+        } => {
+            assert_eq!(status, 503);
+            assert_eq!(retries, 0, "a 5 s wait does not fit in a 2 s deadline");
+        }
+        other => panic!("expected Error::UnexpectedStatus, got {other:?}"),
+    }
+    assert!(elapsed < Duration::from_secs(2), "no wait: {elapsed:?}");
+    assert_eq!(server.count(), 1);
+}
+
+// 7c. Compressed answers (the generated crate's default features).
+
+#[tokio::test]
+async fn gzip_answers_are_asked_for_and_decompressed() {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let json = serde_json::to_vec(&block_slot_body()).expect("serializes");
+    encoder.write_all(&json).expect("compresses");
+    let gzipped = encoder.finish().expect("compresses");
+    let server = FaultServer::always(
+        Reply::new(200)
+            .header("Content-Type", "application/json")
+            .header("Content-Encoding", "gzip")
+            .body(gzipped),
+    )
+    .await;
+    let (result, _) = call(&client_for(&server)).await;
+    assert_eq!(result.expect("decompressed").body(), &expected_block_slot());
+    let asked = server.requests()[0].header("accept-encoding").join(", ");
+    assert!(asked.contains("gzip") && asked.contains("br"), "{asked}");
+}
+
 // 8. Oversized bodies.
 
 #[tokio::test]
@@ -725,6 +824,128 @@ async fn malformed_json_200_is_decode_error() {
         other => panic!("expected Error::Decode, got {other:?}"),
     }
     assert_eq!(server.count(), 1);
+}
+
+/// A 2xx whose body breaks the schema is an `Error::Decode` that keeps the
+/// whole answer: the app can still read what the server did (here the id
+/// of the slot).
+async fn assert_wrong_2xx_body_is_kept(body: Value, why: &str) {
+    let bytes = serde_json::to_vec(&body).expect("serializes");
+    let server = FaultServer::always(
+        Reply::new(200)
+            .header("Content-Type", "application/json")
+            .header("X-Request-Id", "req-7")
+            .body(bytes.clone()),
+    )
+    .await;
+    let (result, _) = call(&client_for(&server)).await;
+    let error = result.expect_err(why);
+    assert_no_leak(&error);
+    assert!(
+        matches!(error, Error::Decode { status: 200, .. }),
+        "{why}: {error:?}"
+    );
+    let response = error.response().expect("the answer is kept");
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.body(), &bytes[..], "{why}");
+    assert_eq!(response.request_id(), Some("req-7"));
+    let kept: Value = serde_json::from_slice(response.body()).expect("the body is JSON");
+    assert_eq!(kept["id"], "0TkCdp9PfvLeWKYRRvIz");
+    assert_eq!(server.count(), 1, "a wrong body is not retried");
+}
+
+#[tokio::test]
+async fn a_2xx_missing_a_required_field_keeps_the_whole_answer() {
+    let mut body = block_slot_body();
+    body.as_object_mut().expect("an object").remove("title");
+    assert_wrong_2xx_body_is_kept(body, "`title` is required").await;
+}
+
+#[tokio::test]
+async fn a_2xx_with_null_where_the_spec_has_no_nullable_keeps_the_whole_answer() {
+    let mut body = block_slot_body();
+    body["locationId"] = Value::Null;
+    assert_wrong_2xx_body_is_kept(body, "`locationId` is not nullable").await;
+}
+
+#[tokio::test]
+async fn a_2xx_with_a_date_time_without_offset_keeps_the_whole_answer() {
+    let mut body = block_slot_body();
+    body["startTime"] = json!("2021-06-23T03:30:00");
+    assert_wrong_2xx_body_is_kept(body, "a date-time needs an offset").await;
+}
+
+#[tokio::test]
+async fn an_empty_200_decodes_to_a_success_type_whose_fields_are_all_optional() {
+    let server = FaultServer::always(Reply::new(200)).await;
+    let client = client_for(&server);
+    let result = bounded(client.delete_event("evt-1")).await;
+    let deleted = result.expect("an empty body is an empty DeleteEventResult");
+    assert_eq!(deleted, highlevel_calendars::DeleteEventResult::new());
+    // 204 too, though the spec lists only 200.
+    let server = FaultServer::always(Reply::new(204)).await;
+    let result = bounded(client_for(&server).delete_event("evt-1")).await;
+    assert_eq!(
+        result.expect("204"),
+        highlevel_calendars::DeleteEventResult::new()
+    );
+}
+
+#[tokio::test]
+async fn an_empty_200_where_a_body_is_required_is_an_error_naming_the_status() {
+    let server = FaultServer::always(Reply::new(200).header("Content-Length", "0")).await;
+    let (result, _) = call(&client_for(&server)).await;
+    let error = result.expect_err("a BlockSlot cannot be empty");
+    assert!(
+        matches!(error, Error::Decode { status: 200, .. }),
+        "{error:?}"
+    );
+    assert_eq!(error.body_bytes(), Some(&b""[..]));
+    let text = error.to_string();
+    assert!(
+        text.contains("200") && text.contains("empty body"),
+        "the message names the status and the empty body: {text}"
+    );
+    assert_eq!(server.count(), 1);
+}
+
+#[tokio::test]
+async fn an_unlisted_2xx_is_decoded_by_its_content() {
+    let server = FaultServer::always(Reply::json(203, &block_slot_body())).await;
+    let (result, _) = call(&client_for(&server)).await;
+    let response = result.expect("a BlockSlot body is a BlockSlot whatever the 2xx");
+    assert_eq!(response.status(), 203);
+    assert_eq!(response.body(), &expected_block_slot());
+}
+
+/// Heads no well-behaved server sends: each is an error or an answer,
+/// never a panic, and never hangs.
+#[tokio::test]
+async fn invalid_content_length_is_an_error() {
+    let heads: [&[u8]; 4] = [
+        b"HTTP/1.1 200 OK\r\ncontent-length: abc\r\n\r\n{}",
+        b"HTTP/1.1 200 OK\r\ncontent-length: -1\r\n\r\n{}",
+        b"HTTP/1.1 200 OK\r\ncontent-length: 99999999999999999999999\r\n\r\n{}",
+        b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\ncontent-length: 3\r\n\r\n{}",
+    ];
+    for head in heads {
+        let server = FaultServer::always(Behaviour::Raw(head.to_vec())).await;
+        let (result, _) = call(&client_for(&server)).await;
+        let error = result.expect_err("an invalid Content-Length is not an answer");
+        assert!(
+            matches!(error, Error::Transport { .. }),
+            "{}: {error:?}",
+            String::from_utf8_lossy(head)
+        );
+    }
+    // A Content-Length longer than the body, then the connection closes.
+    let short = b"HTTP/1.1 200 OK\r\ncontent-length: 500\r\n\r\n{\"id\":".to_vec();
+    let server = FaultServer::always(Behaviour::Raw(short)).await;
+    let (result, _) = call(&client_for(&server)).await;
+    match result.expect_err("a short body is an error") {
+        Error::Transport { retries, .. } => assert_eq!(retries, 2, "a PUT is retried"),
+        other => panic!("expected Error::Transport, got {other:?}"),
+    }
 }
 
 const HTML: &str = "<html><body><h1>502 Bad Gateway</h1></body></html>";
@@ -836,6 +1057,11 @@ async fn refreshes_token_once_after_401() {
     let (result, _) = call(&client).await;
     let response = result.expect("the request with the new token succeeds");
     assert_eq!(response.body(), &expected_block_slot());
+    assert_eq!(
+        response.retries(),
+        1,
+        "the request with the new token is a retry"
+    );
     assert_eq!(provider.tokens(), 1);
     assert_eq!(provider.refreshes(), 1);
     assert_eq!(
@@ -1334,6 +1560,13 @@ async fn token_never_in_debug_display_or_logs() {
     .expect("the retry succeeds");
     assert_eq!(response.retries(), 1);
     assert_secret_not_in(&format!("{response:?}"), SENTINEL);
+    // The 503's event says how long the client waits before retrying.
+    let retried = logs
+        .text()
+        .lines()
+        .filter(|line| line.contains("status=503") && line.contains("retry_in_ms="))
+        .count();
+    assert_eq!(retried, 1, "{}", logs.text());
 
     // A token provider whose tokens hold the sentinel, refreshed after a 401.
     let provider_builder = Client::builder()
@@ -1532,4 +1765,129 @@ async fn kept_error_answers_do_not_show_the_token() {
     assert_secret_not_in(&any, SENTINEL);
     assert_eq!(any.request_id(), Some("req-1"));
     assert!(any.to_string().contains("Bad Request"), "{any}");
+}
+
+// ---------------------------------------------------------------------------
+// Arbitrary answers: whatever the server sends, a call ends in `Ok` or
+// `Err`, never in a panic or a hang.
+
+mod arbitrary {
+    use super::*;
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+
+    /// The headers the runtime reads, and some that change how the body is
+    /// framed or decoded.
+    const NAMES: &[&str] = &[
+        "Retry-After",
+        "X-RateLimit-Remaining",
+        "X-RateLimit-Daily-Remaining",
+        "X-RateLimit-Interval-Milliseconds",
+        "X-RateLimit-Max",
+        "Content-Length",
+        "Content-Type",
+        "Content-Encoding",
+        "Transfer-Encoding",
+        "X-Request-Id",
+    ];
+
+    fn value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[0-9]{1,25}",
+            "-[0-9]{1,4}",
+            "[ -~]{0,24}",
+            Just("Wed, 21 Oct 2015 07:28:00 GMT".to_string()),
+            Just("Fri, 31 Dec 9999 23:59:59 GMT".to_string()),
+            Just("application/json".to_string()),
+            Just("text/html; charset=utf-8".to_string()),
+            Just("chunked".to_string()),
+            Just("gzip".to_string()),
+            Just("br".to_string()),
+        ]
+    }
+
+    fn body() -> impl Strategy<Value = Vec<u8>> {
+        let slot = serde_json::to_vec(&block_slot_body()).expect("serializes");
+        prop_oneof![
+            Just(slot),
+            Just(b"{}".to_vec()),
+            Just(b"null".to_vec()),
+            Just(Vec::new()),
+            "[ -~]{0,64}".prop_map(String::into_bytes),
+            prop::collection::vec(any::<u8>(), 0..128),
+        ]
+    }
+
+    /// A whole answer, head and body, as the server writes it.
+    fn answer() -> impl Strategy<Value = Vec<u8>> {
+        let status = prop_oneof![
+            100u16..1000,
+            Just(200u16),
+            Just(204),
+            Just(401),
+            Just(429),
+            Just(503),
+        ];
+        let headers = prop::collection::vec((prop::sample::select(NAMES), value()), 0..6);
+        (status, headers, body()).prop_map(|(status, headers, body)| {
+            let mut head = format!("HTTP/1.1 {status} Arbitrary\r\n");
+            for (name, value) in headers {
+                head.push_str(&format!("{name}: {value}\r\n"));
+            }
+            head.push_str("\r\n");
+            let mut bytes = head.into_bytes();
+            bytes.extend_from_slice(&body);
+            bytes
+        })
+    }
+
+    #[test]
+    fn arbitrary_answers_end_in_ok_or_err() {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        let current: Arc<Mutex<Vec<u8>>> = Arc::default();
+        let server = runtime.block_on(FaultServer::start({
+            let current = Arc::clone(&current);
+            move |_, _| Behaviour::Raw(current.lock().expect("not poisoned").clone())
+        }));
+        // Waits short enough that a case takes milliseconds; the deadline
+        // bounds whatever the headers ask for.
+        let client = builder_for(&server)
+            .retry_policy(RetryPolicy {
+                max_total_wait: Duration::from_millis(20),
+                ..fast_retries(2)
+            })
+            .timeout(Duration::from_millis(500))
+            .deadline(Duration::from_secs(1))
+            .build()
+            .expect("builds");
+        let config = Config {
+            cases: 256,
+            failure_persistence: None,
+            ..Config::default()
+        };
+        let rng = TestRng::deterministic_rng(RngAlgorithm::ChaCha);
+        let mut runner = TestRunner::new_with_rng(config, rng);
+        runner
+            .run(&answer(), |bytes| {
+                *current.lock().expect("not poisoned") = bytes;
+                let result = runtime.block_on(bounded(
+                    client.update_block_slot("evt-1", &update_request()),
+                ));
+                if let Err(error) = result {
+                    // Every accessor and both formats work on every error.
+                    let _ = (error.status(), error.retries(), error.retry_after());
+                    let _ = (error.rate_limit(), error.request_id(), error.body_bytes());
+                    assert!(!format!("{error}").is_empty());
+                    assert!(!format!("{error:?}").is_empty());
+                    assert_no_leak(&error);
+                }
+                Ok(())
+            })
+            .expect("every answer ends in Ok or Err");
+        assert!(server.count() >= 256, "every case reached the server");
+    }
 }

@@ -22,6 +22,12 @@ impl<'c> CreateBlockSlot<'c> {
         self.options.timeout(timeout);
         self
     }
+    /// Overrides the client's deadline (`ClientBuilder::deadline`) for
+    /// this call: every attempt and every wait between retries.
+    pub fn deadline(mut self, deadline: std::time::Duration) -> Self {
+        self.options.deadline(deadline);
+        self
+    }
     /// Sends an extra header with this call, replacing a header of the
     /// same name the operation sets. A name or value that cannot be
     /// sent, and `Authorization` (set by the client's credentials), are
@@ -94,6 +100,12 @@ impl<'c> DeleteEvent<'c> {
     /// attempt of this call.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout(timeout);
+        self
+    }
+    /// Overrides the client's deadline (`ClientBuilder::deadline`) for
+    /// this call: every attempt and every wait between retries.
+    pub fn deadline(mut self, deadline: std::time::Duration) -> Self {
+        self.options.deadline(deadline);
         self
     }
     /// Sends an extra header with this call, replacing a header of the
@@ -196,6 +208,12 @@ impl<'c> ListBlockedSlots<'c> {
         self.options.timeout(timeout);
         self
     }
+    /// Overrides the client's deadline (`ClientBuilder::deadline`) for
+    /// this call: every attempt and every wait between retries.
+    pub fn deadline(mut self, deadline: std::time::Duration) -> Self {
+        self.options.deadline(deadline);
+        self
+    }
     /// Sends an extra header with this call, replacing a header of the
     /// same name the operation sets. A name or value that cannot be
     /// sent, and `Authorization` (set by the client's credentials), are
@@ -286,6 +304,12 @@ impl<'c> UpdateBlockSlot<'c> {
     /// attempt of this call.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout(timeout);
+        self
+    }
+    /// Overrides the client's deadline (`ClientBuilder::deadline`) for
+    /// this call: every attempt and every wait between retries.
+    pub fn deadline(mut self, deadline: std::time::Duration) -> Self {
+        self.options.deadline(deadline);
         self
     }
     /// Sends an extra header with this call, replacing a header of the

@@ -201,6 +201,13 @@ fn call_options() -> TokenStream {
             self
         }
 
+        /// Overrides the client's deadline (`ClientBuilder::deadline`) for
+        /// this call: every attempt and every wait between retries.
+        pub fn deadline(mut self, deadline: std::time::Duration) -> Self {
+            self.options.deadline(deadline);
+            self
+        }
+
         /// Sends an extra header with this call, replacing a header of the
         /// same name the operation sets. A name or value that cannot be
         /// sent, and `Authorization` (set by the client's credentials), are
@@ -478,20 +485,29 @@ fn send(op: &Operation) -> TokenStream {
                     None => quote!(#status => Ok(types::#name::#variant),),
                 }
             });
-            // A 2xx the spec does not list decodes as the first listed one.
-            let fallback = cases.first().map(|case| {
-                let variant = ident(&case.variant);
-                match &case.payload {
-                    Some(payload) => {
-                        let decode = decode_payload(payload, Some(quote!(types::#name::#variant)));
-                        quote!(_ => #decode,)
-                    }
-                    None => quote!(_ => Ok(types::#name::#variant),),
-                }
-            });
-            quote!(client.send_with(request, |status, body| match status { #(#arms)* #fallback }).await)
+            let fallback = unlisted_status(&name, cases);
+            quote!(client.send_with(request, |status, body| match status { #(#arms)* _ => #fallback, }).await)
         }
     }
+}
+
+/// The decoding of a 2xx the spec does not list, by its content: an empty
+/// body as the first listed status without a body, another as the first
+/// listed status whose body decodes it (the runtime's `by_content`).
+fn unlisted_status(name: &proc_macro2::Ident, cases: &[StatusCase]) -> TokenStream {
+    let empty = match cases.iter().find(|case| case.payload.is_none()) {
+        Some(case) => {
+            let variant = ident(&case.variant);
+            quote!(Some(types::#name::#variant))
+        }
+        None => quote!(None),
+    };
+    let tries = cases.iter().filter_map(|case| {
+        let variant = ident(&case.variant);
+        let decode = decode_payload(case.payload.as_ref()?, Some(quote!(types::#name::#variant)));
+        Some(quote!(|body| #decode))
+    });
+    quote!(super::runtime::by_content(body, #empty, &[#(#tries),*]))
 }
 
 fn non_path_param(api: &Api, p: &Parameter) -> TokenStream {
@@ -564,8 +580,8 @@ fn decode_payload(payload: &Payload, wrap: Option<TokenStream>) -> TokenStream {
     };
     match payload.kind {
         MediaKind::Json => match &wrap {
-            Some(wrap) => quote!(serde_json::from_slice(body).map(#wrap)),
-            None => quote!(serde_json::from_slice(body)),
+            Some(wrap) => quote!(super::runtime::json_body(body).map(#wrap)),
+            None => quote!(super::runtime::json_body(body)),
         },
         MediaKind::Text => infallible(quote!(String::from_utf8_lossy(body).into_owned())),
         MediaKind::Bytes => infallible(quote!(body.to_vec())),

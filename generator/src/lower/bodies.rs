@@ -20,7 +20,7 @@ impl<'a> Lowerer<'a> {
         let body = site.op.request_body.as_ref()?;
         let (pointer, body) =
             self.resolve_request_body(body, &join(&site.pointer, "requestBody"))?;
-        let Some((content_type, kind, media)) = body_media(&body.content) else {
+        let Some((mut content_type, kind, media)) = body_media(&body.content) else {
             self.error(
                 &pointer,
                 "the request body has no media type under `content`",
@@ -28,6 +28,22 @@ impl<'a> Lowerer<'a> {
             return None;
         };
         let media_pointer = join(&join(&pointer, "content"), &content_type);
+        // Text and binary bodies send the spec's media type as it is
+        // written; the other kinds send their own.
+        let fallback = match kind {
+            BodyKind::Text => Some("text/plain"),
+            BodyKind::Bytes => Some("application/octet-stream"),
+            _ => None,
+        };
+        if let Some(fallback) =
+            fallback.filter(|_| !super::parameters::is_header_value(&content_type))
+        {
+            self.warn(
+                &media_pointer,
+                format!("the media type {content_type:?} cannot be sent in a `Content-Type` header; `{fallback}` is sent instead"),
+            );
+            content_type = fallback.to_string();
+        }
         let hint = format!("{} Request", site.type_base);
         let ty = match (kind, &media.schema) {
             (BodyKind::Bytes, _) => TypeRef::Bytes,

@@ -109,6 +109,24 @@ impl<'a> Lowerer<'a> {
             oa::ParameterSchemaOrContent::Schema(s) => Some(s),
             oa::ParameterSchemaOrContent::Content(_) => None,
         };
+        if matches!(location, ParamLocation::Header | ParamLocation::Cookie)
+            && !is_token(&data.name)
+        {
+            let what = if location == ParamLocation::Header {
+                "an HTTP header"
+            } else {
+                "a cookie"
+            };
+            self.warn_help(
+                &join(pointer, "name"),
+                format!(
+                    "`{}` is not a valid name for {what}; the parameter is left out",
+                    data.name
+                ),
+                "names are letters, digits and ``!#$%&'*+-.^_`|~``; fix the name in the spec",
+            );
+            return None;
+        }
         if location == ParamLocation::Header {
             let header = data.name.to_ascii_lowercase();
             if matches!(header.as_str(), "authorization" | "content-type" | "accept") {
@@ -188,6 +206,14 @@ impl<'a> Lowerer<'a> {
     ) -> Option<usize> {
         let value = self.single_string_enum(schema, &join(pointer, "schema"))?;
         if !data.required {
+            return None;
+        }
+        if !is_header_value(&value) {
+            self.warn_help(
+                &join(pointer, "schema"),
+                format!("the only value of header `{}`, {value:?}, cannot be sent in an HTTP header; the header is an argument of the operation instead of a constant", data.name),
+                "header values are visible ASCII characters, spaces and tabs",
+            );
             return None;
         }
         let headers = &mut scope.constant_headers;
@@ -295,6 +321,23 @@ fn location(param: &oa::Parameter) -> ParamLocation {
     }
 }
 
+/// Whether `name` is an HTTP token (RFC 9110), as header and cookie names
+/// must be: the generated code sends it as it is.
+pub(super) fn is_token(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+/// Whether `value` can be sent as a header value written in the generated
+/// code: visible ASCII, spaces and tabs.
+pub(super) fn is_header_value(value: &str) -> bool {
+    value
+        .bytes()
+        .all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
+}
+
 /// Whether a parameter of this type is one value (not a list or a map).
 fn is_scalar(ty: &TypeRef) -> bool {
     matches!(
@@ -390,6 +433,58 @@ mod tests {
             .map(|p| p.wire_name.as_str())
             .collect();
         assert_eq!(params, ["Trace"]);
+    }
+
+    /// Names and constant values the generated code would write into
+    /// headers as they are must be valid there: otherwise a warning at the
+    /// name, and the parameter is left out (a name) or is an argument
+    /// (a constant value); the rest of the operation stays.
+    #[test]
+    fn header_and_cookie_names_and_constants_that_are_not_valid_headers_are_warnings() {
+        let spec = format!(
+            "{HEADER}paths:
+  /a:
+    post:
+      operationId: postA
+      parameters:
+        - {{name: 'X Trace', in: header, schema: {{type: string}}}}
+        - {{name: 'Accept-Version', in: header, required: true, schema: {{type: string, enum: [\"v1\\nX: y\"]}}}}
+        - {{name: 'session id', in: cookie, schema: {{type: string}}}}
+        - {{name: 'Fine', in: header, required: true, schema: {{type: string, enum: [v2]}}}}
+        - {{name: 'é', in: header, schema: {{type: string}}}}
+      requestBody:
+        content: {{\"text/plain; charset=\\u00e9\": {{schema: {{type: string}}}}}}
+      responses: {{'204': {{description: ok}}}}
+"
+        );
+        let (api, warnings) = lowered(&spec);
+        let op = operation_named(&api, "post_a");
+        let params: Vec<&str> = op.params.iter().map(|p| p.wire_name.as_str()).collect();
+        assert_eq!(params, ["Accept-Version"]);
+        let constants: Vec<&str> = api
+            .constant_headers
+            .iter()
+            .map(|h| h.name.as_str())
+            .collect();
+        assert_eq!(constants, ["Fine"]);
+        assert_eq!(
+            op.body.as_ref().map(|b| b.content_type.as_str()),
+            Some("text/plain")
+        );
+        assert_eq!(
+            located(&warnings),
+            [
+                "#/paths/~1a/post/parameters/0/name: `X Trace` is not a valid name for an HTTP header; the parameter is left out",
+                "#/paths/~1a/post/parameters/1/schema: the only value of header `Accept-Version`, \"v1\\nX: y\", cannot be sent in an HTTP header; the header is an argument of the operation instead of a constant",
+                "#/paths/~1a/post/parameters/2/name: `session id` is not a valid name for a cookie; the parameter is left out",
+                "#/paths/~1a/post/parameters/4/name: `é` is not a valid name for an HTTP header; the parameter is left out",
+                "#/paths/~1a/post/requestBody/content/text~1plain; charset=é: the media type \"text/plain; charset=é\" cannot be sent in a `Content-Type` header; `text/plain` is sent instead",
+            ]
+        );
+        // Under --strict, a warning fails generation.
+        assert!(warnings
+            .iter()
+            .all(|w| w.severity == crate::diag::Severity::Warning));
     }
 
     /// A parameter the client cannot write as text (an object it cannot
