@@ -254,6 +254,46 @@ mod behaviour {
         assert_eq!(request.body, expected);
     }
 
+    /// The body each kind of request sends for "either `userId` or
+    /// `teamId`": the one set is sent as any other field.
+    #[tokio::test]
+    async fn exclusive_fields_are_sent_in_every_body_kind() {
+        use super::bodies::types::{
+            Assignment, AssignmentUserIdOrTeamId, SubmitFormRequest,
+            SubmitFormRequestUserIdOrTeamId, UploadFileRequest, UploadFileRequestUserIdOrTeamId,
+        };
+        let json_server = server(ResponseTemplate::new(204)).await;
+        let assignment = Assignment::new("t".to_string())
+            .with_user_id_or_team_id(AssignmentUserIdOrTeamId::TeamId(7));
+        bodies_client(&json_server).assign(&assignment).await.unwrap();
+        let request = only_request(&json_server).await;
+        let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+        assert_eq!(sent, json!({"task": "t", "teamId": 7}));
+
+        let form_server = server(ResponseTemplate::new(204)).await;
+        let form = SubmitFormRequest::new("Ann".to_string()).with_user_id_or_team_id(
+            SubmitFormRequestUserIdOrTeamId::UserId("u 1".to_string()),
+        );
+        bodies_client(&form_server).submit_form(&form).await.unwrap();
+        let request = only_request(&form_server).await;
+        assert_eq!(String::from_utf8_lossy(&request.body), "name=Ann&userId=u+1");
+
+        let multipart_server = server(ResponseTemplate::new(202)).await;
+        let upload = UploadFileRequest::new(vec![1])
+            .with_user_id_or_team_id(UploadFileRequestUserIdOrTeamId::UserId("u1".to_string()));
+        bodies_client(&multipart_server)
+            .upload_file(&upload)
+            .await
+            .unwrap();
+        let request = only_request(&multipart_server).await;
+        let text = String::from_utf8_lossy(&request.body);
+        assert!(
+            text.contains("Content-Disposition: form-data; name=\"userId\"\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nu1\r\n"),
+            "{text}"
+        );
+        assert!(!text.contains("teamId"), "{text}");
+    }
+
     #[tokio::test]
     async fn a_2xx_without_body_and_a_declared_error_status() {
         let accepted = server(ResponseTemplate::new(202)).await;

@@ -583,30 +583,60 @@ fn encode_body(api: &Api, body: &RequestBody) -> TokenStream {
         BodyKind::Multipart => {
             let fields = match &body.ty {
                 TypeRef::Named(id) => match api.types.get(*id).map(|t| &t.kind) {
-                    Some(TypeKind::Struct(s)) => s.fields.clone(),
-                    _ => Vec::new(),
+                    Some(TypeKind::Struct(s)) => s.fields.as_slice(),
+                    _ => &[],
                 },
-                _ => Vec::new(),
+                _ => &[],
             };
-            let parts = fields.iter().filter(|f| !f.flatten).map(|f| {
-                let field = ident(&f.name);
-                let wire = &f.wire_name;
-                let add = match &f.ty {
-                    TypeRef::Bytes => quote!(form.bytes(#wire, value.clone());),
-                    TypeRef::String => quote!(form.text(#wire, value);),
-                    _ => quote!(form.json(#wire, value)?;),
-                };
-                if f.required && !f.nullable {
-                    quote! { { let value = &body.#field; #add } }
-                } else {
-                    quote! { if let Some(value) = &body.#field { #add } }
-                }
-            });
+            let parts = fields.iter().map(|f| multipart_field(api, f));
             quote! {
                 let mut form = super::runtime::Multipart::new();
                 #(#parts)*
                 request.multipart(form);
             }
         }
+    }
+}
+
+/// The statements that add the part of field `f` of `body` to `form`, if
+/// it has a value. A flattened "either A or B" field adds the part of the
+/// property that is set.
+fn multipart_field(api: &Api, f: &Field) -> TokenStream {
+    let field = ident(&f.name);
+    let exclusive = match &f.ty {
+        TypeRef::Named(id) if f.flatten => match api.types.get(*id).map(|t| &t.kind) {
+            Some(TypeKind::Exclusive(x)) => Some(x),
+            _ => None,
+        },
+        _ => None,
+    };
+    if let Some(exclusive) = exclusive {
+        let ty = type_tokens(api, &f.ty);
+        let arms = exclusive.variants.iter().map(|v| {
+            let variant = ident(&v.name);
+            let add = multipart_part(&v.wire_name, &v.ty);
+            quote!(#ty::#variant(value) => { #add })
+        });
+        return quote! {
+            if let Some(value) = &body.#field {
+                match value { #(#arms)* }
+            }
+        };
+    }
+    let add = multipart_part(&f.wire_name, &f.ty);
+    if f.is_mandatory() {
+        quote! { { let value = &body.#field; #add } }
+    } else {
+        quote! { if let Some(value) = &body.#field { #add } }
+    }
+}
+
+/// The statement that adds `value` (a reference to a `ty`) to `form` as
+/// the part named `wire`: bytes as a file, strings as text, others as JSON.
+fn multipart_part(wire: &str, ty: &TypeRef) -> TokenStream {
+    match ty {
+        TypeRef::Bytes => quote!(form.bytes(#wire, value.clone());),
+        TypeRef::String => quote!(form.text(#wire, value);),
+        _ => quote!(form.json(#wire, value)?;),
     }
 }
