@@ -265,18 +265,26 @@ mod behaviour {
         let json_server = server(ResponseTemplate::new(204)).await;
         let assignment = Assignment::new("t".to_string())
             .with_user_id_or_team_id(AssignmentUserIdOrTeamId::TeamId(7));
-        bodies_client(&json_server).assign(&assignment).await.unwrap();
+        bodies_client(&json_server)
+            .assign(&assignment)
+            .await
+            .unwrap();
         let request = only_request(&json_server).await;
         let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
         assert_eq!(sent, json!({"task": "t", "teamId": 7}));
 
         let form_server = server(ResponseTemplate::new(204)).await;
-        let form = SubmitFormRequest::new("Ann".to_string()).with_user_id_or_team_id(
-            SubmitFormRequestUserIdOrTeamId::UserId("u 1".to_string()),
-        );
-        bodies_client(&form_server).submit_form(&form).await.unwrap();
+        let form = SubmitFormRequest::new("Ann".to_string())
+            .with_user_id_or_team_id(SubmitFormRequestUserIdOrTeamId::UserId("u 1".to_string()));
+        bodies_client(&form_server)
+            .submit_form(&form)
+            .await
+            .unwrap();
         let request = only_request(&form_server).await;
-        assert_eq!(String::from_utf8_lossy(&request.body), "name=Ann&userId=u+1");
+        assert_eq!(
+            String::from_utf8_lossy(&request.body),
+            "name=Ann&userId=u+1"
+        );
 
         let multipart_server = server(ResponseTemplate::new(202)).await;
         let upload = UploadFileRequest::new(vec![1])
@@ -292,6 +300,39 @@ mod behaviour {
             "{text}"
         );
         assert!(!text.contains("teamId"), "{text}");
+    }
+
+    /// An optional, nullable field of a request body is left out, sent as
+    /// `null` or sent with a value; the same field of a response is an
+    /// `Option`.
+    #[tokio::test]
+    async fn a_nullable_request_field_is_left_out_sent_as_null_or_set() {
+        use super::bodies::types::{Assignment, Created};
+        use super::bodies::Nullable;
+        assert_eq!(Assignment::new("t".to_string()).note, Nullable::Absent);
+        let cases = [
+            (Assignment::new("t".to_string()), json!({"task": "t"})),
+            (
+                Assignment::new("t".to_string()).with_note_null(),
+                json!({"task": "t", "note": null}),
+            ),
+            (
+                Assignment::new("t".to_string()).with_note("n".to_string()),
+                json!({"task": "t", "note": "n"}),
+            ),
+        ];
+        for (assignment, expected) in cases {
+            let server = server(ResponseTemplate::new(204)).await;
+            bodies_client(&server).assign(&assignment).await.unwrap();
+            let request = only_request(&server).await;
+            let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+            assert_eq!(sent, expected);
+            let decoded: Assignment = serde_json::from_value(expected).unwrap();
+            assert_eq!(decoded, assignment);
+        }
+        let created: Created = serde_json::from_value(json!({"location": null})).unwrap();
+        let location: Option<String> = created.location;
+        assert_eq!(location, None);
     }
 
     #[tokio::test]

@@ -24,9 +24,9 @@ pub use chrono;
 #[rustfmt::skip]
 pub use runtime::{
     AnyError, ApiError, BuildError, ByteStream, Client, ClientBuilder, Error, ErrorBody,
-    RateLimit, RawRequest, Response, ResponseParts, RetryPolicy, TokenError, TokenFuture,
-    TokenProvider, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_PAGES,
-    DEFAULT_TIMEOUT,
+    Nullable, RateLimit, RawRequest, Response, ResponseParts, RetryPolicy, TokenError,
+    TokenFuture, TokenProvider, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_PAGES, DEFAULT_TIMEOUT,
 };
 #[rustfmt::skip]
 pub use types::*;

@@ -188,6 +188,11 @@ pub struct Field {
     pub nullable: bool,
     /// The field holds an [`Exclusive`] type flattened into this object.
     pub flatten: bool,
+    /// For an optional, nullable field of a type that requests send: the
+    /// name of its setter that sends `null`. Such a field is a
+    /// `Nullable<T>`, which tells a field left out from one sent as `null`;
+    /// every other optional field is an `Option<T>`.
+    pub null_setter: Option<String>,
 }
 
 impl Field {
@@ -353,8 +358,10 @@ pub enum PageStyle {
 pub struct FieldStep {
     /// The Rust name of the field.
     pub field: String,
-    /// Whether the field is an `Option`.
+    /// Whether the field is an `Option` (or a `Nullable`).
     pub optional: bool,
+    /// Whether the field is a `Nullable` (see [`Field::null_setter`]).
+    pub nullable: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -83,6 +83,7 @@ fixtures!(
     exclusive_variant_type_changed,
     field_removed,
     field_required_and_nullable,
+    field_sent_in_requests,
     field_type_changed,
     field_wire_renamed,
     header_added_to_operation,

@@ -164,6 +164,8 @@ fn field_type(api: &Api, f: &Field) -> String {
         format!("Option<{inner}> (flattened)")
     } else if f.required && !f.nullable {
         inner
+    } else if f.null_setter.is_some() {
+        format!("Nullable<{inner}>")
     } else {
         format!("Option<{inner}>")
     }
@@ -1173,6 +1175,11 @@ impl<'a> Differ<'a> {
                         ),
                     ),
             );
+        } else if old.required == new.required
+            && old.nullable == new.nullable
+            && old.null_setter != new.null_setter
+        {
+            self.null_setter(name, old, new, (&was, &is));
         } else {
             self.field_optionality(name, role, old, new, (&was, &is));
         }
@@ -1194,6 +1201,32 @@ impl<'a> Differ<'a> {
                     ),
             );
         }
+    }
+
+    /// An optional, nullable field whose type became sent in requests (an
+    /// `Option` becomes a `Nullable`), or no longer is, or whose setter
+    /// that sends `null` is named apart from a new one.
+    fn null_setter(&mut self, name: &str, old: &Field, new: &Field, (was, is): (&str, &str)) {
+        let field = old.name.as_str();
+        let reason = match (&old.null_setter, &new.null_setter) {
+            (None, Some(_)) => format!(
+                "`{name}` is now sent in requests, so `{field}` can be sent as `null`: code that reads or sets it as an `{was}` stops compiling"
+            ),
+            (Some(_), None) => format!(
+                "`{name}` is no longer sent in requests: code that reads or sets `{field}` as a `{was}` stops compiling"
+            ),
+            _ => format!("code that calls the setter that sends `{field}` as `null` stops compiling"),
+        };
+        let text = match (&old.null_setter, &new.null_setter) {
+            (Some(a), Some(b)) => format!("field `{field}` setter `{a}` → `{b}`"),
+            _ => format!("field `{field}` type `{was}` → `{is}`"),
+        };
+        self.push(
+            type_change(Kind::FieldTypeChanged, Impact::Breaking, name)
+                .member(field)
+                .values(Some(was.to_string()), Some(is.to_string()))
+                .text(text, reason),
+        );
     }
 
     /// Whether a field whose type stays the same is required, and whether

@@ -332,7 +332,9 @@ fn into_stream(api: &Api, op: &Operation, pagination: &Pagination) -> TokenStrea
             let mut value = quote!(body);
             for step in steps {
                 let field = ident(&step.field);
-                value = if step.optional {
+                value = if step.nullable {
+                    quote!(#value.#field.as_option()?)
+                } else if step.optional {
                     quote!(#value.#field.as_ref()?)
                 } else {
                     quote!(#value.#field)
@@ -376,14 +378,18 @@ fn field_path(steps: &[FieldStep]) -> TokenStream {
     };
     for step in before {
         let field = ident(&step.field);
-        value = if step.optional {
+        value = if step.nullable {
+            quote!(#value.#field.into_option()?)
+        } else if step.optional {
             quote!(#value.#field?)
         } else {
             quote!(#value.#field)
         };
     }
     let field = ident(&last.field);
-    if last.optional {
+    if last.nullable {
+        quote!(#value.#field.into_option())
+    } else if last.optional {
         quote!(#value.#field)
     } else {
         quote!(Some(#value.#field))
@@ -626,6 +632,9 @@ fn multipart_field(api: &Api, f: &Field) -> TokenStream {
     let add = multipart_part(&f.wire_name, &f.ty);
     if f.is_mandatory() {
         quote! { { let value = &body.#field; #add } }
+    } else if f.null_setter.is_some() {
+        // A form has no `null`: a field sent as `null` is left out.
+        quote! { if let super::runtime::Nullable::Value(value) = &body.#field { #add } }
     } else {
         quote! { if let Some(value) = &body.#field { #add } }
     }

@@ -130,8 +130,8 @@ pub fn module_file(api: &Api, info: &CrateInfo, provenance: &Provenance) -> Resu
         #webhooks
         #[allow(unused_imports)]
         pub use runtime::{
-            AnyError, ApiError, BuildError, ByteStream, Client, ClientBuilder, Error, ErrorBody, RateLimit,
-            RawRequest, Response, ResponseParts, RetryPolicy, TokenError, TokenFuture,
+            AnyError, ApiError, BuildError, ByteStream, Client, ClientBuilder, Error, ErrorBody, Nullable,
+            RateLimit, RawRequest, Response, ResponseParts, RetryPolicy, TokenError, TokenFuture,
             TokenProvider, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_PAGES,
             DEFAULT_TIMEOUT,
         };
@@ -145,8 +145,8 @@ fn exports() -> TokenStream {
     quote! {
         #[rustfmt::skip]
         pub use runtime::{
-            AnyError, ApiError, BuildError, ByteStream, Client, ClientBuilder, Error, ErrorBody, RateLimit,
-            RawRequest, Response, ResponseParts, RetryPolicy, TokenError, TokenFuture,
+            AnyError, ApiError, BuildError, ByteStream, Client, ClientBuilder, Error, ErrorBody, Nullable,
+            RateLimit, RawRequest, Response, ResponseParts, RetryPolicy, TokenError, TokenFuture,
             TokenProvider, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_PAGES,
             DEFAULT_TIMEOUT,
         };

@@ -77,22 +77,11 @@ fn structure(api: &Api, name: &proc_macro2::Ident, doc: Docs, s: &Struct) -> Tok
     let default = s.all_optional().then(|| quote!(Default,));
     let fields = s.fields.iter().map(|f| Lazy(move || field(api, f)));
     let (new, required) = constructor(api, name, s);
-    let setters = s.fields.iter().filter(|f| !f.is_mandatory()).map(|f| {
-        Lazy(move || {
-            let field = ident(&f.name);
-            let setter = format_ident!("{}", naming::setter_name(&f.name));
-            let ty = type_tokens(api, &f.ty);
-            let doc = docs(Some(&format!("Sets `{}`.", f.name)));
-            quote! {
-                #doc
-                #[must_use]
-                pub fn #setter(mut self, value: #ty) -> Self {
-                    self.#field = Some(value);
-                    self
-                }
-            }
-        })
-    });
+    let setters = s
+        .fields
+        .iter()
+        .filter(|f| !f.is_mandatory())
+        .map(|f| Lazy(move || setter(api, f)));
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, #default serde::Serialize, serde::Deserialize)]
@@ -110,6 +99,45 @@ fn structure(api: &Api, name: &proc_macro2::Ident, doc: Docs, s: &Struct) -> Tok
     }
 }
 
+/// `with_<field>`, which sets an optional field; for a `Nullable` field
+/// also the setter that sends it as `null`.
+fn setter(api: &Api, f: &Field) -> TokenStream {
+    let field = ident(&f.name);
+    let setter = format_ident!("{}", naming::setter_name(&f.name));
+    let ty = type_tokens(api, &f.ty);
+    let doc = docs(Some(&format!("Sets `{}`.", f.name)));
+    let Some(null_setter) = &f.null_setter else {
+        return quote! {
+            #doc
+            #[must_use]
+            pub fn #setter(mut self, value: #ty) -> Self {
+                self.#field = Some(value);
+                self
+            }
+        };
+    };
+    let null_setter = format_ident!("{}", null_setter);
+    let null_doc = docs(Some(&format!(
+        "Sends `{}` as `null` (the spec allows it), instead of leaving it out.",
+        f.name
+    )));
+    quote! {
+        #doc
+        #[must_use]
+        pub fn #setter(mut self, value: #ty) -> Self {
+            self.#field = super::runtime::Nullable::Value(value);
+            self
+        }
+
+        #null_doc
+        #[must_use]
+        pub fn #null_setter(mut self) -> Self {
+            self.#field = super::runtime::Nullable::Null;
+            self
+        }
+    }
+}
+
 /// `new`, which takes the fields that are not an `Option` (in order, or as
 /// one struct of them when there are too many for clippy's
 /// `too_many_arguments`) and leaves every other field `None`; and that
@@ -124,13 +152,18 @@ fn constructor(
         .mandatory_fields()
         .map(|f| type_tokens(api, &f.ty))
         .collect();
-    let optional = s
-        .fields
-        .iter()
-        .filter(|f| !f.is_mandatory())
-        .map(|f| ident(&f.name));
-    let init = quote!(#(#optional: None,)*);
-    let doc_text = if mandatory.is_empty() {
+    let optional = s.fields.iter().filter(|f| !f.is_mandatory()).map(|f| {
+        let name = ident(&f.name);
+        if f.null_setter.is_some() {
+            quote!(#name: super::runtime::Nullable::Absent,)
+        } else {
+            quote!(#name: None,)
+        }
+    });
+    let init = quote!(#(#optional)*);
+    let doc_text = if mandatory.is_empty() && s.fields.iter().any(|f| f.null_setter.is_some()) {
+        "Creates the value with every field `None` (or `Nullable::Absent`: not sent); set them with the `with_` setters."
+    } else if mandatory.is_empty() {
         "Creates the value with every field `None`; set them with the `with_` setters."
     } else {
         "Creates the value from its required fields; set the others with the `with_` setters."
@@ -196,6 +229,13 @@ fn field(api: &Api, f: &Field) -> TokenStream {
             quote! { #doc #attr pub #name: Option<#inner>, }
         } else {
             quote! { #doc #attr pub #name: #inner, }
+        }
+    } else if f.null_setter.is_some() {
+        let rename = rename.map(|r| quote!(#r,));
+        quote! {
+            #doc
+            #[serde(#rename default, skip_serializing_if = "super::runtime::Nullable::is_absent")]
+            pub #name: super::runtime::Nullable<#inner>,
         }
     } else {
         let rename = rename.map(|r| quote!(#r,));

@@ -18,7 +18,8 @@
 //! - Patterns the model has a type for are recognized: `allOf` merges and
 //!   `not: {required: [a, b]}` pairs ([`objects`]), `oneOf` with a
 //!   discriminator and string enums ([`schemas`]), constant headers
-//!   ([`parameters`]).
+//!   ([`parameters`]). The optional, nullable fields of the types that
+//!   requests send can be sent as `null` ([`requests`]).
 //! - What cannot be represented is reported as a diagnostic with the JSON
 //!   pointer of the node, and lowering goes on: a user sees every problem of
 //!   a spec in one run. [`lower`] fails when any diagnostic is an error.
@@ -36,6 +37,7 @@ pub(crate) mod pagination;
 mod parameters;
 mod recursion;
 mod refs;
+mod requests;
 mod schemas;
 mod sizes;
 mod webhooks;
@@ -170,6 +172,7 @@ impl<'a> Lowerer<'a> {
             .first()
             .map(|s| s.url.trim_end_matches('/').to_string());
         let (mut operations, constant_headers) = self.operations(auth.as_ref());
+        requests::explicit_nulls(&mut self.types, &operations);
         self.paginations(&mut operations);
         operations.sort_by(|a, b| a.name.cmp(&b.name));
         let mut webhooks = self.webhooks();

@@ -190,6 +190,8 @@ impl<'a> Lowerer<'a> {
             required: listed_required && !read_only && !write_only,
             nullable: data.is_some_and(|d| d.nullable),
             flatten: false,
+            // Decided once every type is lowered (`requests`).
+            null_setter: None,
         }
     }
 
@@ -239,6 +241,7 @@ impl<'a> Lowerer<'a> {
             required: false,
             nullable: false,
             flatten: true,
+            null_setter: None,
         }
     }
 
