@@ -557,6 +557,25 @@ mod behaviour {
     }
 
     #[test]
+    fn additional_properties_beside_properties_are_kept() {
+        use super::schemas::types::Counts;
+        let json = json!({"total": 3, "additional": "a", "apples": 1, "pears": 2});
+        let counts: Counts = serde_json::from_value(json.clone()).unwrap();
+        assert_eq!(counts.total, 3);
+        assert_eq!(counts.additional.as_deref(), Some("a"));
+        assert_eq!(counts.additional2.get("apples"), Some(&1));
+        assert_eq!(counts.additional2.len(), 2);
+        assert_eq!(serde_json::to_value(&counts).unwrap(), json);
+        let built = Counts::new(3)
+            .with_additional("a".to_string())
+            .with_additional2("apples", 1)
+            .with_additional2("pears", 2);
+        assert_eq!(built, counts);
+        // A value that does not fit the map's type is an error.
+        assert!(serde_json::from_value::<Counts>(json!({"total": 1, "x": "y"})).is_err());
+    }
+
+    #[test]
     fn all_of_merges_and_any_of_tries_in_order() {
         use super::schemas::types::{NodeIdOrName, Owner, Pet};
         let owner: Owner =

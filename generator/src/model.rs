@@ -154,9 +154,21 @@ pub struct UnionVariant {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Struct {
     pub fields: Vec<Field>,
+    /// `additionalProperties` beside `properties`: the object's other keys.
+    pub additional: Option<AdditionalProperties>,
     /// The name of the struct of required fields its constructor takes,
     /// when there are more than [`MAX_CONSTRUCTOR_ARGS`] of them.
     pub required_type: Option<String>,
+}
+
+/// The keys of an object that its `properties` do not name, kept in a map
+/// flattened into the struct.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdditionalProperties {
+    /// snake_case Rust name of the map field, unique in the struct.
+    pub name: String,
+    /// The type of every value.
+    pub ty: TypeRef,
 }
 
 /// The most fields a struct's constructor takes positionally: clippy's

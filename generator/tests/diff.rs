@@ -69,6 +69,7 @@ macro_rules! fixtures {
 }
 
 fixtures!(
+    additional_properties_kept,
     api_version_changed,
     auth_and_base_url_changed,
     body_added,

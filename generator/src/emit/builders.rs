@@ -587,17 +587,24 @@ fn encode_body(api: &Api, body: &RequestBody) -> TokenStream {
         BodyKind::Text => quote!(request.raw(body.as_bytes().to_vec(), #content_type);),
         BodyKind::Bytes => quote!(request.raw(body.to_vec(), #content_type);),
         BodyKind::Multipart => {
-            let fields = match &body.ty {
+            let object = match &body.ty {
                 TypeRef::Named(id) => match api.types.get(*id).map(|t| &t.kind) {
-                    Some(TypeKind::Struct(s)) => s.fields.as_slice(),
-                    _ => &[],
+                    Some(TypeKind::Struct(s)) => Some(s),
+                    _ => None,
                 },
-                _ => &[],
+                _ => None,
             };
+            let fields = object.map(|s| s.fields.as_slice()).unwrap_or_default();
             let parts = fields.iter().map(|f| multipart_field(api, f));
+            let additional = object.and_then(|s| s.additional.as_ref()).map(|a| {
+                let field = ident(&a.name);
+                let add = multipart_part(quote!(key), &a.ty);
+                quote! { for (key, value) in &body.#field { #add } }
+            });
             quote! {
                 let mut form = super::runtime::Multipart::new();
                 #(#parts)*
+                #additional
                 request.multipart(form);
             }
         }
@@ -620,7 +627,8 @@ fn multipart_field(api: &Api, f: &Field) -> TokenStream {
         let ty = type_tokens(api, &f.ty);
         let arms = exclusive.variants.iter().map(|v| {
             let variant = ident(&v.name);
-            let add = multipart_part(&v.wire_name, &v.ty);
+            let wire = &v.wire_name;
+            let add = multipart_part(quote!(#wire), &v.ty);
             quote!(#ty::#variant(value) => { #add })
         });
         return quote! {
@@ -629,7 +637,8 @@ fn multipart_field(api: &Api, f: &Field) -> TokenStream {
             }
         };
     }
-    let add = multipart_part(&f.wire_name, &f.ty);
+    let wire = &f.wire_name;
+    let add = multipart_part(quote!(#wire), &f.ty);
     if f.is_mandatory() {
         quote! { { let value = &body.#field; #add } }
     } else if f.null_setter.is_some() {
@@ -641,11 +650,12 @@ fn multipart_field(api: &Api, f: &Field) -> TokenStream {
 }
 
 /// The statement that adds `value` (a reference to a `ty`) to `form` as
-/// the part named `wire`: bytes as a file, strings as text, others as JSON.
-fn multipart_part(wire: &str, ty: &TypeRef) -> TokenStream {
+/// the part named `name` (a `&str` expression): bytes as a file, strings
+/// as text, others as JSON.
+fn multipart_part(name: TokenStream, ty: &TypeRef) -> TokenStream {
     match ty {
-        TypeRef::Bytes => quote!(form.bytes(#wire, value.clone());),
-        TypeRef::String => quote!(form.text(#wire, value);),
-        _ => quote!(form.json(#wire, value)?;),
+        TypeRef::Bytes => quote!(form.bytes(#name, value.clone());),
+        TypeRef::String => quote!(form.text(#name, value);),
+        _ => quote!(form.json(#name, value)?;),
     }
 }

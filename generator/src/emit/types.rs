@@ -82,20 +82,58 @@ fn structure(api: &Api, name: &proc_macro2::Ident, doc: Docs, s: &Struct) -> Tok
         .iter()
         .filter(|f| !f.is_mandatory())
         .map(|f| Lazy(move || setter(api, f)));
+    let (additional, additional_setter) = match &s.additional {
+        Some(a) => (
+            Some(additional_field(api, a)),
+            Some(additional_setter(api, a)),
+        ),
+        None => (None, None),
+    };
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, #default serde::Serialize, serde::Deserialize)]
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*
+            #additional
         }
 
         impl #name {
             #new
             #(#setters)*
+            #additional_setter
         }
 
         #required
+    }
+}
+
+/// The map of the keys `properties` does not name, flattened into the
+/// object; last, so that an exclusive pair's flattened field takes its keys
+/// first.
+fn additional_field(api: &Api, a: &AdditionalProperties) -> TokenStream {
+    let name = ident(&a.name);
+    let ty = type_tokens(api, &a.ty);
+    quote! {
+        /// The object's other keys (`additionalProperties`).
+        #[serde(flatten, default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+        pub #name: std::collections::BTreeMap<String, #ty>,
+    }
+}
+
+/// `with_<map>(key, value)`, which adds one key to the map of the other keys.
+fn additional_setter(api: &Api, a: &AdditionalProperties) -> TokenStream {
+    let name = ident(&a.name);
+    let setter = format_ident!("{}", naming::setter_name(&a.name));
+    let ty = type_tokens(api, &a.ty);
+    let doc = docs(Some(&format!("Adds `key` to `{}`.", a.name)));
+    quote! {
+        #doc
+        #[must_use]
+        pub fn #setter(mut self, key: impl Into<String>, value: #ty) -> Self {
+            self.#name.insert(key.into(), value);
+            self
+        }
     }
 }
 
@@ -160,7 +198,11 @@ fn constructor(
             quote!(#name: None,)
         }
     });
-    let init = quote!(#(#optional)*);
+    let additional = s.additional.as_ref().map(|a| {
+        let name = ident(&a.name);
+        quote!(#name: std::collections::BTreeMap::new(),)
+    });
+    let init = quote!(#(#optional)* #additional);
     let doc_text = if mandatory.is_empty() && s.fields.iter().any(|f| f.null_setter.is_some()) {
         "Creates the value with every field `None` (or `Nullable::Absent`: not sent); set them with the `with_` setters."
     } else if mandatory.is_empty() {

@@ -49,7 +49,10 @@ fn sent_types(types: &BTreeMap<TypeId, TypeDef>, operations: &[Operation]) -> BT
         match ty {
             TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Boxed(inner) => work.push(inner),
             TypeRef::Named(id) if sent.insert(*id) => match types.get(id).map(|t| &t.kind) {
-                Some(TypeKind::Struct(s)) => work.extend(s.fields.iter().map(|f| &f.ty)),
+                Some(TypeKind::Struct(s)) => {
+                    work.extend(s.fields.iter().map(|f| &f.ty));
+                    work.extend(s.additional.iter().map(|a| &a.ty));
+                }
                 Some(TypeKind::Exclusive(x)) => work.extend(x.variants.iter().map(|v| &v.ty)),
                 Some(TypeKind::Union(u)) => work.extend(u.variants.iter().map(|v| &v.ty)),
                 Some(TypeKind::Alias(target)) => work.push(target),
