@@ -534,19 +534,14 @@ mod behaviour {
         let square: Shape = serde_json::from_value(json!({"kind": "Square", "side": 2.0})).unwrap();
         assert_eq!(
             square,
-            Shape::Square(Square {
-                kind: "Square".to_string(),
-                side: 2.0
-            })
+            Shape::Square(Square::new("Square".to_string(), 2.0))
         );
+        // `Circle`'s other keys are numbers: the tag is not one of them.
         let circle: Shape =
-            serde_json::from_value(json!({"kind": "Circle", "radius": 1.5})).unwrap();
+            serde_json::from_value(json!({"kind": "Circle", "radius": 1.5, "z": 1.0})).unwrap();
         assert_eq!(
             circle,
-            Shape::Circle(Circle {
-                kind: "Circle".to_string(),
-                radius: 1.5
-            })
+            Shape::Circle(Circle::new(1.5).with_additional("z", 1.0))
         );
         let hexagon = json!({"kind": "Hexagon", "side": 1});
         let unknown: Shape = serde_json::from_value(hexagon.clone()).unwrap();
@@ -554,6 +549,32 @@ mod behaviour {
         assert_eq!(serde_json::to_value(&unknown).unwrap(), hexagon);
         // A known kind with the wrong fields is an error, not a guess.
         assert!(serde_json::from_value::<Shape>(json!({"kind": "Circle", "side": 1})).is_err());
+    }
+
+    /// The tag a union writes is its variant's: `Circle` (a variant only)
+    /// has no `kind` field, and `Square` (also used on its own) keeps one
+    /// that the union overrides.
+    #[test]
+    fn a_discriminated_union_writes_the_tag_of_its_variant() {
+        use super::schemas::types::{Circle, Shape, Square};
+        let circle = Shape::Circle(Circle::new(1.5));
+        assert_eq!(
+            serde_json::to_value(&circle).unwrap(),
+            json!({"kind": "Circle", "radius": 1.5})
+        );
+        let square = Shape::Square(Square::new("Circle".to_string(), 2.0));
+        assert_eq!(
+            serde_json::to_value(&square).unwrap(),
+            json!({"kind": "Square", "side": 2.0})
+        );
+        for json in [
+            json!({"kind": "Circle", "radius": 1.5, "z": 2.0}),
+            json!({"kind": "Square", "side": 2.0}),
+            json!({"kind": "Hexagon", "side": 1}),
+        ] {
+            let shape: Shape = serde_json::from_value(json.clone()).unwrap();
+            assert_eq!(serde_json::to_value(&shape).unwrap(), json);
+        }
     }
 
     #[test]

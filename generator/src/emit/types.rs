@@ -469,19 +469,14 @@ fn union(api: &Api, name: &proc_macro2::Ident, doc: Docs, u: &Union) -> TokenStr
         };
     };
     let property = &d.property;
-    let arms = d.mapping.iter().filter_map(|(value, index)| {
-        let variant = ident(&u.variants.get(*index)?.name);
-        Some(quote! {
-            Some(#value) => serde_json::from_value(value).map(Self::#variant).map_err(serde::de::Error::custom),
-        })
-    });
     let unknown_doc = docs(Some(&format!(
         "A `{property}` this version of the spec does not list."
     )));
+    let serialize = Lazy(|| tag_writer(name, u, d));
+    let deserialize = Lazy(|| tag_reader(api, name, u, d));
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-        #[serde(untagged)]
+        #[derive(Debug, Clone, PartialEq)]
         #[non_exhaustive]
         pub enum #name {
             #(#variants)*
@@ -489,6 +484,66 @@ fn union(api: &Api, name: &proc_macro2::Ident, doc: Docs, u: &Union) -> TokenStr
             Unknown(serde_json::Value),
         }
 
+        #serialize
+        #deserialize
+    }
+}
+
+/// `Serialize` of a discriminated union: the variant's value with the
+/// property set to the variant's tag (its first value in the mapping), so
+/// the tag always names the variant. A variant without a tag, and
+/// `Unknown`, are written as they are.
+fn tag_writer(name: &proc_macro2::Ident, u: &Union, d: &Discriminator) -> TokenStream {
+    let property = &d.property;
+    let arms = u.variants.iter().enumerate().map(|(index, v)| {
+        let variant = ident(&v.name);
+        match d.mapping.iter().find(|(_, i)| *i == index) {
+            Some((tag, _)) => quote!(Self::#variant(value) => (#tag, serde_json::to_value(value)),),
+            None => quote!(Self::#variant(value) => return serde::Serialize::serialize(value, serializer),),
+        }
+    });
+    quote! {
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let (tag, value) = match self {
+                    #(#arms)*
+                    Self::Unknown(value) => return serde::Serialize::serialize(value, serializer),
+                };
+                let mut value = value.map_err(serde::ser::Error::custom)?;
+                if let Some(object) = value.as_object_mut() {
+                    object.insert(#property.to_string(), serde_json::Value::from(tag));
+                }
+                serde::Serialize::serialize(&value, serializer)
+            }
+        }
+    }
+}
+
+/// `Deserialize` of a discriminated union: the property picks the variant;
+/// a variant whose struct has no such field decodes the object without it
+/// (so a map of other keys does not take it); an unlisted value is kept.
+fn tag_reader(api: &Api, name: &proc_macro2::Ident, u: &Union, d: &Discriminator) -> TokenStream {
+    let property = &d.property;
+    let arms = d.mapping.iter().filter_map(|(value, index)| {
+        let v = u.variants.get(*index)?;
+        let variant = ident(&v.name);
+        let decode = quote! {
+            serde_json::from_value(value).map(Self::#variant).map_err(serde::de::Error::custom)
+        };
+        if holds_property(api, &v.ty, property) {
+            return Some(quote!(Some(#value) => #decode,));
+        }
+        Some(quote! {
+            Some(#value) => {
+                let mut value = value;
+                if let Some(object) = value.as_object_mut() {
+                    object.remove(#property);
+                }
+                #decode
+            }
+        })
+    });
+    quote! {
         impl<'de> serde::Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
@@ -499,5 +554,20 @@ fn union(api: &Api, name: &proc_macro2::Ident, doc: Docs, u: &Union) -> TokenStr
                 }
             }
         }
+    }
+}
+
+/// Whether `ty` is not a struct without a field for the wire name
+/// `property` (a struct whose tag the union writes, see `lower::tags`).
+fn holds_property(api: &Api, ty: &TypeRef, property: &str) -> bool {
+    match ty {
+        TypeRef::Named(id) => match api.types.get(*id).map(|t| &t.kind) {
+            Some(TypeKind::Struct(s)) => s
+                .fields
+                .iter()
+                .any(|f| !f.flatten && f.wire_name == property),
+            _ => true,
+        },
+        _ => true,
     }
 }

@@ -17,7 +17,8 @@
 //!   suffixes rather than failing.
 //! - Patterns the model has a type for are recognized: `allOf` merges and
 //!   `not: {required: [a, b]}` pairs ([`objects`]), `oneOf` with a
-//!   discriminator and string enums ([`schemas`]), constant headers
+//!   discriminator and string enums ([`schemas`]; the union writes the
+//!   tag, [`tags`]), constant headers
 //!   ([`parameters`]). The optional, nullable fields of the types that
 //!   requests send can be sent as `null` ([`requests`]).
 //! - What cannot be represented is reported as a diagnostic with the JSON
@@ -40,6 +41,7 @@ mod refs;
 mod requests;
 mod schemas;
 mod sizes;
+mod tags;
 mod webhooks;
 
 use std::collections::BTreeMap;
@@ -176,6 +178,7 @@ impl<'a> Lowerer<'a> {
         self.paginations(&mut operations);
         operations.sort_by(|a, b| a.name.cmp(&b.name));
         let mut webhooks = self.webhooks();
+        tags::written_by_unions(&mut self.types, &operations, &webhooks, &self.examples);
         let mut types = TypeArena {
             types: std::mem::take(&mut self.types),
         };
