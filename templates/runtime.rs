@@ -1577,6 +1577,62 @@ impl MultipartForm {
     }
 }
 
+/// A field of a request that the spec marks `nullable` and does not
+/// require: left out of the request, sent as `null` (which asks the server
+/// to clear it), or sent with a value. Decoding tells a missing field
+/// (`Absent`) from `null` (`Null`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Nullable<T> {
+    /// Not sent: the server keeps what it has.
+    #[default]
+    Absent,
+    /// Sent as `null`.
+    Null,
+    /// Sent as this value.
+    Value(T),
+}
+
+impl<T> Nullable<T> {
+    /// Whether the field is left out of the request.
+    pub fn is_absent(&self) -> bool {
+        matches!(self, Nullable::Absent)
+    }
+
+    /// The value, if there is one.
+    pub fn as_option(&self) -> Option<&T> {
+        match self {
+            Nullable::Value(value) => Some(value),
+            Nullable::Absent | Nullable::Null => None,
+        }
+    }
+
+    /// The value, if there is one.
+    pub fn into_option(self) -> Option<T> {
+        match self {
+            Nullable::Value(value) => Some(value),
+            Nullable::Absent | Nullable::Null => None,
+        }
+    }
+}
+
+impl<T: serde::Serialize> serde::Serialize for Nullable<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Nullable::Value(value) => serializer.serialize_some(value),
+            Nullable::Absent | Nullable::Null => serializer.serialize_none(),
+        }
+    }
+}
+
+/// A present field: `null` or a value. A missing one is `Absent`, through
+/// `#[serde(default)]` on the field.
+impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for Nullable<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = <Option<T> as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(value.map_or(Nullable::Null, Nullable::Value))
+    }
+}
+
 /// A `multipart/form-data` body, built part by part.
 #[allow(dead_code)]
 #[derive(Debug, Clone, Default)]

@@ -290,6 +290,87 @@ mod behaviour {
         assert_eq!(request.body, expected);
     }
 
+    /// The body each kind of request sends for "either `userId` or
+    /// `teamId`": the one set is sent as any other field.
+    #[tokio::test]
+    async fn exclusive_fields_are_sent_in_every_body_kind() {
+        use super::bodies::types::{
+            Assignment, AssignmentUserIdOrTeamId, SubmitFormRequest,
+            SubmitFormRequestUserIdOrTeamId, UploadFileRequest, UploadFileRequestUserIdOrTeamId,
+        };
+        let json_server = server(ResponseTemplate::new(204)).await;
+        let assignment = Assignment::new("t".to_string())
+            .with_user_id_or_team_id(AssignmentUserIdOrTeamId::TeamId(7));
+        bodies_client(&json_server)
+            .assign(&assignment)
+            .await
+            .unwrap();
+        let request = only_request(&json_server).await;
+        let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+        assert_eq!(sent, json!({"task": "t", "teamId": 7}));
+
+        let form_server = server(ResponseTemplate::new(204)).await;
+        let form = SubmitFormRequest::new("Ann".to_string())
+            .with_user_id_or_team_id(SubmitFormRequestUserIdOrTeamId::UserId("u 1".to_string()));
+        bodies_client(&form_server)
+            .submit_form(&form)
+            .await
+            .unwrap();
+        let request = only_request(&form_server).await;
+        assert_eq!(
+            String::from_utf8_lossy(&request.body),
+            "name=Ann&userId=u+1"
+        );
+
+        let multipart_server = server(ResponseTemplate::new(202)).await;
+        let upload = UploadFileRequest::new(vec![1])
+            .with_user_id_or_team_id(UploadFileRequestUserIdOrTeamId::UserId("u1".to_string()));
+        bodies_client(&multipart_server)
+            .upload_file(&upload)
+            .await
+            .unwrap();
+        let request = only_request(&multipart_server).await;
+        let text = String::from_utf8_lossy(&request.body);
+        assert!(
+            text.contains("Content-Disposition: form-data; name=\"userId\"\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nu1\r\n"),
+            "{text}"
+        );
+        assert!(!text.contains("teamId"), "{text}");
+    }
+
+    /// An optional, nullable field of a request body is left out, sent as
+    /// `null` or sent with a value; the same field of a response is an
+    /// `Option`.
+    #[tokio::test]
+    async fn a_nullable_request_field_is_left_out_sent_as_null_or_set() {
+        use super::bodies::types::{Assignment, Created};
+        use super::bodies::Nullable;
+        assert_eq!(Assignment::new("t".to_string()).note, Nullable::Absent);
+        let cases = [
+            (Assignment::new("t".to_string()), json!({"task": "t"})),
+            (
+                Assignment::new("t".to_string()).with_note_null(),
+                json!({"task": "t", "note": null}),
+            ),
+            (
+                Assignment::new("t".to_string()).with_note("n".to_string()),
+                json!({"task": "t", "note": "n"}),
+            ),
+        ];
+        for (assignment, expected) in cases {
+            let server = server(ResponseTemplate::new(204)).await;
+            bodies_client(&server).assign(&assignment).await.unwrap();
+            let request = only_request(&server).await;
+            let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+            assert_eq!(sent, expected);
+            let decoded: Assignment = serde_json::from_value(expected).unwrap();
+            assert_eq!(decoded, assignment);
+        }
+        let created: Created = serde_json::from_value(json!({"location": null})).unwrap();
+        let location: Option<String> = created.location;
+        assert_eq!(location, None);
+    }
+
     #[tokio::test]
     async fn a_2xx_without_body_and_a_declared_error_status() {
         let accepted = server(ResponseTemplate::new(202)).await;
@@ -579,19 +660,14 @@ mod behaviour {
         let square: Shape = serde_json::from_value(json!({"kind": "Square", "side": 2.0})).unwrap();
         assert_eq!(
             square,
-            Shape::Square(Square {
-                kind: "Square".to_string(),
-                side: 2.0
-            })
+            Shape::Square(Square::new("Square".to_string(), 2.0))
         );
+        // `Circle`'s other keys are numbers: the tag is not one of them.
         let circle: Shape =
-            serde_json::from_value(json!({"kind": "Circle", "radius": 1.5})).unwrap();
+            serde_json::from_value(json!({"kind": "Circle", "radius": 1.5, "z": 1.0})).unwrap();
         assert_eq!(
             circle,
-            Shape::Circle(Circle {
-                kind: "Circle".to_string(),
-                radius: 1.5
-            })
+            Shape::Circle(Circle::new(1.5).with_additional("z", 1.0))
         );
         let hexagon = json!({"kind": "Hexagon", "side": 1});
         let unknown: Shape = serde_json::from_value(hexagon.clone()).unwrap();
@@ -599,6 +675,51 @@ mod behaviour {
         assert_eq!(serde_json::to_value(&unknown).unwrap(), hexagon);
         // A known kind with the wrong fields is an error, not a guess.
         assert!(serde_json::from_value::<Shape>(json!({"kind": "Circle", "side": 1})).is_err());
+    }
+
+    /// The tag a union writes is its variant's: `Circle` (a variant only)
+    /// has no `kind` field, and `Square` (also used on its own) keeps one
+    /// that the union overrides.
+    #[test]
+    fn a_discriminated_union_writes_the_tag_of_its_variant() {
+        use super::schemas::types::{Circle, Shape, Square};
+        let circle = Shape::Circle(Circle::new(1.5));
+        assert_eq!(
+            serde_json::to_value(&circle).unwrap(),
+            json!({"kind": "Circle", "radius": 1.5})
+        );
+        let square = Shape::Square(Square::new("Circle".to_string(), 2.0));
+        assert_eq!(
+            serde_json::to_value(&square).unwrap(),
+            json!({"kind": "Square", "side": 2.0})
+        );
+        for json in [
+            json!({"kind": "Circle", "radius": 1.5, "z": 2.0}),
+            json!({"kind": "Square", "side": 2.0}),
+            json!({"kind": "Hexagon", "side": 1}),
+        ] {
+            let shape: Shape = serde_json::from_value(json.clone()).unwrap();
+            assert_eq!(serde_json::to_value(&shape).unwrap(), json);
+        }
+    }
+
+    #[test]
+    fn additional_properties_beside_properties_are_kept() {
+        use super::schemas::types::Counts;
+        let json = json!({"total": 3, "additional": "a", "apples": 1, "pears": 2});
+        let counts: Counts = serde_json::from_value(json.clone()).unwrap();
+        assert_eq!(counts.total, 3);
+        assert_eq!(counts.additional.as_deref(), Some("a"));
+        assert_eq!(counts.additional2.get("apples"), Some(&1));
+        assert_eq!(counts.additional2.len(), 2);
+        assert_eq!(serde_json::to_value(&counts).unwrap(), json);
+        let built = Counts::new(3)
+            .with_additional("a".to_string())
+            .with_additional2("apples", 1)
+            .with_additional2("pears", 2);
+        assert_eq!(built, counts);
+        // A value that does not fit the map's type is an error.
+        assert!(serde_json::from_value::<Counts>(json!({"total": 1, "x": "y"})).is_err());
     }
 
     #[test]

@@ -24,7 +24,7 @@ pub use chrono;
 #[rustfmt::skip]
 pub use runtime::{
     AnyError, ApiError, BuildError, ByteStream, Client, ClientBuilder, Error, ErrorBody,
-    MultipartForm, RateLimit, RawRequest, Response, ResponseParts, RetryPolicy,
+    MultipartForm, Nullable, RateLimit, RawRequest, Response, ResponseParts, RetryPolicy,
     TokenError, TokenFuture, TokenProvider, DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_PAGES, DEFAULT_TIMEOUT,
 };

@@ -157,9 +157,21 @@ pub struct UnionVariant {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Struct {
     pub fields: Vec<Field>,
+    /// `additionalProperties` beside `properties`: the object's other keys.
+    pub additional: Option<AdditionalProperties>,
     /// The name of the struct of required fields its constructor takes,
     /// when there are more than [`MAX_CONSTRUCTOR_ARGS`] of them.
     pub required_type: Option<String>,
+}
+
+/// The keys of an object that its `properties` do not name, kept in a map
+/// flattened into the struct.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdditionalProperties {
+    /// snake_case Rust name of the map field, unique in the struct.
+    pub name: String,
+    /// The type of every value.
+    pub ty: TypeRef,
 }
 
 /// The most fields a struct's constructor takes positionally: clippy's
@@ -191,6 +203,11 @@ pub struct Field {
     pub nullable: bool,
     /// The field holds an [`Exclusive`] type flattened into this object.
     pub flatten: bool,
+    /// For an optional, nullable field of a type that requests send: the
+    /// name of its setter that sends `null`. Such a field is a
+    /// `Nullable<T>`, which tells a field left out from one sent as `null`;
+    /// every other optional field is an `Option<T>`.
+    pub null_setter: Option<String>,
 }
 
 impl Field {
@@ -356,8 +373,10 @@ pub enum PageStyle {
 pub struct FieldStep {
     /// The Rust name of the field.
     pub field: String,
-    /// Whether the field is an `Option`.
+    /// Whether the field is an `Option` (or a `Nullable`).
     pub optional: bool,
+    /// Whether the field is a `Nullable` (see [`Field::null_setter`]).
+    pub nullable: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -69,6 +69,7 @@ macro_rules! fixtures {
 }
 
 fixtures!(
+    additional_properties_kept,
     api_version_changed,
     auth_and_base_url_changed,
     body_added,
@@ -83,6 +84,7 @@ fixtures!(
     exclusive_variant_type_changed,
     field_removed,
     field_required_and_nullable,
+    field_sent_in_requests,
     field_type_changed,
     field_wire_renamed,
     header_added_to_operation,

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use super::{Change, Impact, Kind, Scope};
 use crate::model::{
-    Api, BodyKind, Field, MediaKind, Operation, ParamLocation, Parameter, Payload, StatusCase,
-    Struct, Success, TypeDef, TypeKind, TypeRef, Union,
+    AdditionalProperties, Api, BodyKind, Field, MediaKind, Operation, ParamLocation, Parameter,
+    Payload, StatusCase, Struct, Success, TypeDef, TypeKind, TypeRef, Union,
 };
 
 /// Every change from `old` to `new`, in the order [`super::Report`] documents.
@@ -94,7 +94,10 @@ fn roles(api: &Api) -> BTreeMap<String, Role> {
                     continue;
                 };
                 match &def.kind {
-                    TypeKind::Struct(s) => work.extend(s.fields.iter().map(|f| (&f.ty, input))),
+                    TypeKind::Struct(s) => {
+                        work.extend(s.fields.iter().map(|f| (&f.ty, input)));
+                        work.extend(s.additional.iter().map(|a| (&a.ty, input)));
+                    }
                     TypeKind::StringEnum(_) => {}
                     TypeKind::Exclusive(x) => {
                         work.extend(x.variants.iter().map(|v| (&v.ty, input)));
@@ -165,6 +168,8 @@ fn field_type(api: &Api, f: &Field) -> String {
         format!("Option<{inner}> (flattened)")
     } else if f.required && !f.nullable {
         inner
+    } else if f.null_setter.is_some() {
+        format!("Nullable<{inner}>")
     } else {
         format!("Option<{inner}>")
     }
@@ -1193,6 +1198,7 @@ impl<'a> Differ<'a> {
             };
             self.field(name, role, f, n);
         }
+        self.additional(name, old.additional.as_ref(), new.additional.as_ref());
         match (old.all_optional(), new.all_optional()) {
             (true, false) => self.push(
                 type_change(Kind::DefaultRemoved, Impact::Breaking, name).text(
@@ -1207,6 +1213,63 @@ impl<'a> Differ<'a> {
                 ),
             ),
             _ => {}
+        }
+    }
+
+    /// The map of a struct's other keys (`additionalProperties`): a new
+    /// one is a new field that starts empty (compatible), a removed or
+    /// retyped one breaks code that uses it.
+    fn additional(
+        &mut self,
+        name: &str,
+        old: Option<&AdditionalProperties>,
+        new: Option<&AdditionalProperties>,
+    ) {
+        let map = |api: &Api, a: &AdditionalProperties| {
+            format!("BTreeMap<String, {}> (flattened)", rust_type(api, &a.ty))
+        };
+        let was = old.map(|a| (a.name.as_str(), map(self.old, a)));
+        let is = new.map(|a| (a.name.as_str(), map(self.new, a)));
+        if was == is {
+            return;
+        }
+        if let Some((field, ty)) = &was {
+            let change = match &is {
+                Some((new_field, new_ty)) if new_field == field => type_change(
+                    Kind::FieldTypeChanged,
+                    Impact::Breaking,
+                    name,
+                )
+                .values(Some(ty.clone()), Some(new_ty.clone()))
+                .text(
+                    format!("field `{field}` type `{ty}` → `{new_ty}`"),
+                    format!("code that reads or sets `{name}.{field}` as a `{ty}` stops compiling"),
+                ),
+                _ => type_change(Kind::FieldRemoved, Impact::Breaking, name)
+                    .values(Some(ty.clone()), None)
+                    .text(
+                        format!("field `{field}` removed: `{ty}`"),
+                        format!("code that reads or sets `{name}.{field}` stops compiling"),
+                    ),
+            };
+            self.push(change.member(*field));
+        }
+        if let Some((field, ty)) = &is {
+            if was
+                .as_ref()
+                .is_some_and(|(old_field, _)| old_field == field)
+            {
+                return;
+            }
+            self.push(
+                type_change(Kind::FieldAdded, Impact::Compatible, name)
+                    .member(*field)
+                    .values(None, Some(ty.clone()))
+                    .text(
+                        format!("field `{field}` added: `{ty}`"),
+                        "the keys `properties` does not name are kept in it instead of ignored; it starts empty, so requests are unchanged",
+                    ),
+            );
         }
     }
 
@@ -1226,6 +1289,11 @@ impl<'a> Differ<'a> {
                         ),
                     ),
             );
+        } else if old.required == new.required
+            && old.nullable == new.nullable
+            && old.null_setter != new.null_setter
+        {
+            self.null_setter(name, old, new, (&was, &is));
         } else {
             self.field_optionality(name, role, old, new, (&was, &is));
         }
@@ -1247,6 +1315,32 @@ impl<'a> Differ<'a> {
                     ),
             );
         }
+    }
+
+    /// An optional, nullable field whose type became sent in requests (an
+    /// `Option` becomes a `Nullable`), or no longer is, or whose setter
+    /// that sends `null` is named apart from a new one.
+    fn null_setter(&mut self, name: &str, old: &Field, new: &Field, (was, is): (&str, &str)) {
+        let field = old.name.as_str();
+        let reason = match (&old.null_setter, &new.null_setter) {
+            (None, Some(_)) => format!(
+                "`{name}` is now sent in requests, so `{field}` can be sent as `null`: code that reads or sets it as an `{was}` stops compiling"
+            ),
+            (Some(_), None) => format!(
+                "`{name}` is no longer sent in requests: code that reads or sets `{field}` as a `{was}` stops compiling"
+            ),
+            _ => format!("code that calls the setter that sends `{field}` as `null` stops compiling"),
+        };
+        let text = match (&old.null_setter, &new.null_setter) {
+            (Some(a), Some(b)) => format!("field `{field}` setter `{a}` → `{b}`"),
+            _ => format!("field `{field}` type `{was}` → `{is}`"),
+        };
+        self.push(
+            type_change(Kind::FieldTypeChanged, Impact::Breaking, name)
+                .member(field)
+                .values(Some(was.to_string()), Some(is.to_string()))
+                .text(text, reason),
+        );
     }
 
     /// Whether a field whose type stays the same is required, and whether

@@ -33,7 +33,10 @@
 //!   (`new` takes it, or requests send `null` for a required nullable
 //!   one). Types reachable only from responses (*output* types) are read,
 //!   so any new field is compatible (test fakes that build one with `new`
-//!   pass a new required field).
+//!   pass a new required field). An optional, nullable field of an input
+//!   type is a `Nullable` (it can be sent as `null`), of an output-only
+//!   type an `Option`: a type that becomes input, or stops being one,
+//!   changes the Rust type of such fields, which is breaking.
 //! - Enums that keep unknown values in `Unknown` (string enums, unions
 //!   with a discriminator) and error enums are `#[non_exhaustive]`:
 //!   `match`es on them already need a wildcard arm, so a new enum value,

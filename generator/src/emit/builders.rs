@@ -339,7 +339,9 @@ fn into_stream(api: &Api, op: &Operation, pagination: &Pagination) -> TokenStrea
             let mut value = quote!(body);
             for step in steps {
                 let field = ident(&step.field);
-                value = if step.optional {
+                value = if step.nullable {
+                    quote!(#value.#field.as_option()?)
+                } else if step.optional {
                     quote!(#value.#field.as_ref()?)
                 } else {
                     quote!(#value.#field)
@@ -383,14 +385,18 @@ fn field_path(steps: &[FieldStep]) -> TokenStream {
     };
     for step in before {
         let field = ident(&step.field);
-        value = if step.optional {
+        value = if step.nullable {
+            quote!(#value.#field.into_option()?)
+        } else if step.optional {
             quote!(#value.#field?)
         } else {
             quote!(#value.#field)
         };
     }
     let field = ident(&last.field);
-    if last.optional {
+    if last.nullable {
+        quote!(#value.#field.into_option())
+    } else if last.optional {
         quote!(#value.#field)
     } else {
         quote!(Some(#value.#field))
@@ -598,32 +604,75 @@ fn encode_body(api: &Api, body: &RequestBody) -> TokenStream {
         BodyKind::Bytes => quote!(request.raw(body.to_vec(), #content_type);),
         BodyKind::RawMultipart => quote!(request.multipart(body.to_parts());),
         BodyKind::Multipart => {
-            let fields = match &body.ty {
+            let object = match &body.ty {
                 TypeRef::Named(id) => match api.types.get(*id).map(|t| &t.kind) {
-                    Some(TypeKind::Struct(s)) => s.fields.clone(),
-                    _ => Vec::new(),
+                    Some(TypeKind::Struct(s)) => Some(s),
+                    _ => None,
                 },
-                _ => Vec::new(),
+                _ => None,
             };
-            let parts = fields.iter().filter(|f| !f.flatten).map(|f| {
-                let field = ident(&f.name);
-                let wire = &f.wire_name;
-                let add = match &f.ty {
-                    TypeRef::Bytes => quote!(form.bytes(#wire, value.clone());),
-                    TypeRef::String => quote!(form.text(#wire, value);),
-                    _ => quote!(form.json(#wire, value)?;),
-                };
-                if f.required && !f.nullable {
-                    quote! { { let value = &body.#field; #add } }
-                } else {
-                    quote! { if let Some(value) = &body.#field { #add } }
-                }
+            let fields = object.map(|s| s.fields.as_slice()).unwrap_or_default();
+            let parts = fields.iter().map(|f| multipart_field(api, f));
+            let additional = object.and_then(|s| s.additional.as_ref()).map(|a| {
+                let field = ident(&a.name);
+                let add = multipart_part(quote!(key), &a.ty);
+                quote! { for (key, value) in &body.#field { #add } }
             });
             quote! {
                 let mut form = super::runtime::Multipart::new();
                 #(#parts)*
+                #additional
                 request.multipart(form);
             }
         }
+    }
+}
+
+/// The statements that add the part of field `f` of `body` to `form`, if
+/// it has a value. A flattened "either A or B" field adds the part of the
+/// property that is set.
+fn multipart_field(api: &Api, f: &Field) -> TokenStream {
+    let field = ident(&f.name);
+    let exclusive = match &f.ty {
+        TypeRef::Named(id) if f.flatten => match api.types.get(*id).map(|t| &t.kind) {
+            Some(TypeKind::Exclusive(x)) => Some(x),
+            _ => None,
+        },
+        _ => None,
+    };
+    if let Some(exclusive) = exclusive {
+        let ty = type_tokens(api, &f.ty);
+        let arms = exclusive.variants.iter().map(|v| {
+            let variant = ident(&v.name);
+            let wire = &v.wire_name;
+            let add = multipart_part(quote!(#wire), &v.ty);
+            quote!(#ty::#variant(value) => { #add })
+        });
+        return quote! {
+            if let Some(value) = &body.#field {
+                match value { #(#arms)* }
+            }
+        };
+    }
+    let wire = &f.wire_name;
+    let add = multipart_part(quote!(#wire), &f.ty);
+    if f.is_mandatory() {
+        quote! { { let value = &body.#field; #add } }
+    } else if f.null_setter.is_some() {
+        // A form has no `null`: a field sent as `null` is left out.
+        quote! { if let super::runtime::Nullable::Value(value) = &body.#field { #add } }
+    } else {
+        quote! { if let Some(value) = &body.#field { #add } }
+    }
+}
+
+/// The statement that adds `value` (a reference to a `ty`) to `form` as
+/// the part named `name` (a `&str` expression): bytes as a file, strings
+/// as text, others as JSON.
+fn multipart_part(name: TokenStream, ty: &TypeRef) -> TokenStream {
+    match ty {
+        TypeRef::Bytes => quote!(form.bytes(#name, value.clone());),
+        TypeRef::String => quote!(form.text(#name, value);),
+        _ => quote!(form.json(#name, value)?;),
     }
 }

@@ -271,7 +271,13 @@ fn struct_expr(
                 required.push((field, expr));
             }
             None if f.is_mandatory() => return None,
-            Some(Value::Null) | None => {}
+            Some(Value::Null) => {
+                if let Some(null_setter) = &f.null_setter {
+                    let null_setter = format_ident!("{}", null_setter);
+                    setters.push(quote!(.#null_setter()));
+                }
+            }
+            None => {}
             Some(v) => {
                 let expr = value_expr(api, &f.ty, v, imports)?;
                 let setter = format_ident!("{}", naming::setter_name(&f.name));

@@ -131,8 +131,8 @@ pub fn module_file(api: &Api, info: &CrateInfo, provenance: &Provenance) -> Resu
         #[allow(unused_imports)]
         pub use runtime::{
             AnyError, ApiError, BuildError, ByteStream, Client, ClientBuilder, Error, ErrorBody,
-            MultipartForm, RateLimit,
-            RawRequest, Response, ResponseParts, RetryPolicy, TokenError, TokenFuture,
+            MultipartForm, Nullable, RateLimit, RawRequest, Response, ResponseParts, RetryPolicy,
+            TokenError, TokenFuture,
             TokenProvider, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_PAGES,
             DEFAULT_TIMEOUT,
         };
@@ -147,8 +147,8 @@ fn exports() -> TokenStream {
         #[rustfmt::skip]
         pub use runtime::{
             AnyError, ApiError, BuildError, ByteStream, Client, ClientBuilder, Error, ErrorBody,
-            MultipartForm, RateLimit,
-            RawRequest, Response, ResponseParts, RetryPolicy, TokenError, TokenFuture,
+            MultipartForm, Nullable, RateLimit, RawRequest, Response, ResponseParts, RetryPolicy,
+            TokenError, TokenFuture,
             TokenProvider, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_PAGES,
             DEFAULT_TIMEOUT,
         };

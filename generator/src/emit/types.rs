@@ -77,36 +77,102 @@ fn structure(api: &Api, name: &proc_macro2::Ident, doc: Docs, s: &Struct) -> Tok
     let default = s.all_optional().then(|| quote!(Default,));
     let fields = s.fields.iter().map(|f| Lazy(move || field(api, f)));
     let (new, required) = constructor(api, name, s);
-    let setters = s.fields.iter().filter(|f| !f.is_mandatory()).map(|f| {
-        Lazy(move || {
-            let field = ident(&f.name);
-            let setter = format_ident!("{}", naming::setter_name(&f.name));
-            let ty = type_tokens(api, &f.ty);
-            let doc = docs(Some(&format!("Sets `{}`.", f.name)));
-            quote! {
-                #doc
-                #[must_use]
-                pub fn #setter(mut self, value: #ty) -> Self {
-                    self.#field = Some(value);
-                    self
-                }
-            }
-        })
-    });
+    let setters = s
+        .fields
+        .iter()
+        .filter(|f| !f.is_mandatory())
+        .map(|f| Lazy(move || setter(api, f)));
+    let (additional, additional_setter) = match &s.additional {
+        Some(a) => (
+            Some(additional_field(api, a)),
+            Some(additional_setter(api, a)),
+        ),
+        None => (None, None),
+    };
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, #default serde::Serialize, serde::Deserialize)]
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*
+            #additional
         }
 
         impl #name {
             #new
             #(#setters)*
+            #additional_setter
         }
 
         #required
+    }
+}
+
+/// The map of the keys `properties` does not name, flattened into the
+/// object; last, so that an exclusive pair's flattened field takes its keys
+/// first.
+fn additional_field(api: &Api, a: &AdditionalProperties) -> TokenStream {
+    let name = ident(&a.name);
+    let ty = type_tokens(api, &a.ty);
+    quote! {
+        /// The object's other keys (`additionalProperties`).
+        #[serde(flatten, default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+        pub #name: std::collections::BTreeMap<String, #ty>,
+    }
+}
+
+/// `with_<map>(key, value)`, which adds one key to the map of the other keys.
+fn additional_setter(api: &Api, a: &AdditionalProperties) -> TokenStream {
+    let name = ident(&a.name);
+    let setter = format_ident!("{}", naming::setter_name(&a.name));
+    let ty = type_tokens(api, &a.ty);
+    let doc = docs(Some(&format!("Adds `key` to `{}`.", a.name)));
+    quote! {
+        #doc
+        #[must_use]
+        pub fn #setter(mut self, key: impl Into<String>, value: #ty) -> Self {
+            self.#name.insert(key.into(), value);
+            self
+        }
+    }
+}
+
+/// `with_<field>`, which sets an optional field; for a `Nullable` field
+/// also the setter that sends it as `null`.
+fn setter(api: &Api, f: &Field) -> TokenStream {
+    let field = ident(&f.name);
+    let setter = format_ident!("{}", naming::setter_name(&f.name));
+    let ty = type_tokens(api, &f.ty);
+    let doc = docs(Some(&format!("Sets `{}`.", f.name)));
+    let Some(null_setter) = &f.null_setter else {
+        return quote! {
+            #doc
+            #[must_use]
+            pub fn #setter(mut self, value: #ty) -> Self {
+                self.#field = Some(value);
+                self
+            }
+        };
+    };
+    let null_setter = format_ident!("{}", null_setter);
+    let null_doc = docs(Some(&format!(
+        "Sends `{}` as `null` (the spec allows it), instead of leaving it out.",
+        f.name
+    )));
+    quote! {
+        #doc
+        #[must_use]
+        pub fn #setter(mut self, value: #ty) -> Self {
+            self.#field = super::runtime::Nullable::Value(value);
+            self
+        }
+
+        #null_doc
+        #[must_use]
+        pub fn #null_setter(mut self) -> Self {
+            self.#field = super::runtime::Nullable::Null;
+            self
+        }
     }
 }
 
@@ -124,13 +190,22 @@ fn constructor(
         .mandatory_fields()
         .map(|f| type_tokens(api, &f.ty))
         .collect();
-    let optional = s
-        .fields
-        .iter()
-        .filter(|f| !f.is_mandatory())
-        .map(|f| ident(&f.name));
-    let init = quote!(#(#optional: None,)*);
-    let doc_text = if mandatory.is_empty() {
+    let optional = s.fields.iter().filter(|f| !f.is_mandatory()).map(|f| {
+        let name = ident(&f.name);
+        if f.null_setter.is_some() {
+            quote!(#name: super::runtime::Nullable::Absent,)
+        } else {
+            quote!(#name: None,)
+        }
+    });
+    let additional = s.additional.as_ref().map(|a| {
+        let name = ident(&a.name);
+        quote!(#name: std::collections::BTreeMap::new(),)
+    });
+    let init = quote!(#(#optional)* #additional);
+    let doc_text = if mandatory.is_empty() && s.fields.iter().any(|f| f.null_setter.is_some()) {
+        "Creates the value with every field `None` (or `Nullable::Absent`: not sent); set them with the `with_` setters."
+    } else if mandatory.is_empty() {
         "Creates the value with every field `None`; set them with the `with_` setters."
     } else {
         "Creates the value from its required fields; set the others with the `with_` setters."
@@ -196,6 +271,13 @@ fn field(api: &Api, f: &Field) -> TokenStream {
             quote! { #doc #attr pub #name: Option<#inner>, }
         } else {
             quote! { #doc #attr pub #name: #inner, }
+        }
+    } else if f.null_setter.is_some() {
+        let rename = rename.map(|r| quote!(#r,));
+        quote! {
+            #doc
+            #[serde(#rename default, skip_serializing_if = "super::runtime::Nullable::is_absent")]
+            pub #name: super::runtime::Nullable<#inner>,
         }
     } else {
         let rename = rename.map(|r| quote!(#r,));
@@ -387,19 +469,14 @@ fn union(api: &Api, name: &proc_macro2::Ident, doc: Docs, u: &Union) -> TokenStr
         };
     };
     let property = &d.property;
-    let arms = d.mapping.iter().filter_map(|(value, index)| {
-        let variant = ident(&u.variants.get(*index)?.name);
-        Some(quote! {
-            Some(#value) => serde_json::from_value(value).map(Self::#variant).map_err(serde::de::Error::custom),
-        })
-    });
     let unknown_doc = docs(Some(&format!(
         "A `{property}` this version of the spec does not list."
     )));
+    let serialize = Lazy(|| tag_writer(name, u, d));
+    let deserialize = Lazy(|| tag_reader(api, name, u, d));
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-        #[serde(untagged)]
+        #[derive(Debug, Clone, PartialEq)]
         #[non_exhaustive]
         pub enum #name {
             #(#variants)*
@@ -407,6 +484,66 @@ fn union(api: &Api, name: &proc_macro2::Ident, doc: Docs, u: &Union) -> TokenStr
             Unknown(serde_json::Value),
         }
 
+        #serialize
+        #deserialize
+    }
+}
+
+/// `Serialize` of a discriminated union: the variant's value with the
+/// property set to the variant's tag (its first value in the mapping), so
+/// the tag always names the variant. A variant without a tag, and
+/// `Unknown`, are written as they are.
+fn tag_writer(name: &proc_macro2::Ident, u: &Union, d: &Discriminator) -> TokenStream {
+    let property = &d.property;
+    let arms = u.variants.iter().enumerate().map(|(index, v)| {
+        let variant = ident(&v.name);
+        match d.mapping.iter().find(|(_, i)| *i == index) {
+            Some((tag, _)) => quote!(Self::#variant(value) => (#tag, serde_json::to_value(value)),),
+            None => quote!(Self::#variant(value) => return serde::Serialize::serialize(value, serializer),),
+        }
+    });
+    quote! {
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let (tag, value) = match self {
+                    #(#arms)*
+                    Self::Unknown(value) => return serde::Serialize::serialize(value, serializer),
+                };
+                let mut value = value.map_err(serde::ser::Error::custom)?;
+                if let Some(object) = value.as_object_mut() {
+                    object.insert(#property.to_string(), serde_json::Value::from(tag));
+                }
+                serde::Serialize::serialize(&value, serializer)
+            }
+        }
+    }
+}
+
+/// `Deserialize` of a discriminated union: the property picks the variant;
+/// a variant whose struct has no such field decodes the object without it
+/// (so a map of other keys does not take it); an unlisted value is kept.
+fn tag_reader(api: &Api, name: &proc_macro2::Ident, u: &Union, d: &Discriminator) -> TokenStream {
+    let property = &d.property;
+    let arms = d.mapping.iter().filter_map(|(value, index)| {
+        let v = u.variants.get(*index)?;
+        let variant = ident(&v.name);
+        let decode = quote! {
+            serde_json::from_value(value).map(Self::#variant).map_err(serde::de::Error::custom)
+        };
+        if holds_property(api, &v.ty, property) {
+            return Some(quote!(Some(#value) => #decode,));
+        }
+        Some(quote! {
+            Some(#value) => {
+                let mut value = value;
+                if let Some(object) = value.as_object_mut() {
+                    object.remove(#property);
+                }
+                #decode
+            }
+        })
+    });
+    quote! {
         impl<'de> serde::Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
@@ -417,5 +554,20 @@ fn union(api: &Api, name: &proc_macro2::Ident, doc: Docs, u: &Union) -> TokenStr
                 }
             }
         }
+    }
+}
+
+/// Whether `ty` is not a struct without a field for the wire name
+/// `property` (a struct whose tag the union writes, see `lower::tags`).
+fn holds_property(api: &Api, ty: &TypeRef, property: &str) -> bool {
+    match ty {
+        TypeRef::Named(id) => match api.types.get(*id).map(|t| &t.kind) {
+            Some(TypeKind::Struct(s)) => s
+                .fields
+                .iter()
+                .any(|f| !f.flatten && f.wire_name == property),
+            _ => true,
+        },
+        _ => true,
     }
 }

@@ -17,8 +17,10 @@
 //!   suffixes rather than failing.
 //! - Patterns the model has a type for are recognized: `allOf` merges and
 //!   `not: {required: [a, b]}` pairs ([`objects`]), `oneOf` with a
-//!   discriminator and string enums ([`schemas`]), constant headers
-//!   ([`parameters`]).
+//!   discriminator and string enums ([`schemas`]; the union writes the
+//!   tag, [`tags`]), constant headers
+//!   ([`parameters`]). The optional, nullable fields of the types that
+//!   requests send can be sent as `null` ([`requests`]).
 //! - What cannot be represented is reported as a diagnostic with the JSON
 //!   pointer of the node, and lowering goes on: a user sees every problem of
 //!   a spec in one run. [`lower`] fails when any diagnostic is an error.
@@ -36,8 +38,10 @@ pub(crate) mod pagination;
 mod parameters;
 mod recursion;
 mod refs;
+mod requests;
 mod schemas;
 mod sizes;
+mod tags;
 mod webhooks;
 
 use std::collections::BTreeMap;
@@ -175,9 +179,11 @@ impl<'a> Lowerer<'a> {
             .first()
             .map(|s| s.url.trim_end_matches('/').to_string());
         let (mut operations, constant_headers) = self.operations();
+        requests::explicit_nulls(&mut self.types, &operations);
         self.paginations(&mut operations);
         operations.sort_by(|a, b| a.name.cmp(&b.name));
         let mut webhooks = self.webhooks();
+        tags::written_by_unions(&mut self.types, &operations, &webhooks, &self.examples);
         let mut types = TypeArena {
             types: std::mem::take(&mut self.types),
         };

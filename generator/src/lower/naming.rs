@@ -72,6 +72,12 @@ pub fn setter_name(field: &str) -> String {
     format!("with_{base}")
 }
 
+/// The setter that sends the nullable field `field` as `null`:
+/// `with_<field>_null`, before it is made unique among the struct's methods.
+pub fn null_setter_name(field: &str) -> String {
+    format!("{}_null", setter_name(field))
+}
+
 /// SCREAMING_SNAKE_CASE constant name.
 pub fn const_name(raw: &str) -> String {
     identifier(words(raw).to_shouty_snake_case(), "UNNAMED", "N")

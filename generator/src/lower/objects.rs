@@ -17,7 +17,8 @@ pub(super) struct ObjectView<'a> {
     properties: indexmap::IndexMap<String, &'a oa::ReferenceOr<Box<oa::Schema>>>,
     required: Vec<String>,
     not: Option<&'a oa::ReferenceOr<oa::Schema>>,
-    additional_properties_schema: bool,
+    /// The schema of `additionalProperties`, when it has one.
+    additional: Option<&'a oa::ReferenceOr<oa::Schema>>,
 }
 
 impl<'a> ObjectView<'a> {
@@ -29,10 +30,7 @@ impl<'a> ObjectView<'a> {
                     properties: o.properties.iter().map(|(k, v)| (k.clone(), v)).collect(),
                     required: o.required.clone(),
                     not: None,
-                    additional_properties_schema: matches!(
-                        o.additional_properties,
-                        Some(oa::AdditionalProperties::Schema(_))
-                    ),
+                    additional: additional_schema(o.additional_properties.as_ref()),
                 })
             }
             oa::SchemaKind::Any(any)
@@ -45,10 +43,7 @@ impl<'a> ObjectView<'a> {
                     properties: any.properties.iter().map(|(k, v)| (k.clone(), v)).collect(),
                     required: any.required.clone(),
                     not: any.not.as_deref(),
-                    additional_properties_schema: matches!(
-                        any.additional_properties,
-                        Some(oa::AdditionalProperties::Schema(_))
-                    ),
+                    additional: additional_schema(any.additional_properties.as_ref()),
                 })
             }
             _ => None,
@@ -60,7 +55,7 @@ impl<'a> ObjectView<'a> {
             properties: indexmap::IndexMap::new(),
             required: Vec::new(),
             not: None,
-            additional_properties_schema: false,
+            additional: None,
         }
     }
 
@@ -76,7 +71,7 @@ impl<'a> ObjectView<'a> {
             }
         }
         self.not = self.not.or(other.not);
-        self.additional_properties_schema |= other.additional_properties_schema;
+        self.additional = self.additional.or(other.additional);
     }
 }
 
@@ -150,14 +145,20 @@ impl<'a> Lowerer<'a> {
         if let Some(pair) = exclusive {
             fields.push(self.exclusive_field(&object, pair, pointer, type_name, &mut names));
         }
-        if object.additional_properties_schema {
-            self.warn(pointer, "`additionalProperties` next to `properties` is not represented; extra keys are ignored when decoding");
-        }
+        let additional = object.additional.map(|schema| AdditionalProperties {
+            name: names.claim("additional"),
+            ty: self.type_ref(
+                schema,
+                &join(pointer, "additionalProperties"),
+                &format!("{type_name} Additional"),
+            ),
+        });
         let mandatory = fields.iter().filter(|f| f.is_mandatory()).count();
         let required_type = (mandatory > MAX_CONSTRUCTOR_ARGS)
             .then(|| self.type_names.claim(&format!("{type_name}Required")));
         Struct {
             fields,
+            additional,
             required_type,
         }
     }
@@ -190,6 +191,8 @@ impl<'a> Lowerer<'a> {
             required: listed_required && !read_only && !write_only,
             nullable: data.is_some_and(|d| d.nullable),
             flatten: false,
+            // Decided once every type is lowered (`requests`).
+            null_setter: None,
         }
     }
 
@@ -239,6 +242,7 @@ impl<'a> Lowerer<'a> {
             required: false,
             nullable: false,
             flatten: true,
+            null_setter: None,
         }
     }
 
@@ -273,6 +277,17 @@ impl<'a> Lowerer<'a> {
                 None
             }
         }
+    }
+}
+
+/// The schema of an `additionalProperties` keyword, when it is one
+/// (`true` and `false` say nothing about the values).
+fn additional_schema(
+    additional: Option<&oa::AdditionalProperties>,
+) -> Option<&oa::ReferenceOr<oa::Schema>> {
+    match additional {
+        Some(oa::AdditionalProperties::Schema(schema)) => Some(schema),
+        _ => None,
     }
 }
 

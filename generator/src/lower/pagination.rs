@@ -192,6 +192,7 @@ impl Lowerer<'_> {
             steps.push(FieldStep {
                 field: field.name.clone(),
                 optional: !field.is_mandatory(),
+                nullable: field.null_setter.is_some(),
             });
             ty = field.ty.clone();
         }
@@ -243,7 +244,8 @@ mod tests {
             pagination.items,
             [FieldStep {
                 field: "notes".into(),
-                optional: true
+                optional: true,
+                nullable: false
             }]
         );
         assert_eq!(pagination.item, TypeRef::String);

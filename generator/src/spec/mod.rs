@@ -692,8 +692,8 @@ paths:
           in: body
           schema:
             type: object
-            properties: {a: {type: string}}
-            additionalProperties: {type: integer}
+            description: An object whose example is not one.
+            example: a string
         - name: n
           in: query
           type: integer
@@ -705,9 +705,8 @@ paths:
 definitions:
   Pet:
     type: object
-    properties:
-      name: {type: string}
-    additionalProperties: {type: string}
+    description: An object whose example is not one.
+    example: a string
 "##;
         let doc = load(text, "s.yaml").unwrap();
         let (_, warnings) = crate::lower::lower(&doc).unwrap();
