@@ -12,6 +12,6 @@ pub const API_VERSION: &str = "2021-04-15";
 /// Name of the generated crate.
 pub const CRATE_NAME: &str = "highlevel-calendars";
 /// Version of the generated crate.
-pub const CRATE_VERSION: &str = "0.3.9";
+pub const CRATE_VERSION: &str = "0.3.10";
 /// The default `User-Agent` header.
-pub const USER_AGENT: &str = "highlevel-calendars/0.3.9";
+pub const USER_AGENT: &str = "highlevel-calendars/0.3.10";

@@ -493,5 +493,6 @@ pub struct ErrorResponse {
     /// Variant name in the operation's error enum, e.g. `BadRequest`.
     pub variant: String,
     pub docs: Option<String>,
-    pub ty: TypeRef,
+    /// The body's type; `None` for a status declared without a body.
+    pub ty: Option<TypeRef>,
 }

@@ -61,7 +61,12 @@ fn roles(api: &Api) -> BTreeMap<String, Role> {
     for op in &api.operations {
         work.extend(op.params.iter().map(|p| (&p.ty, true)));
         work.extend(op.body.iter().map(|b| (&b.ty, true)));
-        work.extend(op.errors.iter().map(|e| (&e.ty, false)));
+        work.extend(
+            op.errors
+                .iter()
+                .filter_map(|e| e.ty.as_ref())
+                .map(|ty| (ty, false)),
+        );
         match &op.success {
             Success::Empty => {}
             Success::One(payload) => work.push((&payload.ty, false)),
@@ -1012,28 +1017,35 @@ impl<'a> Differ<'a> {
         let by_status = |api: &Api, op: &Operation| -> BTreeMap<u16, (String, String)> {
             op.errors
                 .iter()
-                .map(|e| (e.status, (e.variant.clone(), rust_type(api, &e.ty))))
+                .map(|e| {
+                    // A variant without a body is shown as the variant alone.
+                    let shown = match &e.ty {
+                        Some(ty) => format!("{}({})", e.variant, rust_type(api, ty)),
+                        None => e.variant.clone(),
+                    };
+                    (e.status, (e.variant.clone(), shown))
+                })
                 .collect()
         };
         let (before, after) = (by_status(self.old, old), by_status(self.new, new));
         let at = |kind, status: &u16| {
             operation_change(kind, Impact::Breaking, name).member(status.to_string())
         };
-        for (status, (variant, ty)) in &after {
+        for (status, (_, ty)) in &after {
             if !before.contains_key(status) {
                 self.push(
                     operation_change(Kind::ErrorAdded, Impact::Compatible, name)
                         .member(status.to_string())
-                        .values(None, Some(format!("{variant}({ty})")))
+                        .values(None, Some(ty.clone()))
                         .text(
-                            format!("error status {status} added: `{enum_name}::{variant}({ty})`"),
+                            format!("error status {status} added: `{enum_name}::{ty}`"),
                             format!("`{enum_name}` is `#[non_exhaustive]`: `match`es already have a wildcard arm, and a {status} answer, an error before as after, now carries its decoded body"),
                         ),
                 );
             }
         }
         for (status, (variant, ty)) in &before {
-            let was = format!("{variant}({ty})");
+            let was = ty.clone();
             match after.get(status) {
                 None => self.push(
                     at(Kind::ErrorRemoved, status)
@@ -1046,8 +1058,8 @@ impl<'a> Differ<'a> {
                             ),
                         ),
                 ),
-                Some((v, t)) => {
-                    let is = format!("{v}({t})");
+                Some((_, t)) => {
+                    let is = t.clone();
                     if is != was {
                         self.push(
                             at(Kind::ErrorChanged, status)

@@ -362,13 +362,18 @@ fn error_enum(api: &Api, op: &Operation) -> TokenStream {
     let variants = op.errors.iter().map(|e| {
         Lazy(move || {
             let variant = ident(&e.variant);
-            let ty = type_tokens(api, &e.ty);
             let text = match &e.docs {
                 Some(d) => format!("{} {d}", e.status),
                 None => format!("Status {}.", e.status),
             };
             let doc = docs(Some(&text));
-            quote! { #doc #variant(#ty), }
+            match &e.ty {
+                Some(ty) => {
+                    let ty = type_tokens(api, ty);
+                    quote! { #doc #variant(#ty), }
+                }
+                None => quote! { #doc #variant, },
+            }
         })
     });
     let body = Lazy(|| {
@@ -381,9 +386,21 @@ fn error_enum(api: &Api, op: &Operation) -> TokenStream {
         let arms = op.errors.iter().map(|e| {
             let variant = ident(&e.variant);
             let status = proc_macro2::Literal::u16_unsuffixed(e.status);
-            quote! { #status => Some(serde_json::from_slice(body).map(Self::#variant)), }
+            match e.ty {
+                Some(_) => {
+                    quote! { #status => Some(serde_json::from_slice(body).map(Self::#variant)), }
+                }
+                None => quote! { #status => Some(Ok(Self::#variant)), },
+            }
         });
+        // Statuses without a body do not read it.
+        let unread = op
+            .errors
+            .iter()
+            .all(|e| e.ty.is_none())
+            .then(|| quote!(let _ = body;));
         quote! {
+            #unread
             match status {
                 #(#arms)*
                 _ => None,

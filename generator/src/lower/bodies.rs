@@ -146,16 +146,24 @@ impl<'a> Lowerer<'a> {
                     });
                 }
             } else if status >= 400 {
-                match payload {
-                    Some(Payload { kind: MediaKind::Json, ty }) => errors.push(ErrorResponse {
-                        status,
-                        variant: naming::status_variant(status),
-                        docs: Some(response.description.clone()).filter(|d| !d.is_empty()),
+                // A declared status without a body is a variant without data.
+                let ty = match payload {
+                    Some(Payload {
+                        kind: MediaKind::Json,
                         ty,
-                    }),
-                    Some(_) => self.warn(&response_pointer, format!("the body of status {status} is not JSON; such answers are returned as `Error::UnexpectedStatus` with the start of the body")),
-                    None => {}
-                }
+                    }) => Some(ty),
+                    Some(_) => {
+                        self.warn(&response_pointer, format!("the body of status {status} is not JSON; such answers are returned as `Error::UnexpectedStatus` with the start of the body"));
+                        continue;
+                    }
+                    None => None,
+                };
+                errors.push(ErrorResponse {
+                    status,
+                    variant: naming::status_variant(status),
+                    docs: Some(response.description.clone()).filter(|d| !d.is_empty()),
+                    ty,
+                });
             }
         }
         (self.success(site, cases), errors)
@@ -322,6 +330,7 @@ mod tests {
         '200': {{description: ok, content: {{application/json: {{schema: {{type: string}}}}}}}}
         '202': {{description: later}}
         '404': {{description: gone, content: {{application/json: {{schema: {{type: integer}}}}}}}}
+        '409': {{description: taken}}
         '500': {{description: down, content: {{text/plain: {{schema: {{type: string}}}}}}}}
 "
         );
@@ -350,8 +359,13 @@ mod tests {
             .map(|c| (c.status, c.payload.as_ref().map(|p| &p.ty)))
             .collect();
         assert_eq!(statuses, [(200, Some(&TypeRef::String)), (202, None)]);
-        let errors: Vec<(u16, &TypeRef)> = op.errors.iter().map(|e| (e.status, &e.ty)).collect();
-        assert_eq!(errors, [(404, &TypeRef::I64)]);
+        let errors: Vec<(u16, Option<&TypeRef>)> = op
+            .errors
+            .iter()
+            .map(|e| (e.status, e.ty.as_ref()))
+            .collect();
+        // A declared status without a body is still a typed variant.
+        assert_eq!(errors, [(404, Some(&TypeRef::I64)), (409, None)]);
         assert_eq!(
             located(&warnings),
             ["#/paths/~1pets/post/responses/500: the body of status 500 is not JSON; such answers are returned as `Error::UnexpectedStatus` with the start of the body"]

@@ -63,10 +63,19 @@ pub fn box_large_variants(
                 }
             }
         }
-        let mut errors: Vec<TypeRef> = op.errors.iter().map(|e| e.ty.clone()).collect();
-        if box_largest(types, &mut errors, &[]) {
-            for (error, ty) in op.errors.iter_mut().zip(errors) {
-                error.ty = ty;
+        let mut errors: Vec<TypeRef> = op.errors.iter().filter_map(|e| e.ty.clone()).collect();
+        let empty: Vec<usize> = op
+            .errors
+            .iter()
+            .filter(|e| e.ty.is_none())
+            .map(|_| 0)
+            .collect();
+        if box_largest(types, &mut errors, &empty) {
+            let mut boxed = errors.into_iter();
+            for ty in op.errors.iter_mut().filter_map(|e| e.ty.as_mut()) {
+                if let Some(new) = boxed.next() {
+                    *ty = new;
+                }
             }
         }
     }

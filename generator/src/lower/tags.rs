@@ -58,7 +58,7 @@ fn standalone_uses(
     for op in operations {
         uses.extend(op.params.iter().map(|p| &p.ty));
         uses.extend(op.body.iter().map(|b| &b.ty));
-        uses.extend(op.errors.iter().map(|e| &e.ty));
+        uses.extend(op.errors.iter().filter_map(|e| e.ty.as_ref()));
         match &op.success {
             Success::Empty => {}
             Success::One(payload) => uses.push(&payload.ty),
