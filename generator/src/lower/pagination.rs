@@ -57,14 +57,11 @@ impl Lowerer<'_> {
     /// once every type is lowered; a declaration that does not fit is
     /// warned about and left out.
     pub(super) fn paginations(&mut self, operations: &mut [Operation]) {
-        for (pointer, value) in std::mem::take(&mut self.paginated) {
-            let pointer = join(&pointer, EXTENSION);
-            let Some(op) = operations
-                .iter_mut()
-                .find(|op| pointer.starts_with(&op.origin))
-            else {
+        for (origin, value) in std::mem::take(&mut self.paginated) {
+            let Some(op) = operations.iter_mut().find(|op| op.origin == origin) else {
                 continue;
             };
+            let pointer = join(&origin, EXTENSION);
             let resolved = serde_json::from_value::<Declaration>(value)
                 .map_err(|e| format!("the pagination cannot be read: {e}"))
                 .and_then(|declaration| self.pagination(op, &declaration));
